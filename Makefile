@@ -1,0 +1,66 @@
+# Two commands for a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY      = $(VENV)/bin/python
+PIP     = $(VENV)/bin/pip
+FLASK   = $(VENV)/bin/flask --app matchmaker
+PORT   ?= 5000
+LANGS   = pl en da nb
+
+.PHONY: run test install install-test translations extract-messages update-messages check-messages vendor lint format bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PIP) install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+	@test -d node_modules/axe-core || npm ci --no-audit --no-fund
+
+translations: $(VENV)/.installed
+	$(VENV)/bin/pybabel compile --use-fuzzy -d translations -f -q || $(VENV)/bin/pybabel compile -d translations -q
+
+run: install translations
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: install-test translations
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Translation workflow: extract strings, merge them into every catalogue, then translate.
+extract-messages: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-by-file \
+	  --project=Matchmaker --copyright-holder="Matchmaker" -o translations/messages.pot .
+
+update-messages: extract-messages
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+
+check-messages: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-by-file -q -o /tmp/matchmaker-check.pot .
+	$(VENV)/bin/pybabel update -i /tmp/matchmaker-check.pot -d translations --check --no-fuzzy-matching --ignore-obsolete
+
+vendor:
+	npm ci --no-audit --no-fund
+	cp node_modules/htmx.org/dist/htmx.min.js matchmaker/static/vendor/htmx.min.js
+
+lint: install-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-test
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: install-test
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache

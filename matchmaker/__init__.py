@@ -1,0 +1,79 @@
+"""Matchmaker: health-innovation register and B2B matchmaking."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from matchmaker import config as config_module
+
+TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, error handlers, CLI."""
+    app = Flask(__name__, instance_relative_config=True)
+    load_configuration(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def load_configuration(app: Flask, overrides: dict | None) -> None:
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(config_module.DEFAULTS)
+    app.config.from_mapping(config_module.from_environment(app.instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    if overrides:
+        app.config.from_mapping(overrides)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
+    https = app.config["PREFERRED_URL_SCHEME"] == "https"
+    app.config.setdefault("SESSION_COOKIE_SECURE", https)
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", https)
+    config_module.finalise(app.config, app.instance_path)
+
+
+def register_extensions(app: Flask) -> None:
+    from matchmaker import database, i18n, models, security  # noqa: F401 (models: registers tables)
+    from matchmaker.accounts import auth
+    from matchmaker.extensions import babel, csrf, db, htmx, limiter, migrate
+
+    database.init_app(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent / "migrations"))
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    i18n.init_app(app)
+    security.init_app(app)
+    auth.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from matchmaker.accounts.views import bp as accounts_bp
+    from matchmaker.core.views import bp as core_bp
+    from matchmaker.core.views import root_bp
+
+    app.register_blueprint(root_bp)
+    app.register_blueprint(core_bp, url_prefix="/<lang:lang>")
+    app.register_blueprint(accounts_bp, url_prefix="/<lang:lang>/account")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from matchmaker.core import errors
+
+    errors.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from matchmaker import demo
+    from matchmaker.accounts import cli as accounts_cli
+    from matchmaker.taxonomy import cli as taxonomy_cli
+
+    accounts_cli.init_app(app)
+    taxonomy_cli.init_app(app)
+    demo.init_app(app)

@@ -1,0 +1,105 @@
+"""Account forms."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import EqualTo, ValidationError
+
+from matchmaker.accounts.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
+from matchmaker.forms import Form, email_address, max_length, required
+from matchmaker.i18n import LANGUAGE_NAMES, LANGUAGES
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _lower_strip(value):
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def new_password(label):
+    return PasswordField(
+        label,
+        validators=[required()],
+        description=_l("At least 12 characters. A few unrelated words make a strong password."),
+    )
+
+
+def repeat_password(label):
+    return PasswordField(
+        label, validators=[required(), EqualTo("password", message=_l("The two passwords differ."))]
+    )
+
+
+class PasswordPolicyMixin:
+    """Checks the `password` field against the policy."""
+
+    def validate_password(self, field):
+        email = getattr(getattr(self, "email", None), "data", None) or ""
+        problem = password_problem(field.data or "", email=email)
+        if problem == "too_short":
+            raise ValidationError(_("Use at least %(min)d characters.", min=MIN_LENGTH))
+        if problem == "too_long":
+            raise ValidationError(_("Use at most %(max)d characters.", max=MAX_LENGTH))
+        if problem == "common":
+            raise ValidationError(
+                _("This password is too common or too easy to guess. Please choose another.")
+            )
+
+
+def email_field(label):
+    return EmailField(
+        label, validators=[required(), max_length(254), email_address()], filters=[_lower_strip]
+    )
+
+
+class RegisterForm(PasswordPolicyMixin, Form):
+    name = StringField(_l("Your name"), validators=[required(), max_length(120)], filters=[_strip])
+    email = email_field(_l("E-mail address"))
+    password = new_password(_l("Password"))
+    password_confirm = repeat_password(_l("Repeat the password"))
+
+
+class LoginForm(Form):
+    email = email_field(_l("E-mail address"))
+    password = PasswordField(_l("Password"), validators=[required(), max_length(MAX_LENGTH)])
+    remember = BooleanField(_l("Keep me signed in on this device"))
+
+
+class EmailOnlyForm(Form):
+    email = email_field(_l("E-mail address"))
+
+
+class ResetPasswordForm(PasswordPolicyMixin, Form):
+    password = new_password(_l("New password"))
+    password_confirm = repeat_password(_l("Repeat the new password"))
+
+
+class ProfileForm(Form):
+    name = StringField(_l("Your name"), validators=[required(), max_length(120)], filters=[_strip])
+    locale = SelectField(
+        _l("Preferred language"),
+        choices=[
+            SelectChoice(code, LANGUAGE_NAMES[code], render_kw={"lang": code}) for code in LANGUAGES
+        ],
+        description=_l("Pages open in this language and e-mails are written in it."),
+    )
+
+
+class EmailChangeForm(Form):
+    email = email_field(_l("New e-mail address"))
+    current_password = PasswordField(
+        _l("Current password"), validators=[required(), max_length(MAX_LENGTH)]
+    )
+
+
+class PasswordChangeForm(PasswordPolicyMixin, Form):
+    current_password = PasswordField(
+        _l("Current password"), validators=[required(), max_length(MAX_LENGTH)]
+    )
+    password = new_password(_l("New password"))
+    password_confirm = repeat_password(_l("Repeat the new password"))

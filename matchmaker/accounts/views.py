@@ -1,0 +1,265 @@
+"""Account pages: parse the form, call one service, render or redirect."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from matchmaker.accounts import emails, services
+from matchmaker.accounts.auth import safe_next
+from matchmaker.accounts.forms import (
+    EmailChangeForm,
+    EmailOnlyForm,
+    LoginForm,
+    PasswordChangeForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
+from matchmaker.accounts.tokens import TokenError
+from matchmaker.extensions import limiter
+from matchmaker.i18n import current_language
+from matchmaker.web import redirect_to, render
+
+bp = Blueprint("accounts", __name__)
+
+
+def _limit(setting: str):
+    return limiter.limit(lambda: current_app.config[setting], methods=["POST"])
+
+
+def _token_problem(error: TokenError) -> str:
+    if error.reason == "expired":
+        return _("This link has expired. Please ask for a new one.")
+    return _("This link is not valid or has already been used.")
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@_limit("RATELIMIT_REGISTER")
+def register():
+    if current_user.is_authenticated:
+        return redirect_to(url_for("core.home"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register(
+                form.email.data, form.name.data, form.password.data, current_language()
+            )
+        except services.EmailTaken:
+            # Same answer as for a new address; the owner of the address is told instead.
+            existing = services.find_by_email(form.email.data)
+            if existing is not None:
+                emails.send_already_registered(existing)
+        else:
+            emails.send_confirmation(user)
+        return redirect_to(url_for("accounts.check_inbox", email=form.email.data))
+    status = 422 if form.errors else 200
+    return render("accounts/register.html", block="form", status=status, form=form)
+
+
+@bp.route("/check-your-inbox")
+def check_inbox():
+    return render("accounts/check_inbox.html", email=request.args.get("email", "")[:254])
+
+
+@bp.route("/confirm/<token>")
+def confirm(token: str):
+    try:
+        payload = emails.read_confirmation(token)
+    except TokenError as error:
+        flash(_token_problem(error), "error")
+        return redirect_to(url_for("accounts.resend_confirmation"))
+    user = services.confirm_email(payload.get("uid", 0), payload.get("email", ""))
+    if user is None:
+        flash(_("This link is not valid or has already been used."), "error")
+        return redirect_to(url_for("accounts.resend_confirmation"))
+    flash(_("Your e-mail address is confirmed. You can now log in."), "success")
+    return redirect_to(url_for("accounts.login"))
+
+
+@bp.route("/confirm", methods=["GET", "POST"])
+@_limit("RATELIMIT_MAIL")
+def resend_confirmation():
+    form = EmailOnlyForm()
+    if form.validate_on_submit():
+        user = services.find_by_email(form.email.data)
+        if user is not None and not user.is_confirmed:
+            emails.send_confirmation(user)
+        return redirect_to(url_for("accounts.check_inbox", email=form.email.data))
+    status = 422 if form.errors else 200
+    return render("accounts/resend_confirmation.html", block="form", status=status, form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@_limit("RATELIMIT_LOGIN")
+def login():
+    next_url = safe_next(request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect_to(next_url or url_for("core.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except services.InvalidCredentials:
+            form.password.errors.append(_("The e-mail address or the password is wrong."))
+        except services.NotConfirmed:
+            form.email.errors.append(
+                _("Please confirm your e-mail address first: use the link we sent you.")
+            )
+        else:
+            login_user(user, remember=form.remember.data)
+            services.record_login(user)
+            flash(_("Welcome, %(name)s.", name=user.name), "success")
+            return redirect_to(next_url or url_for("core.home", lang=user.locale or "en"))
+    status = 422 if form.errors else 200
+    return render("accounts/login.html", block="form", status=status, form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    services.end_all_sessions(current_user)
+    logout_user()
+    flash(_("You have logged out."), "success")
+    return redirect_to(url_for("core.home"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@_limit("RATELIMIT_MAIL")
+def reset_request():
+    form = EmailOnlyForm()
+    if form.validate_on_submit():
+        user = services.find_by_email(form.email.data)
+        if user is not None:
+            emails.send_reset(user)
+        flash(
+            _(
+                "If an account uses %(email)s, we have sent it a link to choose a new "
+                "password. The link works once and expires soon.",
+                email=form.email.data,
+            ),
+            "info",
+        )
+        return redirect_to(url_for("accounts.login"))
+    status = 422 if form.errors else 200
+    return render("accounts/reset_request.html", block="form", status=status, form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@_limit("RATELIMIT_LOGIN")
+def reset_password(token: str):
+    try:
+        user = emails.reset_token_user(emails.read_reset(token))
+    except TokenError as error:
+        flash(_token_problem(error), "error")
+        return redirect_to(url_for("accounts.reset_request"))
+    if user is None:
+        flash(_("This link is not valid or has already been used."), "error")
+        return redirect_to(url_for("accounts.reset_request"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.set_password(user, form.password.data)
+        if user.email_confirmed_at is None:
+            # The link reached the inbox, which proves the address.
+            services.confirm_email(user.id, user.email)
+        logout_user()
+        flash(_("Your password has been changed. Please log in with the new one."), "success")
+        return redirect_to(url_for("accounts.login"))
+    status = 422 if form.errors else 200
+    return render("accounts/reset_password.html", block="form", status=status, form=form)
+
+
+def _settings(status: int = 200, block: str | None = None, **forms):
+    forms.setdefault(
+        "profile_form",
+        ProfileForm(formdata=None, name=current_user.name, locale=current_user.locale),
+    )
+    forms.setdefault("email_form", EmailChangeForm(formdata=None))
+    forms.setdefault("password_form", PasswordChangeForm(formdata=None))
+    return render("accounts/settings.html", block=block, status=status, **forms)
+
+
+@bp.route("/settings")
+@login_required
+def settings():
+    return _settings()
+
+
+@bp.route("/settings/profile", methods=["POST"])
+@login_required
+def update_profile():
+    form = ProfileForm()
+    if form.validate_on_submit():
+        services.update_profile(current_user, form.name.data, form.locale.data)
+        flash(_("Your settings are saved."), "success")
+        return redirect_to(url_for("accounts.settings", lang=form.locale.data))
+    return _settings(422, "profile_form_block", profile_form=form)
+
+
+@bp.route("/settings/email", methods=["POST"])
+@login_required
+@_limit("RATELIMIT_MAIL")
+def change_email():
+    form = EmailChangeForm()
+    if form.validate_on_submit():
+        try:
+            new_email = services.check_email_change(
+                current_user, form.current_password.data, form.email.data
+            )
+        except services.WrongPassword:
+            form.current_password.errors.append(_("The password is wrong."))
+        except services.EmailTaken:
+            form.email.errors.append(_("Another account already uses this address."))
+        else:
+            emails.send_email_change(current_user, new_email)
+            flash(
+                _(
+                    "We have sent a link to %(email)s. Your address changes when you open it.",
+                    email=new_email,
+                ),
+                "info",
+            )
+            return redirect_to(url_for("accounts.settings"))
+    return _settings(422, "email_form_block", email_form=form)
+
+
+@bp.route("/email/<token>")
+def confirm_email_change(token: str):
+    try:
+        payload = emails.read_email_change(token)
+    except TokenError as error:
+        flash(_token_problem(error), "error")
+        return redirect_to(url_for("core.home"))
+    try:
+        user = services.apply_email_change(
+            payload.get("uid", 0), payload.get("old", ""), payload.get("new", "")
+        )
+    except services.EmailTaken:
+        user = None
+    if user is None:
+        flash(_("This link is not valid or has already been used."), "error")
+        return redirect_to(url_for("core.home"))
+    flash(_("Your e-mail address is now %(email)s.", email=user.email), "success")
+    target = "accounts.settings" if current_user.is_authenticated else "accounts.login"
+    return redirect_to(url_for(target))
+
+
+@bp.route("/settings/password", methods=["POST"])
+@login_required
+@_limit("RATELIMIT_LOGIN")
+def change_password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.password.data)
+        except services.WrongPassword:
+            form.current_password.errors.append(_("The password is wrong."))
+        else:
+            # Other devices are logged out; this one stays signed in with the new version.
+            login_user(current_user._get_current_object())
+            flash(
+                _("Your password has been changed. Other devices have been logged out."), "success"
+            )
+            return redirect_to(url_for("accounts.settings"))
+    return _settings(422, "password_form_block", password_form=form)

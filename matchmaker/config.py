@@ -1,0 +1,106 @@
+"""Configuration defaults; every setting can be overridden from the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+# Secrets that must never run a production site.
+KNOWN_DEFAULT_SECRETS = frozenset({"", "dev", "development", "change-me", "changeme", "secret"})
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run the app; the message says what to fix."""
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def from_environment(instance_path: str) -> dict:
+    """Settings read from the environment, with development defaults."""
+    database_url = os.environ.get("DATABASE_URL") or (
+        "sqlite:///" + str(Path(instance_path) / "matchmaker.sqlite")
+    )
+    redis_url = os.environ.get("REDIS_URL") or None
+    mail_server = os.environ.get("MAIL_SERVER") or None
+    return {
+        "ENVIRONMENT": os.environ.get("MATCHMAKER_ENV", "development"),
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or None,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
+        "PREFERRED_URL_SCHEME": os.environ.get("PREFERRED_URL_SCHEME", "http"),
+        "SERVER_NAME": os.environ.get("SERVER_NAME") or None,
+        "MAP_TILE_URL": os.environ.get("MAP_TILE_URL") or None,
+        "MAIL_BACKEND": os.environ.get("MAIL_BACKEND", "smtp" if mail_server else "console"),
+        "MAIL_SERVER": mail_server,
+        "MAIL_PORT": _env_int("MAIL_PORT", 25),
+        "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS", False),
+        "MAIL_USE_SSL": _env_bool("MAIL_USE_SSL", False),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": os.environ.get(
+            "MAIL_DEFAULT_SENDER", "Matchmaker <no-reply@matchmaker.example.org>"
+        ),
+    }
+
+
+DEFAULTS: dict = {
+    "LANGUAGES": ("pl", "en", "da", "nb"),
+    "BABEL_DEFAULT_LOCALE": "en",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Warsaw",
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+    "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+    # Signed e-mail links
+    "CONFIRM_TOKEN_MAX_AGE": 3 * 24 * 3600,
+    "RESET_TOKEN_MAX_AGE": 2 * 3600,
+    # Rate limits (Flask-Limiter notation); per client address
+    "RATELIMIT_LOGIN": "10 per minute;50 per hour",
+    "RATELIMIT_REGISTER": "5 per minute;20 per hour",
+    "RATELIMIT_MAIL": "5 per minute;20 per hour",
+    "RATELIMIT_HEADERS_ENABLED": True,
+}
+
+
+def finalise(config: dict, instance_path: str) -> None:
+    """Fill in the secret key and refuse settings that are unsafe in production."""
+    production = config.get("ENVIRONMENT") == "production"
+    secret = config.get("SECRET_KEY")
+    if production:
+        if not secret or secret.strip().lower() in KNOWN_DEFAULT_SECRETS or len(secret) < 16:
+            raise ConfigError(
+                "SECRET_KEY is missing or a known default. In production set SECRET_KEY "
+                "to a long random value, e.g. the output of: "
+                'python -c "import secrets; print(secrets.token_hex(32))"'
+            )
+        return
+    if not secret:
+        config["SECRET_KEY"] = _instance_secret(Path(instance_path))
+
+
+def _instance_secret(instance: Path) -> str:
+    """A random key kept in instance/, written on first start."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

@@ -1,0 +1,1 @@
+"""Pages that belong to no single feature: front page, health check, errors."""

@@ -1,0 +1,42 @@
+"""Front page, language redirects and the health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, redirect, request, url_for
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from matchmaker.extensions import db
+from matchmaker.i18n import preferred_language
+from matchmaker.web import render
+
+root_bp = Blueprint("root", __name__)
+bp = Blueprint("core", __name__)
+
+
+@root_bp.route("/")
+def index():
+    return redirect(url_for("core.home", lang=preferred_language()), code=302)
+
+
+@root_bp.route("/<lang_alias:alias>/", defaults={"rest": ""})
+@root_bp.route("/<lang_alias:alias>/<path:rest>")
+def language_alias(alias: str, rest: str):
+    """`/no/...` and `/nn/...` are served in Norwegian Bokmål."""
+    query = request.query_string.decode()
+    return redirect(f"/nb/{rest}" + (f"?{query}" if query else ""), code=301)
+
+
+@root_bp.route("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="error", database="error"), 503
+    return jsonify(status="ok", database="ok")
+
+
+@bp.route("/")
+def home():
+    return render("core/home.html")

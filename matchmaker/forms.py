@@ -1,0 +1,53 @@
+"""The base form: every message, WTForms' own included, comes from our catalogues.
+
+WTForms ships no Danish catalogue, so its built-in messages are listed in
+`wtforms_messages.py` and translated with the rest of the app.
+"""
+
+from __future__ import annotations
+
+import flask_babel
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import validators
+
+CSRF_FAILED = _l("This form has expired or was sent from another page. Please try again.")
+
+
+class _CatalogueTranslations:
+    def gettext(self, string: str) -> str:
+        return flask_babel.gettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return flask_babel.ngettext(singular, plural, n)
+
+
+_TRANSLATIONS = _CatalogueTranslations()
+
+
+class Form(FlaskForm):
+    class Meta:
+        def get_translations(self, form):
+            return _TRANSLATIONS
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators=extra_validators)
+        csrf_field = getattr(self, "csrf_token", None)
+        if csrf_field is not None and csrf_field.errors:
+            csrf_field.errors = [str(CSRF_FAILED)]
+        return valid
+
+
+def required():
+    return validators.InputRequired(message=_l("This field is required."))
+
+
+def max_length(limit: int):
+    return validators.Length(max=limit, message=_l("Use at most %(max)d characters."))
+
+
+def email_address():
+    return validators.Email(
+        message=_l("Enter a valid e-mail address, like name@example.org."),
+        check_deliverability=False,
+    )

@@ -1,0 +1,130 @@
+"""Languages, locale selection and language-prefixed URLs."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+from werkzeug.routing import BaseConverter
+
+LANGUAGES = ("pl", "en", "da", "nb")
+DEFAULT_LANGUAGE = "en"
+# Each language named in itself, for the switcher.
+LANGUAGE_NAMES = {"pl": "Polski", "en": "English", "da": "Dansk", "nb": "Norsk bokmål"}
+# Codes that browsers and people use for a language we serve under another code.
+ALIASES = {"no": "nb", "nn": "nb", "nb": "nb"}
+TIMEZONES = {
+    "pl": "Europe/Warsaw",
+    "en": "Europe/Brussels",
+    "da": "Europe/Copenhagen",
+    "nb": "Europe/Oslo",
+}
+LANG_COOKIE = "lang"
+
+
+class LanguageConverter(BaseConverter):
+    """Matches only the languages we serve, so `/xx/...` is a 404."""
+
+    regex = "(?:pl|en|da|nb)"
+
+
+class LanguageAliasConverter(BaseConverter):
+    """Codes we redirect to a served language: `/no/...` and `/nn/...` go to `/nb/...`."""
+
+    regex = "(?:no|nn)"
+
+
+def normalise_language(code: str | None) -> str | None:
+    """Map a language tag such as 'nb-NO' or 'no' to one we serve, or None."""
+    if not code:
+        return None
+    primary = code.replace("_", "-").split("-")[0].strip().lower()
+    primary = ALIASES.get(primary, primary)
+    return primary if primary in LANGUAGES else None
+
+
+def preferred_language() -> str:
+    """The language for a request without a prefix: saved choice, cookie, browser."""
+    if current_user and current_user.is_authenticated:
+        saved = normalise_language(current_user.locale)
+        if saved:
+            return saved
+    cookie = normalise_language(request.cookies.get(LANG_COOKIE))
+    if cookie:
+        return cookie
+    for value, _quality in request.accept_languages:
+        lang = normalise_language(value)
+        if lang:
+            return lang
+    return DEFAULT_LANGUAGE
+
+
+def set_page_language(lang: str) -> None:
+    request.page_language = lang
+
+
+def page_language() -> str | None:
+    """The language named by the URL prefix of this request, if any."""
+    return getattr(request, "page_language", None) if request else None
+
+
+def select_locale() -> str:
+    return page_language() or preferred_language()
+
+
+def select_timezone() -> str:
+    return TIMEZONES.get(str(get_locale()), "Europe/Brussels")
+
+
+def current_language() -> str:
+    return str(get_locale())
+
+
+def switch_language_url(lang: str) -> str:
+    """The current page in another language (the front page when there is none)."""
+    endpoint = request.endpoint
+    if (
+        endpoint
+        and request.method == "GET"
+        and current_app.url_map.is_endpoint_expecting(endpoint, "lang")
+    ):
+        view_args = {**(request.view_args or {}), "lang": lang}
+        return url_for(endpoint, **view_args, **request.args.to_dict(flat=False))
+    return url_for("core.home", lang=lang)
+
+
+def init_app(app: Flask) -> None:
+    app.url_map.converters["lang"] = LanguageConverter
+    app.url_map.converters["lang_alias"] = LanguageAliasConverter
+
+    @app.url_value_preprocessor
+    def _pull_lang(endpoint, values):
+        if values and "lang" in values:
+            set_page_language(values.pop("lang"))
+
+    @app.url_defaults
+    def _add_lang(endpoint, values):
+        if "lang" in values or not current_app.url_map.is_endpoint_expecting(endpoint, "lang"):
+            return
+        values["lang"] = page_language() or current_language()
+
+    @app.after_request
+    def _remember_lang(response):
+        lang = page_language()
+        if lang and request.cookies.get(LANG_COOKIE) != lang:
+            response.set_cookie(
+                LANG_COOKIE,
+                lang,
+                max_age=365 * 24 * 3600,
+                samesite="Lax",
+                httponly=True,
+                secure=request.is_secure,
+            )
+        return response
+
+    app.jinja_env.globals.update(
+        LANGUAGES=LANGUAGES,
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
+        switch_language_url=switch_language_url,
+        current_language=current_language,
+    )
