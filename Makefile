@@ -25,7 +25,7 @@ install-test: $(VENV)/.installed-test
 	@test -d node_modules/axe-core || npm ci --no-audit --no-fund
 
 translations: $(VENV)/.installed
-	$(VENV)/bin/pybabel compile --use-fuzzy -d translations -f -q || $(VENV)/bin/pybabel compile -d translations -q
+	$(VENV)/bin/pybabel compile -d translations
 
 run: install translations
 	$(FLASK) db upgrade
@@ -37,14 +37,14 @@ test: install-test translations
 
 # Translation workflow: extract strings, merge them into every catalogue, then translate.
 extract-messages: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-by-file \
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k N_ -k NP_:1,2 --no-location --sort-by-file \
 	  --project=Matchmaker --copyright-holder="Matchmaker" -o translations/messages.pot .
 
 update-messages: extract-messages
 	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 
 check-messages: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-by-file -q -o /tmp/matchmaker-check.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k N_ -k NP_:1,2 --no-location --sort-by-file -o /tmp/matchmaker-check.pot .
 	$(VENV)/bin/pybabel update -i /tmp/matchmaker-check.pot -d translations --check --no-fuzzy-matching --ignore-obsolete
 
 vendor:

@@ -68,6 +68,12 @@ def page_language() -> str | None:
     return getattr(request, "page_language", None) if request else None
 
 
+def language_from_path(path: str) -> str | None:
+    """The served language a path starts with (`/pl/...`), for pages no route matched."""
+    first = path.lstrip("/").split("/", 1)[0]
+    return first if first in LANGUAGES else None
+
+
 def select_locale() -> str:
     return page_language() or preferred_language()
 

@@ -32,10 +32,10 @@ def build_message(to: str, template: str, locale: str | None, **context) -> Emai
     message["Subject"] = subject
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     message["To"] = to
-    message["Content-Language"] = lang
     message["Message-ID"] = make_msgid(domain="matchmaker.example.org")
     message.set_content(text)
     message.add_alternative(html, subtype="html")
+    message["Content-Language"] = lang  # after the body: set_content drops Content-* headers
     return message
 
 

@@ -1,6 +1,7 @@
 """WTForms' built-in messages, listed so that the extractor puts them in our catalogues.
 
-`N_` only marks a string; WTForms itself asks for the translation at run time.
+`N_` and `NP_` only mark strings (NP_ a singular/plural pair); WTForms itself asks
+for the translation at run time.
 """
 
 
@@ -8,13 +9,23 @@ def N_(message: str) -> str:
     return message
 
 
+def NP_(singular: str, plural: str) -> tuple[str, str]:
+    return singular, plural
+
+
 MESSAGES = (
     N_("This field is required."),
     N_("Invalid input."),
     N_("Invalid email address."),
     N_("Field must be equal to %(other_name)s."),
-    N_("Field must be at least %(min)d character long."),
-    N_("Field cannot be longer than %(max)d character."),
+    NP_(
+        "Field must be at least %(min)d character long.",
+        "Field must be at least %(min)d characters long.",
+    ),
+    NP_(
+        "Field cannot be longer than %(max)d character.",
+        "Field cannot be longer than %(max)d characters.",
+    ),
     N_("Field must be exactly %(max)d characters long."),
     N_("Field must be between %(min)d and %(max)d characters long."),
     N_("Number must be at least %(min)s."),

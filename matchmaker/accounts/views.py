@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -192,7 +193,8 @@ def update_profile():
     form = ProfileForm()
     if form.validate_on_submit():
         services.update_profile(current_user, form.name.data, form.locale.data)
-        flash(_("Your settings are saved."), "success")
+        with force_locale(form.locale.data):  # the next page is in the chosen language
+            flash(_("Your settings are saved."), "success")
         return redirect_to(url_for("accounts.settings", lang=form.locale.data))
     return _settings(422, "profile_form_block", profile_form=form)
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from matchmaker.i18n import page_language, preferred_language, set_page_language
+from matchmaker.i18n import (
+    language_from_path,
+    page_language,
+    preferred_language,
+    set_page_language,
+)
 from matchmaker.web import is_htmx
 
 MESSAGES = {
@@ -35,8 +40,8 @@ CSRF_MESSAGE = _l(
 
 def _render_error(status: int, message=None):
     if page_language() is None:
-        # Pages outside a language prefix (e.g. /xx/) answer in the visitor's language.
-        set_page_language(preferred_language())
+        # No route matched, or none with a prefix: use the path's language, else the visitor's.
+        set_page_language(language_from_path(request.path) or preferred_language())
     title, default_message = MESSAGES.get(status, MESSAGES[500])
     message = message or default_message
     if is_htmx():

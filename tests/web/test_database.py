@@ -1,0 +1,102 @@
+"""Migrations, SQLite settings and commands, on SQLite and (with TEST_DATABASE_URL) PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from flask_migrate import check
+from sqlalchemy import inspect, text
+
+from matchmaker import create_app
+from matchmaker.accounts.models import User
+from matchmaker.extensions import db
+from tests.conftest import make_config, reset_schema
+from tests.factories import UserFactory
+
+
+def test_migrations_build_every_table_and_match_the_models(app):
+    tables = set(inspect(db.engine).get_table_names())
+    assert {"user_account", "tag", "alembic_version"} <= tables
+    check()  # raises when the models and the migrations differ
+
+
+def test_migrations_upgrade_an_empty_database(tmp_path, smtp_server):
+    fresh = create_app(make_config("sqlite:///" + str(tmp_path / "fresh.sqlite"), smtp_server.port))
+    reset_schema(fresh)
+    with fresh.app_context():
+        assert "user_account" in inspect(db.engine).get_table_names()
+        db.engine.dispose()
+
+
+def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(app):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite settings")
+    with db.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+
+
+def test_email_is_unique_in_the_database(app):
+    from sqlalchemy.exc import IntegrityError
+
+    UserFactory(email="u@example.org")
+    db.session.add(User(email="u@example.org", name="x", password_hash="x"))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_role_is_checked_by_the_database(app):
+    from sqlalchemy.exc import IntegrityError
+
+    db.session.add(User(email="r@example.org", name="x", password_hash="x", role="emperor"))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_create_admin_makes_a_confirmed_admin(runner):
+    result = runner.invoke(
+        args=["create-admin", "boss@example.org", "--password", "a long admin passphrase"]
+    )
+    assert result.exit_code == 0, result.output
+    user = db.session.query(User).filter_by(email="boss@example.org").one()
+    assert user.role == "admin" and user.is_confirmed
+
+
+def test_create_admin_refuses_a_weak_password(runner):
+    result = runner.invoke(args=["create-admin", "boss@example.org", "--password", "short"])
+    assert result.exit_code != 0
+    assert db.session.query(User).count() == 0
+
+
+def test_set_role_promotes_and_reports_unknown_users(runner):
+    UserFactory(email="mod@example.org")
+    result = runner.invoke(args=["set-role", "mod@example.org", "moderator"])
+    assert result.exit_code == 0
+    db.session.expire_all()
+    assert db.session.query(User).one().role == "moderator"
+    missing = runner.invoke(args=["set-role", "ghost@example.org", "admin"])
+    assert missing.exit_code != 0 and "No account uses ghost@example.org" in missing.output
+    bad_role = runner.invoke(args=["set-role", "mod@example.org", "emperor"])
+    assert bad_role.exit_code != 0
+
+
+def test_seed_demo_is_idempotent_and_prints_the_accounts(runner):
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "moderator@example.org" in first.output
+    count = db.session.query(User).count()
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert db.session.query(User).count() == count
+    assert all(u.email.endswith("@example.org") for u in db.session.query(User))
+
+
+def test_seed_demo_refuses_a_database_with_real_accounts(runner):
+    UserFactory(email="real.person@hospital.example")
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code != 0
+    assert "--force" in result.output
+    assert db.session.query(User).count() == 1
+    assert runner.invoke(args=["seed-demo", "--if-empty"]).exit_code == 0
+    assert db.session.query(User).count() == 1
