@@ -30,9 +30,9 @@ def load_configuration(app: Flask, overrides: dict | None) -> None:
     if overrides:
         app.config.from_mapping(overrides)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
-    https = app.config["PREFERRED_URL_SCHEME"] == "https"
-    app.config.setdefault("SESSION_COOKIE_SECURE", https)
-    app.config.setdefault("REMEMBER_COOKIE_SECURE", https)
+    if app.config["PREFERRED_URL_SCHEME"] == "https":
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
     config_module.finalise(app.config, app.instance_path)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, request, url_for
+import flask_babel
 from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.routing import BaseConverter
@@ -133,4 +134,11 @@ def init_app(app: Flask) -> None:
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         switch_language_url=switch_language_url,
         current_language=current_language,
+        # Dates and numbers always in the page's locale and time zone.
+        format_date=flask_babel.format_date,
+        format_datetime=flask_babel.format_datetime,
+        format_time=flask_babel.format_time,
+        format_decimal=flask_babel.format_decimal,
+        format_currency=flask_babel.format_currency,
+        format_percent=flask_babel.format_percent,
     )

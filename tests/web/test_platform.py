@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy.exc import OperationalError
 
-from matchmaker.extensions import db
 from tests.factories import UserFactory
 from tests.web.helpers import csrf_token, post_form, translated
 
@@ -143,14 +141,36 @@ def test_healthz_reports_ok(client):
     assert response.get_json() == {"status": "ok", "database": "ok"}
 
 
-def test_healthz_reports_a_broken_database(client, monkeypatch):
-    def broken(*args, **kwargs):
-        raise OperationalError("SELECT 1", {}, Exception("database is gone"))
+def test_healthz_reports_a_broken_database(app_config, tmp_path):
+    from matchmaker import create_app
 
-    monkeypatch.setattr(db.session, "execute", broken)
-    response = client.get("/healthz")
+    missing = tmp_path / "no-such-directory" / "gone.sqlite"
+    broken = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{missing}"})
+    response = broken.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json() == {"status": "error", "database": "error"}
+
+
+def test_cookies_are_secure_when_served_over_https(app_config):
+    from matchmaker import create_app
+
+    secure = create_app({**app_config, "PREFERRED_URL_SCHEME": "https"})
+    assert secure.config["SESSION_COOKIE_SECURE"] is True
+    assert secure.config["REMEMBER_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize(
+    ("lang", "month"), [("pl", "listopada"), ("da", "november"), ("nb", "november")]
+)
+def test_dates_are_formatted_for_the_page_language(client, lang, month):
+    from datetime import UTC, datetime
+
+    from tests.web.helpers import log_in
+
+    UserFactory(email="d@example.org", created_at=datetime(2026, 11, 23, 12, tzinfo=UTC))
+    log_in(client, "d@example.org")
+    page = client.get(f"/{lang}/account/settings").get_data(as_text=True)
+    assert f"23 {month} 2026" in page or f"23. {month} 2026" in page
 
 
 class TestRateLimits:
