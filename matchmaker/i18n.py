@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request, url_for
 import flask_babel
+from flask import Flask, current_app, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.routing import BaseConverter
