@@ -37,7 +37,7 @@ def load_configuration(app: Flask, overrides: dict | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from matchmaker import database, i18n, models, security  # noqa: F401 (models: registers tables)
+    from matchmaker import database, display, i18n, models, security  # noqa: F401 (models: tables)
     from matchmaker.accounts import auth
     from matchmaker.extensions import babel, csrf, db, htmx, limiter, migrate
 
@@ -50,6 +50,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.init_app(app)
     security.init_app(app)
+    display.init_app(app)
     auth.init_app(app)
 
 
@@ -57,10 +58,18 @@ def register_blueprints(app: Flask) -> None:
     from matchmaker.accounts.views import bp as accounts_bp
     from matchmaker.core.views import bp as core_bp
     from matchmaker.core.views import root_bp
+    from matchmaker.moderation.views import bp as moderation_bp
+    from matchmaker.organisations.views import bp as organisations_bp
+    from matchmaker.projects.views import bp as projects_bp
+    from matchmaker.register.views import bp as register_bp
 
     app.register_blueprint(root_bp)
     app.register_blueprint(core_bp, url_prefix="/<lang:lang>")
     app.register_blueprint(accounts_bp, url_prefix="/<lang:lang>/account")
+    app.register_blueprint(register_bp, url_prefix="/<lang:lang>")
+    app.register_blueprint(organisations_bp, url_prefix="/<lang:lang>/my/organisations")
+    app.register_blueprint(projects_bp, url_prefix="/<lang:lang>/my/projects")
+    app.register_blueprint(moderation_bp, url_prefix="/<lang:lang>/moderation")
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,6 +1,37 @@
 """Imports every model so that Alembic and `db.create_all` see the whole schema."""
 
 from matchmaker.accounts.models import User
+from matchmaker.moderation.models import ModerationDecision
+from matchmaker.notifications.models import Notification
+from matchmaker.organisations.models import (
+    Membership,
+    Organisation,
+    OrganisationTag,
+    OrganisationText,
+)
+from matchmaker.projects.models import Project, ProjectTag, ProjectText
+from matchmaker.register.models import (
+    RegisterEntry,
+    RegisterEntryLanguage,
+    RegisterEntryTag,
+    SearchDocument,
+)
 from matchmaker.taxonomy.models import Tag
 
-__all__ = ["Tag", "User"]
+__all__ = [
+    "Membership",
+    "ModerationDecision",
+    "Notification",
+    "Organisation",
+    "OrganisationTag",
+    "OrganisationText",
+    "Project",
+    "ProjectTag",
+    "ProjectText",
+    "RegisterEntry",
+    "RegisterEntryLanguage",
+    "RegisterEntryTag",
+    "SearchDocument",
+    "Tag",
+    "User",
+]

@@ -10,9 +10,17 @@ def is_htmx() -> bool:
     return bool(getattr(request, "htmx", False))
 
 
-def render(template: str, block: str | None = None, status: int = 200, **context) -> Response:
-    """Render the whole page, or only `block` of it when HTMX asked for a fragment."""
-    if block and is_htmx():
+def render(
+    template: str,
+    block: str | None = None,
+    status: int = 200,
+    partial: str | None = None,
+    **context,
+) -> Response:
+    """The whole page, or for HTMX its fragment: `block` of the page, or a shared `partial`."""
+    if partial and is_htmx():
+        body = render_template(partial, **context)
+    elif block and is_htmx():
         body = render_block(template, block, **context)
     else:
         body = render_template(template, **context)

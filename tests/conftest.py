@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -131,9 +132,10 @@ def reset_schema(app) -> None:
                 conn.execute(text("DROP SCHEMA public CASCADE"))
                 conn.execute(text("CREATE SCHEMA public"))
         else:
-            db.drop_all()
-            with engine.begin() as conn:
-                conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            engine.dispose()
+            database = Path(engine.url.database)
+            for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+                path.unlink(missing_ok=True)
         upgrade()
         db.engine.dispose()
 

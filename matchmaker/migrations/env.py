@@ -8,7 +8,16 @@ config = context.config
 config.set_main_option(
     "sqlalchemy.url", db.engine.url.render_as_string(hide_password=False).replace("%", "%%")
 )
+# Full-text search objects made by hand in a migration (FTS5 tables, the tsvector column).
+MANUAL_OBJECTS = ("search_fts", "search_vector", "ix_search_document_vector")
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    return not (reflected and compare_to is None and name and name.startswith(MANUAL_OBJECTS))
+
+
 options = {
+    "include_object": include_object,
     "target_metadata": db.metadata,
     "compare_type": True,
     # SQLite cannot ALTER most things in place; batch mode copies the table instead.

@@ -1,0 +1,149 @@
+"""Template helpers that show data in the reader's language."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+
+import nh3
+from flask import Flask, request, url_for
+from flask_babel import format_currency
+from flask_babel import lazy_gettext as _l
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from matchmaker import geo
+from matchmaker.i18n import LANGUAGE_NAMES, current_language
+from matchmaker.taxonomy.queries import tag_label as _tag_label
+
+FIELD_LABELS = {
+    "name": _l("Name"),
+    "kind": _l("Kind of organisation"),
+    "country": _l("Country"),
+    "region": _l("Region"),
+    "city": _l("City"),
+    "website": _l("Website"),
+    "year_founded": _l("Year founded"),
+    "size_band": _l("Number of employees"),
+    "working_languages": _l("Languages you work in"),
+    "original_language": _l("Original language"),
+    "latitude": _l("Latitude"),
+    "longitude": _l("Longitude"),
+    "ticket_min_eur": _l("Smallest ticket (EUR)"),
+    "ticket_max_eur": _l("Largest ticket (EUR)"),
+    "members": _l("Members by type"),
+    "cluster_labels": _l("Labels and awards"),
+    "regions_covered": _l("Regions covered"),
+    "logo_filename": _l("Logo"),
+    "description": _l("Description"),
+    "capabilities_detail": _l("What they offer, in their own words"),
+    "needs_detail": _l("What they need, in their own words"),
+    "title": _l("Title"),
+    "summary": _l("Summary"),
+    "stage": _l("Stage"),
+    "funding_min_eur": _l("Funding sought from (EUR)"),
+    "funding_max_eur": _l("Funding sought up to (EUR)"),
+    "start_date": _l("Start date"),
+    "links": _l("Links"),
+    "organisation_id": _l("Organisation"),
+    "capability": _l("Offers"),
+    "need": _l("Needs"),
+    "category": _l("Innovation categories"),
+    "specialisation": _l("Medical specialisations"),
+    "focus_area": _l("Focus areas"),
+    "preferred_stage": _l("Stages they invest in"),
+    "seeks": _l("Looking for"),
+}
+DECISION_LABELS = {
+    "approved": _l("Approved"),
+    "returned": _l("Returned for changes"),
+    "rejected": _l("Rejected"),
+    "unpublished": _l("Taken off the register"),
+}
+ORIGINAL_NOTE = {
+    "pl": _l("Original in Polish"),
+    "en": _l("Original in English"),
+    "da": _l("Original in Danish"),
+    "nb": _l("Original in Norwegian"),
+}
+# A small Markdown subset for descriptions; anything else is shown as text.
+ALLOWED_TAGS = {"p", "strong", "em", "ul", "ol", "li", "br", "a"}
+
+
+@cache
+def _markdown() -> MarkdownIt:
+    return MarkdownIt("zero", {"html": False, "linkify": False, "breaks": True}).enable(
+        ["emphasis", "list", "link", "newline"]
+    )
+
+
+def markdown(text: str | None) -> Markup:
+    """Render the Markdown subset and sanitise it: user HTML never reaches the page."""
+    if not text:
+        return Markup("")
+    html = _markdown().render(text)
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow noopener noreferrer",
+    )
+    return Markup(clean)  # noqa: S704 (sanitised by nh3 just above)
+
+
+def pick_text(texts: dict[str, dict], original: str) -> tuple[str, dict, bool]:
+    """The reader's language if written, else the original: (lang, texts, is_fallback)."""
+    lang = current_language()
+    if lang in texts:
+        return lang, texts[lang], False
+    if original in texts:
+        return original, texts[original], True
+    for other, values in sorted(texts.items()):
+        return other, values, True
+    return original, {}, True
+
+
+def money_range(low: int | None, high: int | None) -> str:
+    lang = current_language()
+
+    def eur(amount: int) -> str:
+        return format_currency(amount, "EUR", format="¤#,##0", locale=lang)
+
+    if low is not None and high is not None:
+        return f"{eur(low)}–{eur(high)}"  # noqa: RUF001 (a range takes an en dash)
+    if low is not None:
+        return str(_l("from %(amount)s", amount=eur(low)))
+    if high is not None:
+        return str(_l("up to %(amount)s", amount=eur(high)))
+    return ""
+
+
+def url_with(**changes) -> str:
+    """The current page's URL with some query parameters changed (None removes one)."""
+    args = request.args.to_dict(flat=False)
+    for name, value in changes.items():
+        if value is None:
+            args.pop(name, None)
+        else:
+            args[name] = value
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["fromisoformat"] = date.fromisoformat
+    app.jinja_env.globals.update(
+        country_name=lambda code: geo.country_name(code, current_language()) if code else "",
+        region_name=lambda code: (
+            (geo.region_name(code, current_language()) or code) if code else ""
+        ),
+        tag_label=lambda code: _tag_label(code, current_language()),
+        field_label=lambda name: FIELD_LABELS.get(name, name),
+        decision_label=lambda name: DECISION_LABELS.get(name, name),
+        original_note=lambda lang: ORIGINAL_NOTE.get(lang, LANGUAGE_NAMES.get(lang, lang)),
+        language_name=lambda code: LANGUAGE_NAMES.get(code, code),
+        markdown=markdown,
+        pick_text=pick_text,
+        money_range=money_range,
+        url_with=url_with,
+    )

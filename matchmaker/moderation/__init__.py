@@ -1,0 +1,1 @@
+"""The moderators' review of organisations and projects, with an audit log."""

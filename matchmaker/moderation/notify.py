@@ -1,0 +1,42 @@
+"""Tell an item's organisation members about a moderator's decision."""
+
+from __future__ import annotations
+
+from flask import url_for
+
+from matchmaker.mail import send_mail
+from matchmaker.moderation.models import ModerationDecision
+from matchmaker.notifications.services import notify
+from matchmaker.organisations.models import Organisation
+
+
+def tell_members(
+    item_type: str, item, organisation: Organisation, record: ModerationDecision
+) -> None:
+    from matchmaker.extensions import db
+
+    for membership in organisation.memberships:
+        user = membership.user
+        lang = user.locale or "en"
+        if item_type == "organisation":
+            link = url_for(
+                "organisations.manage", lang=lang, organisation_id=item.id, _external=True
+            )
+        else:
+            link = url_for("projects.manage", lang=lang, project_id=item.id, _external=True)
+        data = {"item_type": item_type, "label": record.item_label, "decision": record.decision}
+        if record.note:
+            data["note"] = record.note
+        notify(user, "moderation_decision", data, link=link)
+        send_mail(
+            user.email,
+            "moderation_decision",
+            lang,
+            user=user,
+            item_type=item_type,
+            label=record.item_label,
+            decision=record.decision,
+            note=record.note,
+            link=link,
+        )
+    db.session.commit()

@@ -1,0 +1,235 @@
+"""The moderators' decisions: approve, return with a note, reject, unpublish."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from matchmaker.accounts.models import User, utcnow
+from matchmaker.extensions import db
+from matchmaker.moderation.changes import (
+    ORGANISATION_FIELDS,
+    PROJECT_FIELDS,
+    differences,
+    snapshot,
+)
+from matchmaker.moderation.models import ModerationDecision
+from matchmaker.organisations.models import ORG_TAG_ROLES, ORG_TEXT_FIELDS, Organisation
+from matchmaker.projects.models import PROJECT_TAG_ROLES, PROJECT_TEXT_FIELDS, Project
+from matchmaker.register import services as register
+from matchmaker.register.models import RegisterEntry
+
+MODELS = {"organisation": Organisation, "project": Project}
+
+
+class ModerationError(Exception):
+    pass
+
+
+class AlreadyDecided(ModerationError):
+    """Another moderator (or a second click) decided first."""
+
+
+class OrganisationNotPublished(ModerationError):
+    """A project can only be published once its organisation is."""
+
+
+class NoteRequired(ModerationError):
+    pass
+
+
+def organisation_snapshot(org: Organisation) -> dict:
+    return snapshot(org, ORGANISATION_FIELDS, ORG_TEXT_FIELDS, ORG_TAG_ROLES)
+
+
+def project_snapshot(project: Project) -> dict:
+    return snapshot(project, PROJECT_FIELDS, PROJECT_TEXT_FIELDS, PROJECT_TAG_ROLES)
+
+
+def current_snapshot(item_type: str, item) -> dict:
+    return organisation_snapshot(item) if item_type == "organisation" else project_snapshot(item)
+
+
+def public_snapshot(item_type: str, item_id: int) -> dict | None:
+    return db.session.scalar(
+        select(RegisterEntry.snapshot).where(
+            RegisterEntry.item_type == item_type, RegisterEntry.item_id == item_id
+        )
+    )
+
+
+def pending_changes(item_type: str, item) -> list[dict]:
+    """What the public would see change if this item were approved now."""
+    return differences(public_snapshot(item_type, item.id), current_snapshot(item_type, item))
+
+
+def label_of(item_type: str, item) -> str:
+    return item.name if item_type == "organisation" else item.title
+
+
+@dataclass
+class QueueFilters:
+    item_type: str | None = None
+    kind: str | None = None
+    country: str | None = None
+    older_than_days: int | None = None
+
+
+def queue(filters: QueueFilters) -> list[tuple[str, object]]:
+    """Items waiting for review, oldest first."""
+    items: list[tuple[str, object]] = []
+    for item_type, model in MODELS.items():
+        if filters.item_type and filters.item_type != item_type:
+            continue
+        query = select(model).where(model.status == "submitted")
+        if filters.country:
+            query = query.where(model.country == filters.country)
+        if filters.older_than_days:
+            cutoff = utcnow() - timedelta(days=filters.older_than_days)
+            query = query.where(model.submitted_at <= cutoff)
+        if filters.kind:
+            if item_type == "organisation":
+                query = query.where(Organisation.kind == filters.kind)
+            else:
+                query = query.join(Organisation, Project.organisation_id == Organisation.id).where(
+                    Organisation.kind == filters.kind
+                )
+        items.extend((item_type, item) for item in db.session.scalars(query))
+    return sorted(items, key=lambda pair: (pair[1].submitted_at or utcnow(), pair[0], pair[1].id))
+
+
+def get_item(item_type: str, item_id: int):
+    model = MODELS.get(item_type)
+    return db.session.get(model, item_id) if model else None
+
+
+def _claim(item_type: str, item, new_status: str, note: str | None) -> None:
+    model = MODELS[item_type]
+    values = {"status": new_status, "moderator_note": note}
+    if new_status == "published":
+        values["published_at"] = item.published_at or utcnow()
+    done = db.session.execute(
+        update(model)
+        .where(model.id == item.id, model.status == "submitted")
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        db.session.rollback()
+        raise AlreadyDecided
+
+
+def _record(item_type, item, moderator, decision, note, changes) -> ModerationDecision:
+    record = ModerationDecision(
+        item_type=item_type,
+        item_id=item.id,
+        moderator_id=moderator.id,
+        decision=decision,
+        note=note or "",
+        changes=changes,
+        item_label=label_of(item_type, item)[:200],
+    )
+    db.session.add(record)
+    return record
+
+
+def approve(item_type: str, item, moderator: User, note: str = "") -> ModerationDecision:
+    if item_type == "project" and public_snapshot("organisation", item.organisation_id) is None:
+        raise OrganisationNotPublished
+    changes = pending_changes(item_type, item)
+    new_public = current_snapshot(item_type, item)
+    _claim(item_type, item, "published", None)
+    if item_type == "organisation":
+        register.publish(
+            "organisation",
+            item.id,
+            new_public,
+            organisation_id=item.id,
+            org_kind=item.kind,
+            title=item.name,
+            text_fields=ORG_TEXT_FIELDS,
+            languages=set(item.working_languages or []) | set(new_public["texts"]),
+        )
+        register.refresh_organisation_kind(item.id, item.kind)
+    else:
+        register.publish(
+            "project",
+            item.id,
+            new_public,
+            organisation_id=item.organisation_id,
+            org_kind=item.organisation.kind,
+            title=item.title,
+            text_fields=PROJECT_TEXT_FIELDS,
+            languages=set(new_public["texts"]),
+        )
+    record = _record(item_type, item, moderator, "approved", note, changes)
+    db.session.commit()
+    db.session.refresh(item)
+    return record
+
+
+def return_for_changes(item_type: str, item, moderator: User, note: str) -> ModerationDecision:
+    if not note.strip():
+        raise NoteRequired
+    changes = pending_changes(item_type, item)
+    _claim(item_type, item, "returned", note.strip())
+    record = _record(item_type, item, moderator, "returned", note.strip(), changes)
+    db.session.commit()
+    db.session.refresh(item)
+    return record
+
+
+def reject(item_type: str, item, moderator: User, note: str) -> ModerationDecision:
+    """Refuse the submission; an earlier approved version stays public."""
+    if not note.strip():
+        raise NoteRequired
+    changes = pending_changes(item_type, item)
+    _claim(item_type, item, "rejected", note.strip())
+    record = _record(item_type, item, moderator, "rejected", note.strip(), changes)
+    db.session.commit()
+    db.session.refresh(item)
+    return record
+
+
+def unpublish(item_type: str, item, moderator: User, note: str) -> ModerationDecision:
+    """Take a published item out of the public register (an organisation takes its projects)."""
+    if not note.strip():
+        raise NoteRequired
+    if public_snapshot(item_type, item.id) is None:
+        raise AlreadyDecided
+    register.unpublish(item_type, item.id)
+    if item_type == "organisation":
+        register.unpublish_projects_of(item.id)
+    model = MODELS[item_type]
+    db.session.execute(
+        update(model)
+        .where(model.id == item.id)
+        .values(status="returned", moderator_note=note.strip())
+        .execution_options(synchronize_session=False)
+    )
+    record = _record(item_type, item, moderator, "unpublished", note.strip(), [])
+    db.session.commit()
+    db.session.refresh(item)
+    return record
+
+
+def audit_log(limit: int = 200) -> list[ModerationDecision]:
+    return list(
+        db.session.scalars(
+            select(ModerationDecision)
+            .order_by(ModerationDecision.created_at.desc(), ModerationDecision.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def decisions_for(item_type: str, item_id: int) -> list[ModerationDecision]:
+    return list(
+        db.session.scalars(
+            select(ModerationDecision)
+            .where(ModerationDecision.item_type == item_type, ModerationDecision.item_id == item_id)
+            .order_by(ModerationDecision.created_at.desc(), ModerationDecision.id.desc())
+        )
+    )

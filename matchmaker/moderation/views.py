@@ -1,0 +1,84 @@
+"""The moderators' queue, review page, decisions and audit log."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from matchmaker.accounts.auth import role_required
+from matchmaker.i18n import current_language
+from matchmaker.moderation import services
+from matchmaker.moderation.forms import DecisionForm, QueueFilterForm
+from matchmaker.moderation.notify import tell_members
+from matchmaker.web import redirect_to, render
+
+bp = Blueprint("moderation", __name__)
+
+
+@bp.before_request
+@role_required("moderator", "admin")
+def _moderators_only():
+    """Every page here is for moderators and admins."""
+
+
+@bp.route("/")
+def queue():
+    form = QueueFilterForm(request.args, meta={"csrf": False}, lang=current_language())
+    filters = services.QueueFilters()
+    if form.validate():
+        filters = form.to_filters()
+    items = services.queue(filters)
+    return render("moderation/queue.html", block="results", form=form, items=items)
+
+
+def _item_or_404(item_type: str, item_id: int):
+    item = services.get_item(item_type, item_id)
+    if item is None:
+        abort(404)
+    return item
+
+
+@bp.route("/<any(organisation, project):item_type>/<int:item_id>", methods=["GET", "POST"])
+def review(item_type: str, item_id: int):
+    item = _item_or_404(item_type, item_id)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        action = {
+            "approve": services.approve,
+            "return": services.return_for_changes,
+            "reject": services.reject,
+            "unpublish": services.unpublish,
+        }[form.decision.data]
+        try:
+            record = action(item_type, item, current_user, form.note.data or "")
+        except services.NoteRequired:
+            form.note.errors.append(_("Write a note that tells the organisation what to change."))
+        except services.AlreadyDecided:
+            flash(_("This item has already been decided, perhaps by another moderator."), "info")
+            return redirect_to(url_for("moderation.queue"))
+        except services.OrganisationNotPublished:
+            flash(
+                _("Publish the organisation first: its projects can only be public after it is."),
+                "error",
+            )
+        else:
+            organisation = item if item_type == "organisation" else item.organisation
+            tell_members(item_type, item, organisation, record)
+            flash(_("Decision saved and the organisation informed."), "success")
+            return redirect_to(url_for("moderation.queue"))
+    return render(
+        "moderation/review.html",
+        status=422 if form.errors else 200,
+        item_type=item_type,
+        item=item,
+        form=form,
+        changes=services.pending_changes(item_type, item),
+        is_public=services.public_snapshot(item_type, item.id) is not None,
+        history=services.decisions_for(item_type, item.id),
+    )
+
+
+@bp.route("/log")
+def log():
+    return render("moderation/log.html", decisions=services.audit_log())

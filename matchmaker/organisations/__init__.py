@@ -1,0 +1,1 @@
+"""Organisation profiles: members, capabilities and needs, texts in several languages."""

@@ -1,0 +1,111 @@
+"""Members manage their organisations: create, edit, submit for review."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from matchmaker import geo
+from matchmaker.i18n import current_language
+from matchmaker.organisations import services
+from matchmaker.organisations.forms import OrganisationForm, form_data_from
+from matchmaker.web import redirect_to, render
+
+bp = Blueprint("organisations", __name__)
+
+
+def _organisation_or_404(organisation_id: int):
+    org = services.member_organisation(current_user, organisation_id)
+    if org is None:
+        abort(404)
+    return org
+
+
+@bp.before_request
+@login_required
+def _members_only():
+    """Every page here is for signed-in members."""
+
+
+@bp.route("/")
+def mine():
+    return render("organisations/mine.html", memberships=services.memberships_of(current_user))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    lang = current_language()
+    form = OrganisationForm(
+        lang=lang, data=None if request.method == "POST" else {"original_language": lang}
+    )
+    if form.validate_on_submit():
+        try:
+            org = services.create_organisation(current_user, form.to_input())
+        except services.UnknownTag:
+            abort(400)
+        flash(
+            _("The organisation is saved as a draft. Submit it for review when it is ready."),
+            "success",
+        )
+        return redirect_to(url_for("organisations.manage", organisation_id=org.id))
+    return render(
+        "organisations/edit.html", status=422 if form.errors else 200, form=form, org=None
+    )
+
+
+@bp.route("/<int:organisation_id>")
+def manage(organisation_id: int):
+    org = _organisation_or_404(organisation_id)
+    return render("organisations/manage.html", org=org)
+
+
+@bp.route("/<int:organisation_id>/edit", methods=["GET", "POST"])
+def edit(organisation_id: int):
+    org = _organisation_or_404(organisation_id)
+    lang = current_language()
+    if request.method == "POST":
+        form = OrganisationForm(lang=lang)
+    else:
+        form = OrganisationForm(lang=lang, data=form_data_from(org))
+    if form.validate_on_submit():
+        try:
+            revision = int(form.revision.data or 0)
+            services.update_organisation(org, form.to_input(), revision)
+        except services.StaleEdit:
+            flash(
+                _(
+                    "Someone else saved this organisation while you were editing. "
+                    "Your changes were not saved: reload the page and make them again."
+                ),
+                "error",
+            )
+            return render("organisations/edit.html", status=409, form=form, org=org)
+        except services.UnknownTag:
+            abort(400)
+        flash(_("Your changes are saved."), "success")
+        return redirect_to(url_for("organisations.manage", organisation_id=org.id))
+    return render("organisations/edit.html", status=422 if form.errors else 200, form=form, org=org)
+
+
+@bp.route("/<int:organisation_id>/submit", methods=["POST"])
+def submit(organisation_id: int):
+    org = _organisation_or_404(organisation_id)
+    try:
+        services.submit_organisation(org)
+    except services.NotSubmittable:
+        flash(
+            _("This organisation is already waiting for review or has no changes to review."),
+            "info",
+        )
+    else:
+        flash(_("Thank you. A moderator will review the organisation soon."), "success")
+    return redirect_to(url_for("organisations.manage", organisation_id=org.id))
+
+
+@bp.route("/regions")
+def regions():
+    """The region options of a country, for the form's region list (HTMX)."""
+    country = request.args.get("country", "")[:2].upper()
+    choices = geo.regions(country, current_language()) if country else []
+    return render("organisations/_region_options.html", choices=choices)

@@ -1,0 +1,1 @@
+"""Innovation projects published by organisations."""

@@ -1,0 +1,1 @@
+"""The public register: only approved versions of organisations and projects live here."""

@@ -1,0 +1,104 @@
+"""The public register's own tables.
+
+Publishing copies the approved version of an item here; public pages, search, the
+map and exports read nothing else. Drafts therefore cannot leak through a query that
+forgets a filter, and an edited item keeps its approved version here until the edit
+is approved too.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from matchmaker.accounts.models import utcnow
+from matchmaker.extensions import db
+
+
+class RegisterEntry(db.Model):
+    __tablename__ = "register_entry"
+    __table_args__ = (
+        UniqueConstraint("item_type", "item_id", name="uq_register_entry_item"),
+        Index("ix_register_entry_type_country", "item_type", "country"),
+        Index("ix_register_entry_type_region", "item_type", "region"),
+        Index("ix_register_entry_type_stage", "item_type", "stage"),
+        Index("ix_register_entry_type_kind", "item_type", "org_kind"),
+        Index("ix_register_entry_type_published", "item_type", "published_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_type: Mapped[str] = mapped_column(String(20))
+    item_id: Mapped[int]
+    organisation_id: Mapped[int] = mapped_column(index=True)
+    org_kind: Mapped[str] = mapped_column(String(40))
+    country: Mapped[str] = mapped_column(String(2))
+    region: Mapped[str | None] = mapped_column(String(10))
+    stage: Mapped[str | None] = mapped_column(String(40))
+    funding_min_eur: Mapped[int | None] = mapped_column(BigInteger)
+    funding_max_eur: Mapped[int | None] = mapped_column(BigInteger)
+    original_language: Mapped[str] = mapped_column(String(2))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    sort_title: Mapped[str] = mapped_column(String(200))
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The approved version, as shown on the public pages.
+    snapshot: Mapped[dict] = mapped_column(JSON)
+
+    tags: Mapped[list[RegisterEntryTag]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+    languages: Mapped[list[RegisterEntryLanguage]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+    documents: Mapped[list[SearchDocument]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class RegisterEntryTag(db.Model):
+    __tablename__ = "register_entry_tag"
+    __table_args__ = (Index("ix_register_entry_tag_tag_entry", "tag_id", "entry_id"),)
+
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("register_entry.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tag.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+class RegisterEntryLanguage(db.Model):
+    """A language the item works in (organisations) or is written in (projects)."""
+
+    __tablename__ = "register_entry_language"
+    __table_args__ = (Index("ix_register_entry_language_lang_entry", "lang", "entry_id"),)
+
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("register_entry.id", ondelete="CASCADE"), primary_key=True
+    )
+    lang: Mapped[str] = mapped_column(String(8), primary_key=True)
+
+
+class SearchDocument(db.Model):
+    """Normalised, stemmed words of one entry in one language (see matchmaker.search)."""
+
+    __tablename__ = "search_document"
+    __table_args__ = (UniqueConstraint("entry_id", "lang", name="uq_search_document_entry_lang"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("register_entry.id", ondelete="CASCADE"), index=True
+    )
+    lang: Mapped[str] = mapped_column(String(2))
+    content: Mapped[str] = mapped_column(Text)

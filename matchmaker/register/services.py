@@ -1,0 +1,116 @@
+"""Publishing into the public register and taking out of it."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select, update
+
+from matchmaker import geo
+from matchmaker.accounts.models import utcnow
+from matchmaker.extensions import db
+from matchmaker.register.models import (
+    RegisterEntry,
+    RegisterEntryLanguage,
+    RegisterEntryTag,
+    SearchDocument,
+)
+from matchmaker.search import document
+from matchmaker.taxonomy import load_taxonomy
+from matchmaker.taxonomy.models import Tag
+
+
+def _entry(item_type: str, item_id: int) -> RegisterEntry | None:
+    return db.session.scalar(
+        select(RegisterEntry).where(
+            RegisterEntry.item_type == item_type, RegisterEntry.item_id == item_id
+        )
+    )
+
+
+def _tag_labels(codes: set[str]) -> list[str]:
+    taxonomy = load_taxonomy()
+    labels = []
+    for code in sorted(codes):
+        tag = taxonomy.get(code)
+        if tag is not None:
+            labels.extend(tag.labels.values())
+    return labels
+
+
+def publish(
+    item_type: str,
+    item_id: int,
+    snapshot: dict,
+    *,
+    organisation_id: int,
+    org_kind: str,
+    title: str,
+    text_fields: tuple[str, ...],
+    languages: set[str],
+) -> RegisterEntry:
+    """Make `snapshot` the public version of the item (inside the caller's transaction)."""
+    entry = _entry(item_type, item_id)
+    if entry is None:
+        entry = RegisterEntry(item_type=item_type, item_id=item_id, published_at=utcnow())
+        db.session.add(entry)
+    lat, lon = snapshot.get("latitude"), snapshot.get("longitude")
+    if lat is None or lon is None:
+        lat, lon = geo.coordinates(snapshot["country"], snapshot.get("region")) or (None, None)
+    entry.organisation_id = organisation_id
+    entry.org_kind = org_kind
+    entry.country = snapshot["country"]
+    entry.region = snapshot.get("region")
+    entry.stage = snapshot.get("stage")
+    entry.funding_min_eur = snapshot.get("funding_min_eur")
+    entry.funding_max_eur = snapshot.get("funding_max_eur")
+    entry.original_language = snapshot["original_language"]
+    entry.latitude, entry.longitude = lat, lon
+    entry.sort_title = title[:200]
+    entry.snapshot = snapshot
+    db.session.flush()
+
+    db.session.execute(delete(RegisterEntryTag).where(RegisterEntryTag.entry_id == entry.id))
+    db.session.execute(
+        delete(RegisterEntryLanguage).where(RegisterEntryLanguage.entry_id == entry.id)
+    )
+    db.session.execute(delete(SearchDocument).where(SearchDocument.entry_id == entry.id))
+    codes = {code for values in snapshot["tags"].values() for code in values}
+    tag_ids = dict(db.session.execute(select(Tag.code, Tag.id).where(Tag.code.in_(codes))).all())
+    for role, values in snapshot["tags"].items():
+        for code in values:
+            if code in tag_ids:
+                db.session.add(RegisterEntryTag(entry_id=entry.id, tag_id=tag_ids[code], role=role))
+    for lang in sorted(languages):
+        db.session.add(RegisterEntryLanguage(entry_id=entry.id, lang=lang))
+    texts = {
+        lang: [values.get(name, "") for name in text_fields]
+        for lang, values in snapshot["texts"].items()
+    }
+    texts.setdefault(snapshot["original_language"], [])
+    texts[snapshot["original_language"]].insert(0, title)
+    for lang, content in document(texts, _tag_labels(codes)).items():
+        db.session.add(SearchDocument(entry_id=entry.id, lang=lang, content=content))
+    return entry
+
+
+def unpublish(item_type: str, item_id: int) -> None:
+    entry = _entry(item_type, item_id)
+    if entry is not None:
+        db.session.delete(entry)
+
+
+def unpublish_projects_of(organisation_id: int) -> None:
+    for entry in db.session.scalars(
+        select(RegisterEntry).where(
+            RegisterEntry.item_type == "project", RegisterEntry.organisation_id == organisation_id
+        )
+    ):
+        db.session.delete(entry)
+
+
+def refresh_organisation_kind(organisation_id: int, kind: str) -> None:
+    """Projects are filtered by their organisation's kind: keep it current."""
+    db.session.execute(
+        update(RegisterEntry)
+        .where(RegisterEntry.organisation_id == organisation_id)
+        .values(org_kind=kind)
+    )
