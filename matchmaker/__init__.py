@@ -59,6 +59,7 @@ def register_blueprints(app: Flask) -> None:
     from matchmaker.core.views import bp as core_bp
     from matchmaker.core.views import root_bp
     from matchmaker.moderation.views import bp as moderation_bp
+    from matchmaker.notifications.views import bp as notifications_bp
     from matchmaker.organisations.views import bp as organisations_bp
     from matchmaker.projects.views import bp as projects_bp
     from matchmaker.register.views import bp as register_bp
@@ -70,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(organisations_bp, url_prefix="/<lang:lang>/my/organisations")
     app.register_blueprint(projects_bp, url_prefix="/<lang:lang>/my/projects")
     app.register_blueprint(moderation_bp, url_prefix="/<lang:lang>/moderation")
+    app.register_blueprint(notifications_bp, url_prefix="/<lang:lang>/notifications")
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import date
 from functools import cache
 
@@ -92,6 +93,17 @@ def markdown(text: str | None) -> Markup:
     return Markup(clean)  # noqa: S704 (sanitised by nh3 just above)
 
 
+def excerpt(text: str | None, length: int = 220) -> str:
+    """Plain text of a Markdown description, cut at a word, for cards and lists."""
+    if not text:
+        return ""
+    plain = " ".join(nh3.clean(_markdown().render(text), tags=set()).split())
+    plain = html.unescape(plain)
+    if len(plain) <= length:
+        return plain
+    return plain[:length].rsplit(" ", 1)[0] + "…"
+
+
 def pick_text(texts: dict[str, dict], original: str) -> tuple[str, dict, bool]:
     """The reader's language if written, else the original: (lang, texts, is_fallback)."""
     lang = current_language()
@@ -143,6 +155,7 @@ def init_app(app: Flask) -> None:
         original_note=lambda lang: ORIGINAL_NOTE.get(lang, LANGUAGE_NAMES.get(lang, lang)),
         language_name=lambda code: LANGUAGE_NAMES.get(code, code),
         markdown=markdown,
+        excerpt=excerpt,
         pick_text=pick_text,
         money_range=money_range,
         url_with=url_with,

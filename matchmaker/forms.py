@@ -10,16 +10,19 @@ import flask_babel
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import validators
+from wtforms.fields.choices import SelectChoice
 
 CSRF_FAILED = _l("This form has expired or was sent from another page. Please try again.")
 
 
 class _CatalogueTranslations:
+    """Raw catalogue look-ups: WTForms fills in its own %(placeholders)s afterwards."""
+
     def gettext(self, string: str) -> str:
-        return flask_babel.gettext(string)
+        return flask_babel.get_translations().ugettext(string)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return flask_babel.ngettext(singular, plural, n)
+        return flask_babel.get_translations().ungettext(singular, plural, n)
 
 
 _TRANSLATIONS = _CatalogueTranslations()
@@ -36,6 +39,14 @@ class Form(FlaskForm):
         if csrf_field is not None and csrf_field.errors:
             csrf_field.errors = [str(CSRF_FAILED)]
         return valid
+
+
+CHOOSE_FROM_OPTIONS = _l("Choose only from the options shown.")
+
+
+def as_choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def required():

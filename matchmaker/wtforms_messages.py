@@ -32,6 +32,12 @@ MESSAGES = (
     N_("Number must be at most %(max)s."),
     N_("Number must be between %(min)s and %(max)s."),
     N_("Not a valid choice."),
+    NP_(
+        "'%(value)s' is not a valid choice for this field.",
+        "'%(value)s' are not valid choices for this field.",
+    ),
+    N_("Invalid choice(s): one or more data inputs could not be coerced."),
+    N_("Not a valid time value."),
     N_("Invalid Choice: could not coerce."),
     N_("Not a valid integer value."),
     N_("Not a valid decimal value."),

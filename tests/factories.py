@@ -23,3 +23,42 @@ class UserFactory(factory.alchemy.SQLAlchemyModelFactory):
     locale = "en"
     role = "member"
     email_confirmed_at = factory.LazyFunction(utcnow)
+
+
+def sync_taxonomy() -> None:
+    from matchmaker.taxonomy import load_taxonomy
+    from matchmaker.taxonomy.services import sync_taxonomy as sync
+
+    sync(db.session, load_taxonomy())
+
+
+def make_organisation(owner: User, **fields):
+    """A draft organisation owned by `owner`, built through the service as a member would."""
+    from matchmaker.organisations.services import OrganisationInput, create_organisation
+
+    values = {
+        "name": "Nordic Telecare AS",
+        "kind": "sme",
+        "country": "NO",
+        "region": "NO-03",
+        "original_language": "en",
+        "working_languages": ["en", "nb"],
+        "texts": {"en": {"description": "We build remote monitoring for heart patients."}},
+        "tags": {"capability": ["remote_monitoring"], "need": ["clinical_validation"]},
+    }
+    values.update(fields)
+    return create_organisation(owner, OrganisationInput(**values))
+
+
+def publish(item_type: str, item, moderator: User) -> None:
+    """Submit and approve, as the owner and a moderator would."""
+    from matchmaker.moderation import services as moderation
+    from matchmaker.organisations.services import submit_organisation
+
+    if item_type == "organisation":
+        submit_organisation(item)
+    else:
+        from matchmaker.projects.services import submit_project
+
+        submit_project(item)
+    moderation.approve(item_type, item, moderator)

@@ -32,9 +32,9 @@ from . import CORE_COUNTRIES, DATA, normalise_lang
 
 __all__ = ["MAX_RADIUS", "MIN_RADIUS", "in_view", "project", "radius", "render_map"]
 
-MIN_RADIUS = 4.0
-MAX_RADIUS = 36.0
-RADIUS_PER_SQRT = 3.0  # px of radius per square root of the count, until MAX_RADIUS
+MIN_RADIUS = 12.0  # in viewBox units (1000 wide): big enough to read the count and to click
+MAX_RADIUS = 40.0
+RADIUS_PER_SQRT = 6.0  # radius per square root of the count, until MAX_RADIUS
 
 
 @cache

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectField, TextAreaField
 
 from matchmaker import geo
-from matchmaker.forms import Form, max_length, required
+from matchmaker.forms import Form, as_choices, max_length, required
 from matchmaker.moderation.services import QueueFilters
 from matchmaker.taxonomy.queries import tag_choices
 
@@ -16,12 +16,14 @@ class DecisionForm(Form):
     decision = RadioField(
         _l("Decision"),
         validators=[required()],
-        choices=[
-            ("approve", _l("Approve and publish")),
-            ("return", _l("Return to the organisation with a note")),
-            ("reject", _l("Reject")),
-            ("unpublish", _l("Take off the public register")),
-        ],
+        choices=as_choices(
+            [
+                ("approve", _l("Approve and publish")),
+                ("return", _l("Return to the organisation with a note")),
+                ("reject", _l("Reject")),
+                ("unpublish", _l("Take off the public register")),
+            ]
+        ),
     )
     note = TextAreaField(
         _l("Note to the organisation"),
@@ -33,25 +35,29 @@ class DecisionForm(Form):
 
 
 class QueueFilterForm(Form):
-    item_type = SelectField(_l("Type"))
-    kind = SelectField(_l("Kind of organisation"))
-    country = SelectField(_l("Country"))
-    age = SelectField(_l("Waiting for"))
+    item_type = SelectField(_l("Type"), default="")
+    kind = SelectField(_l("Kind of organisation"), default="")
+    country = SelectField(_l("Country"), default="")
+    age = SelectField(_l("Waiting for"), default="")
 
     def __init__(self, *args, lang: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.item_type.choices = [
-            ("", _("Organisations and projects")),
-            ("organisation", _("Organisations")),
-            ("project", _("Projects")),
-        ]
-        self.kind.choices = [("", _("All kinds")), *tag_choices("org_kind", lang)]
-        self.country.choices = [("", _("All countries")), *geo.countries(lang)]
-        self.age.choices = [
-            ("", _("Any time")),
-            ("3", _("More than 3 days")),
-            ("7", _("More than a week")),
-        ]
+        self.item_type.choices = as_choices(
+            [
+                ("", _("Organisations and projects")),
+                ("organisation", _("Organisations")),
+                ("project", _("Projects")),
+            ]
+        )
+        self.kind.choices = as_choices([("", _("All kinds")), *tag_choices("org_kind", lang)])
+        self.country.choices = as_choices([("", _("All countries")), *geo.countries(lang)])
+        self.age.choices = as_choices(
+            [
+                ("", _("Any time")),
+                ("3", _("More than 3 days")),
+                ("7", _("More than a week")),
+            ]
+        )
 
     def to_filters(self) -> QueueFilters:
         return QueueFilters(

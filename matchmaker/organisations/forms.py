@@ -21,7 +21,7 @@ from wtforms.validators import NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from matchmaker import geo
-from matchmaker.forms import Form, max_length, required
+from matchmaker.forms import CHOOSE_FROM_OPTIONS, Form, as_choices, max_length, required
 from matchmaker.i18n import LANGUAGE_NAMES, LANGUAGES
 from matchmaker.organisations.models import CLUSTER_MEMBER_TYPES, SIZE_BANDS
 from matchmaker.organisations.services import OrganisationInput
@@ -60,6 +60,10 @@ def _none_if_empty(value):
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("invalid_choice_message", CHOOSE_FROM_OPTIONS)
+        super().__init__(*args, **kwargs)
 
 
 class OrganisationTextForm(Form):
@@ -171,27 +175,29 @@ class OrganisationForm(Form):
         super().__init__(*args, **kwargs)
         self.ticket_min_eur.label.text = _("Smallest ticket (EUR)")
         self.ticket_max_eur.label.text = _("Largest ticket (EUR)")
-        self.kind.choices = [("", _("Choose…")), *tag_choices("org_kind", lang)]
-        self.country.choices = [("", _("Choose…")), *geo.countries(lang)]
+        self.kind.choices = as_choices([("", _("Choose…")), *tag_choices("org_kind", lang)])
+        self.country.choices = as_choices([("", _("Choose…")), *geo.countries(lang)])
         selected_country = self.country.data or ""
-        self.region.choices = [("", _("No region / not known"))]
+        self.region.choices = as_choices([("", _("No region / not known"))])
         if selected_country:
-            self.region.choices += geo.regions(selected_country, lang)
-        self.regions_covered.choices = (
+            self.region.choices += as_choices(geo.regions(selected_country, lang))
+        self.regions_covered.choices = as_choices(
             geo.regions(selected_country, lang) if selected_country else []
         )
-        self.size_band.choices = [("", _("Not stated")), *[(b, b) for b in SIZE_BANDS]]
+        self.size_band.choices = as_choices([("", _("Not stated")), *[(b, b) for b in SIZE_BANDS]])
         language_names = Locale(lang).languages
-        self.working_languages.choices = [
-            (code, language_names.get(code, code)) for code in WORKING_LANGUAGES
-        ]
-        self.original_language.choices = [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
-        self.capabilities.choices = tag_choices("capability", lang)
-        self.needs.choices = tag_choices("capability", lang)
-        self.categories.choices = tag_choices("category", lang)
-        self.specialisations.choices = tag_choices("specialisation", lang)
-        self.focus_areas.choices = tag_choices("focus_area", lang)
-        self.preferred_stages.choices = tag_choices("stage", lang)
+        self.working_languages.choices = as_choices(
+            [(code, language_names.get(code, code)) for code in WORKING_LANGUAGES]
+        )
+        self.original_language.choices = as_choices(
+            [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
+        )
+        self.capabilities.choices = as_choices(tag_choices("capability", lang))
+        self.needs.choices = as_choices(tag_choices("capability", lang))
+        self.categories.choices = as_choices(tag_choices("category", lang))
+        self.specialisations.choices = as_choices(tag_choices("specialisation", lang))
+        self.focus_areas.choices = as_choices(tag_choices("focus_area", lang))
+        self.preferred_stages.choices = as_choices(tag_choices("stage", lang))
 
     def text_forms(self):
         return [(code, getattr(self, f"texts_{code}")) for code in LANGUAGES]

@@ -227,3 +227,35 @@ def organisation_names(ids: set[int]) -> dict[int, str]:
         )
     )
     return dict(rows.all())
+
+
+def counts_by_place(query: RegisterQuery) -> list[tuple[str, str | None, int]]:
+    """(country, region, number of entries) under all the query's filters, for the map."""
+    matches = _text_matches(query.text) if query.text.strip() else None
+    if query.text.strip() and matches is None:
+        return []
+    ids = _base(query, matches).subquery()
+    rows = db.session.execute(
+        select(RegisterEntry.country, RegisterEntry.region, func.count())
+        .where(RegisterEntry.id.in_(select(ids.c.id)))
+        .group_by(RegisterEntry.country, RegisterEntry.region)
+        .order_by(func.count().desc(), RegisterEntry.country, RegisterEntry.region)
+    ).all()
+    return [(country, region, count) for country, region, count in rows]
+
+
+def all_matching(query: RegisterQuery, limit: int = 10_000) -> list[RegisterEntry]:
+    """Every entry matching the query, for exports (newest first)."""
+    matches = _text_matches(query.text) if query.text.strip() else None
+    if query.text.strip() and matches is None:
+        return []
+    statement = select(RegisterEntry).where(
+        RegisterEntry.id.in_(select(_base(query, matches).subquery().c.id))
+    )
+    return list(
+        db.session.scalars(
+            statement.order_by(RegisterEntry.published_at.desc(), RegisterEntry.id.desc()).limit(
+                limit
+            )
+        )
+    )

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, Response, abort, redirect, request, url_for
+from flask_babel import gettext as _
+from markupsafe import Markup
 
-from matchmaker.register import queries
+from matchmaker import geo
+from matchmaker.geo.svg import render_map
+from matchmaker.i18n import current_language
+from matchmaker.register import export, queries
 from matchmaker.web import render
 
 bp = Blueprint("register", __name__)
@@ -86,4 +91,64 @@ def project(project_id: int):
     organisation = queries.entry("organisation", entry.organisation_id)
     return render(
         "register/project.html", entry=entry, data=entry.snapshot, organisation=organisation
+    )
+
+
+@bp.route("/<any(projects, organisations):kind>/export.<any(csv, json):fmt>")
+def export_register(kind: str, fmt: str):
+    """The register as filtered on the list page, for download."""
+    item_type = kind.removesuffix("s")
+    query = query_from_args(item_type)
+    entries = queries.all_matching(query)
+    names = queries.organisation_names({e.organisation_id for e in entries})
+    lang = current_language()
+    endpoint = "register.project" if item_type == "project" else "register.organisation"
+    key = "project_id" if item_type == "project" else "organisation_id"
+    records = [
+        export.row(
+            entry,
+            lang,
+            url_for(endpoint, lang=lang, _external=True, **{key: entry.item_id}),
+            names.get(entry.organisation_id, ""),
+        )
+        for entry in entries
+    ]
+    if fmt == "json":
+        return Response(export.to_json(records), mimetype="application/json")
+    response = Response(export.to_csv(records), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="matchmaker-{kind}-{lang}.csv"'
+    return response
+
+
+@bp.route("/map")
+def map_page():
+    """Published items by place: an SVG map and a table, no JavaScript or internet needed."""
+    item_type = "organisation" if request.args.get("show") == "organisations" else "project"
+    query = query_from_args(item_type)
+    lang = current_language()
+    places = []
+    for country, region, count in queries.counts_by_place(query):
+        label = geo.country_name(country, lang)
+        if region:
+            label = f"{geo.region_name(region, lang) or region}, {label}"
+        coordinates = geo.coordinates(country, region)
+        args = {"country": country, **({"region": region} if region else {})}
+        endpoint = "register.projects" if item_type == "project" else "register.organisations"
+        places.append(
+            {
+                "label": label,
+                "count": count,
+                "lat": coordinates[0] if coordinates else None,
+                "lon": coordinates[1] if coordinates else None,
+                "href": url_for(endpoint, **args),
+            }
+        )
+    title = (
+        _("Innovation projects by region")
+        if item_type == "project"
+        else _("Organisations by region")
+    )
+    svg = Markup(render_map(places, lang, title))  # noqa: S704 (render_map escapes every text)
+    return render(
+        "register/map.html", svg=svg, places=places, item_type=item_type, query=query, title=title
     )

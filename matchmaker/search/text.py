@@ -136,6 +136,21 @@ def _analyse_iter(text: str, lang: str) -> Iterator[str]:
         yield from _ascii_tokens(stem(word, lang))
 
 
+def _document_iter(text: str, lang: str) -> Iterator[str]:
+    """Each word's stem, and its folded form when that differs.
+
+    The folded form lets a query typed without diacritics ("pacjentow") find a word the
+    stemmer only recognises with them ("pacjentów"): the query's variants include the
+    plain folded word.
+    """
+    for word in _words(text):
+        stemmed = _ascii_tokens(stem(word, lang))
+        yield from stemmed
+        for token in _ascii_tokens(word):
+            if token not in stemmed:
+                yield token
+
+
 def analyse(text: str, lang: str) -> list[str]:
     """Document tokens: each word stemmed in ``lang`` first, then folded to [a-z0-9]+."""
     return list(_analyse_iter(text, lang))
@@ -160,7 +175,7 @@ def document(texts: dict[str, list[str]], tag_labels: list[str]) -> dict[str, st
         if not any(part and part.strip() for part in parts):
             continue
         text_tokens = itertools.islice(
-            (token for part in parts if part for token in _analyse_iter(part, lang)), room
+            (token for part in parts if part for token in _document_iter(part, lang)), room
         )
         documents[lang] = " ".join(itertools.chain(text_tokens, tag_tokens))
     return documents

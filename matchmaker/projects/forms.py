@@ -1,0 +1,199 @@
+"""The project form: the same building blocks and rules as the organisation form."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, FormField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import Optional, ValidationError
+
+from matchmaker import geo
+from matchmaker.forms import Form, max_length, required
+from matchmaker.i18n import LANGUAGE_NAMES, LANGUAGES
+from matchmaker.organisations.forms import (
+    DESCRIPTION_LIMIT,
+    MultiCheckboxField,
+    OrganisationForm,
+    _money,
+    _none_if_empty,
+    _strip,
+)
+from matchmaker.projects.models import PROJECT_TEXT_FIELDS
+from matchmaker.projects.services import ProjectInput
+from matchmaker.taxonomy.queries import tag_choices
+
+TITLE_LIMIT = 120
+SUMMARY_LIMIT = 300
+LINKS_LIMIT = 5
+LINK_LENGTH_LIMIT = 300
+
+
+class ProjectTextForm(Form):
+    """The free text of the project in one language."""
+
+    class Meta:
+        csrf = False
+
+    title = StringField(_l("Title"), validators=[max_length(TITLE_LIMIT)], filters=[_strip])
+    summary = TextAreaField(
+        _l("Summary"),
+        validators=[max_length(SUMMARY_LIMIT)],
+        filters=[_strip],
+    )
+    description = TextAreaField(
+        _l("Description"), validators=[max_length(DESCRIPTION_LIMIT)], filters=[_strip]
+    )
+
+
+def _lines(value: str | None) -> list[str]:
+    return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
+class ProjectForm(Form):
+    revision = HiddenField()
+    stage = SelectField(_l("Stage"), validators=[required()])
+    categories = MultiCheckboxField(_l("Innovation categories"))
+    specialisations = MultiCheckboxField(_l("Medical specialisations"))
+    seeks = MultiCheckboxField(_l("What the project is looking for"))
+    needs = MultiCheckboxField(_l("What the project needs"))
+    country = SelectField(_l("Country"), validators=[required()])
+    region = SelectField(_l("Region"), validators=[Optional()], filters=[_none_if_empty])
+    funding_min_eur = _money()
+    funding_max_eur = _money()
+    start_date = DateField(_l("Start date"), validators=[Optional()])
+    links = TextAreaField(
+        _l("Links"),
+        description=_l("Up to 5 addresses, one per line, each starting with https://"),
+    )
+    original_language = SelectField(
+        _l("Language you write in first"),
+        description=_l("Readers see this version when their own language is missing."),
+    )
+    texts_pl = FormField(ProjectTextForm)
+    texts_en = FormField(ProjectTextForm)
+    texts_da = FormField(ProjectTextForm)
+    texts_nb = FormField(ProjectTextForm)
+
+    def __init__(self, *args, lang: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.funding_min_eur.label.text = _("Smallest amount of funding sought (EUR)")
+        self.funding_max_eur.label.text = _("Largest amount of funding sought (EUR)")
+        self.stage.choices = [("", _("Choose…")), *tag_choices("stage", lang)]
+        self.country.choices = [("", _("Choose…")), *geo.countries(lang)]
+        selected_country = self.country.data or ""
+        self.region.choices = [("", _("No region / not known"))]
+        if selected_country:
+            self.region.choices += geo.regions(selected_country, lang)
+        self.original_language.choices = [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
+        self.categories.choices = tag_choices("category", lang)
+        self.specialisations.choices = tag_choices("specialisation", lang)
+        self.seeks.choices = tag_choices("seeks", lang)
+        self.needs.choices = tag_choices("capability", lang)
+
+    def text_forms(self):
+        return [(code, getattr(self, f"texts_{code}")) for code in LANGUAGES]
+
+    # The organisation form's rule and message, not a copy of them.
+    validate_region = OrganisationForm.validate_region
+
+    def validate_categories(self, field):
+        if not field.data:
+            raise ValidationError(_("Choose at least one category."))
+
+    def validate_funding_max_eur(self, field):
+        low, high = self.funding_min_eur.data, field.data
+        if low is not None and high is not None and low > high:
+            raise ValidationError(_("The largest amount must not be smaller than the smallest."))
+
+    def validate_links(self, field):
+        links = _lines(field.data)
+        if len(links) > LINKS_LIMIT:
+            raise ValidationError(_("Give at most %(max)d links.", max=LINKS_LIMIT))
+        for link in links:
+            if not link.startswith(("https://", "http://")) or not urlsplit(link).netloc:
+                raise ValidationError(_("Enter each link as a full address starting with https://"))
+            if len(link) > LINK_LENGTH_LIMIT:
+                raise ValidationError(
+                    _("Each link may have at most %(max)d characters.", max=LINK_LENGTH_LIMIT)
+                )
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators=extra_validators)
+        return self._original_texts_written() and valid
+
+    def _original_texts_written(self) -> bool:
+        """The title, summary and description exist in the language written first.
+
+        The error shows both next to the language select and next to each missing text.
+        """
+        sub = getattr(self, f"texts_{self.original_language.data}", None)
+        if sub is None:  # not one of the choices: the select has refused it already
+            return True
+        missing = [sub.form[name] for name in PROJECT_TEXT_FIELDS if not sub.form[name].data]
+        if not missing:
+            return True
+        for text_field in missing:
+            text_field.errors = [
+                *text_field.errors,
+                _("This field is required in the language you write in first."),
+            ]
+        self.original_language.errors = [
+            *self.original_language.errors,
+            _("Write the title, summary and description in this language."),
+        ]
+        return False
+
+    def to_input(self) -> ProjectInput:
+        return ProjectInput(
+            stage=self.stage.data,
+            country=self.country.data,
+            region=self.region.data,
+            funding_min_eur=self.funding_min_eur.data,
+            funding_max_eur=self.funding_max_eur.data,
+            start_date=self.start_date.data,
+            links=_lines(self.links.data),
+            original_language=self.original_language.data,
+            texts={code: dict(form.data) for code, form in self.text_forms()},
+            tags={
+                "category": list(self.categories.data or []),
+                "specialisation": list(self.specialisations.data or []),
+                "seeks": list(self.seeks.data or []),
+                "need": list(self.needs.data or []),
+            },
+        )
+
+
+def new_project_data(organisation, lang: str) -> dict:
+    """The form's initial values for a new project of `organisation`."""
+    return {
+        "original_language": lang,
+        "country": organisation.country,
+        "region": organisation.region or "",
+    }
+
+
+def form_data_from(project) -> dict:
+    """The form's initial values for editing `project`."""
+    data = {
+        "revision": project.revision,
+        "stage": project.stage,
+        "country": project.country,
+        "region": project.region or "",
+        "funding_min_eur": project.funding_min_eur,
+        "funding_max_eur": project.funding_max_eur,
+        "start_date": project.start_date,
+        "links": "\n".join(project.links or []),
+        "original_language": project.original_language,
+        "categories": project.tag_codes("category"),
+        "specialisations": project.tag_codes("specialisation"),
+        "seeks": project.tag_codes("seeks"),
+        "needs": project.tag_codes("need"),
+    }
+    for code in LANGUAGES:
+        text = project.text(code)
+        data[f"texts_{code}"] = {
+            name: getattr(text, name) if text else "" for name in PROJECT_TEXT_FIELDS
+        }
+    return data

@@ -1,0 +1,203 @@
+"""Every write to a project happens here, one transaction per call.
+
+Projects follow the organisations' rules exactly: the same errors (imported from
+`organisations.services`, not redefined), the same tag resolution, the same
+revision-based protection against stale edits and the same submission rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select, update
+
+from matchmaker.accounts.models import User, utcnow
+from matchmaker.extensions import db
+from matchmaker.organisations.models import Membership, Organisation
+from matchmaker.organisations.services import (
+    NotSubmittable,
+    OrganisationError,
+    StaleEdit,
+    UnknownTag,
+    resolve_tags,
+)
+from matchmaker.projects.models import (
+    PROJECT_TAG_ROLES,
+    PROJECT_TEXT_FIELDS,
+    Project,
+    ProjectTag,
+    ProjectText,
+)
+from matchmaker.taxonomy.models import Tag
+
+__all__ = [
+    "NotSubmittable",
+    "OrganisationError",
+    "ProjectInput",
+    "StaleEdit",
+    "UnknownTag",
+    "create_project",
+    "member_project",
+    "projects_of",
+    "submit_project",
+    "update_project",
+]
+
+
+@dataclass(kw_only=True)
+class ProjectInput:
+    """Validated form data; the same shape for creating and editing."""
+
+    stage: str
+    country: str
+    region: str | None = None
+    funding_min_eur: int | None = None
+    funding_max_eur: int | None = None
+    start_date: date | None = None
+    links: list[str] = field(default_factory=list)
+    original_language: str
+    texts: dict[str, dict[str, str]] = field(default_factory=dict)
+    tags: dict[str, list[str]] = field(default_factory=dict)
+
+
+SCALAR_FIELDS = (
+    "stage",
+    "country",
+    "region",
+    "funding_min_eur",
+    "funding_max_eur",
+    "start_date",
+    "links",
+    "original_language",
+)
+
+
+# --- Shared with organisations ----------------------------------------------------------
+# These helpers are generic over organisations and projects. `update_organisation`,
+# `submit_organisation` and `organisations.services._apply` hold the same logic written
+# for organisations only; the helpers belong next to `resolve_tags` in
+# organisations/services.py, where both features can use them (see the report).
+
+# An edit to anything under review, published or rejected goes back to draft.
+BACK_TO_DRAFT = ()
+SUBMITTABLE = ("draft", "returned")
+
+
+def claim_revision(model, item, revision: int) -> None:
+    """Bump `item`'s revision if it is still `revision`; StaleEdit if someone saved since."""
+    claimed = db.session.execute(
+        update(model)
+        .where(model.id == item.id, model.revision == revision)
+        .values(revision=model.revision + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        raise StaleEdit
+    db.session.refresh(item, ["revision"])
+
+
+def claim_submission(model, item) -> None:
+    """Move a draft (or a returned item) to the moderators' queue, once; NotSubmittable otherwise."""
+    done = db.session.execute(
+        update(model)
+        .where(model.id == item.id, model.status.in_(SUBMITTABLE))
+        .values(status="submitted", submitted_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        db.session.rollback()
+        raise NotSubmittable
+    db.session.commit()
+    db.session.refresh(item)
+
+
+def sync_texts(item, texts: dict[str, dict[str, str]], fields: tuple[str, ...], text_model) -> None:
+    """Keep one text row per language that has any of `fields` written; drop the others."""
+    wanted = {
+        lang: values
+        for lang, values in texts.items()
+        if any((values.get(name) or "").strip() for name in fields)
+    }
+    for text in list(item.texts):
+        if text.lang not in wanted:
+            item.texts.remove(text)
+    for lang, values in wanted.items():
+        text = item.text(lang)
+        if text is None:
+            text = text_model(lang=lang)
+            item.texts.append(text)
+        for name in fields:
+            setattr(text, name, (values.get(name) or "").strip())
+
+
+def sync_tags(item, pairs: list[tuple[str, Tag]], tag_model) -> None:
+    """Make `item`'s tag links exactly the resolved (role, Tag) `pairs`."""
+    current = {(t.role, t.tag_id): t for t in item.tags}
+    wanted = {(role, tag.id): tag for role, tag in pairs}
+    for key, link in current.items():
+        if key not in wanted:
+            item.tags.remove(link)
+    for (role, tag_id), tag in wanted.items():
+        if (role, tag_id) not in current:
+            item.tags.append(tag_model(role=role, tag=tag))
+
+
+# --- Projects ------------------------------------------------------------------------------
+
+
+def _apply(project: Project, data: ProjectInput, pairs: list[tuple[str, Tag]]) -> None:
+    for name in SCALAR_FIELDS:
+        setattr(project, name, getattr(data, name))
+    sync_texts(project, data.texts, PROJECT_TEXT_FIELDS, ProjectText)
+    sync_tags(project, pairs, ProjectTag)
+
+
+def create_project(organisation: Organisation, data: ProjectInput) -> Project:
+    """A new draft project of `organisation`; UnknownTag for a code outside its vocabulary."""
+    pairs = resolve_tags(data.tags, PROJECT_TAG_ROLES)
+    project = Project(organisation=organisation, status="draft")
+    _apply(project, data, pairs)
+    db.session.add(project)
+    db.session.commit()
+    return project
+
+
+def update_project(project: Project, data: ProjectInput, revision: int) -> None:
+    """Save an edit made on the form opened at `revision`; StaleEdit if it moved on since.
+
+    An edit to anything under review, published or rejected goes back to draft: the
+    public keeps the approved version until the edit is submitted and approved.
+    """
+    pairs = resolve_tags(data.tags, PROJECT_TAG_ROLES)
+    claim_revision(Project, project, revision)
+    _apply(project, data, pairs)
+    if project.status in BACK_TO_DRAFT:
+        project.status = "draft"
+    db.session.commit()
+
+
+def submit_project(project: Project) -> None:
+    """Send a draft (or a returned project) to the moderators' queue, once."""
+    claim_submission(Project, project)
+
+
+def member_project(user: User, project_id: int) -> Project | None:
+    """The project if `user` is a member of its organisation; None otherwise (views answer 404)."""
+    return db.session.scalar(
+        select(Project)
+        .join(Membership, Membership.organisation_id == Project.organisation_id)
+        .where(Project.id == project_id, Membership.user_id == user.id)
+    )
+
+
+def projects_of(organisation: Organisation) -> list[Project]:
+    """The organisation's projects, newest first."""
+    return list(
+        db.session.scalars(
+            select(Project)
+            .where(Project.organisation_id == organisation.id)
+            .order_by(Project.created_at.desc(), Project.id.desc())
+        )
+    )

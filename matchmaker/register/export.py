@@ -1,0 +1,87 @@
+"""The register as CSV and JSON: columns named in English, tags as codes plus labels."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from matchmaker import geo
+from matchmaker.register.models import RegisterEntry
+from matchmaker.taxonomy.queries import tag_label
+
+ORGANISATION_TAG_ROLES = (
+    "capability",
+    "need",
+    "category",
+    "specialisation",
+    "focus_area",
+    "preferred_stage",
+)
+PROJECT_TAG_ROLES = ("category", "specialisation", "seeks", "need")
+
+
+def _pick(texts: dict, lang: str, original: str) -> tuple[str, dict]:
+    if lang in texts:
+        return lang, texts[lang]
+    if original in texts:
+        return original, texts[original]
+    return original, {}
+
+
+def row(entry: RegisterEntry, lang: str, url: str, organisation_name: str) -> dict:
+    """One exported record; labels in `lang`, texts in `lang` where written, else the original."""
+    data = entry.snapshot
+    text_lang, texts = _pick(data.get("texts", {}), lang, data["original_language"])
+    record = {
+        "id": entry.item_id,
+        "type": entry.item_type,
+        "name": data["name"]
+        if entry.item_type == "organisation"
+        else texts.get("title", entry.sort_title),
+        "organisation_id": entry.organisation_id,
+        "organisation": organisation_name,
+        "organisation_kind": entry.org_kind,
+        "organisation_kind_label": tag_label(entry.org_kind, lang),
+        "country": entry.country,
+        "country_name": geo.country_name(entry.country, lang),
+        "region": entry.region or "",
+        "region_name": (geo.region_name(entry.region, lang) or "") if entry.region else "",
+        "stage": entry.stage or "",
+        "stage_label": tag_label(entry.stage, lang) if entry.stage else "",
+        "funding_min_eur": entry.funding_min_eur,
+        "funding_max_eur": entry.funding_max_eur,
+        "summary": texts.get("summary") or texts.get("description", ""),
+        "text_language": text_lang,
+        "original_language": data["original_language"],
+        "latitude": entry.latitude,
+        "longitude": entry.longitude,
+        "published_at": entry.published_at.isoformat(),
+        "url": url,
+    }
+    roles = ORGANISATION_TAG_ROLES if entry.item_type == "organisation" else PROJECT_TAG_ROLES
+    for role in roles:
+        codes = data.get("tags", {}).get(role, [])
+        record[f"{role}_codes"] = codes
+        record[f"{role}_labels"] = [tag_label(code, lang) for code in codes]
+    return record
+
+
+def to_json(records: list[dict]) -> str:
+    return json.dumps({"count": len(records), "items": records}, ensure_ascii=False, indent=1)
+
+
+def to_csv(records: list[dict]) -> str:
+    if not records:
+        return ""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(records[0]), lineterminator="\r\n")
+    writer.writeheader()
+    for record in records:
+        writer.writerow(
+            {
+                k: "; ".join(v) if isinstance(v, list) else ("" if v is None else v)
+                for k, v in record.items()
+            }
+        )
+    return out.getvalue()
