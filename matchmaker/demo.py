@@ -5,14 +5,25 @@ Only example.org addresses: demo data never names real people.
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+
 import click
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from matchmaker.accounts import services as accounts
 from matchmaker.accounts.models import User, utcnow
 from matchmaker.accounts.passwords import hash_password
 from matchmaker.extensions import db
+from matchmaker.moderation import services as moderation
+from matchmaker.organisations.models import Organisation
+from matchmaker.organisations.services import (
+    OrganisationInput,
+    create_organisation,
+    submit_organisation,
+)
+from matchmaker.projects.services import ProjectInput, create_project, submit_project
 from matchmaker.taxonomy import load_taxonomy
 from matchmaker.taxonomy.services import sync_taxonomy
 
@@ -26,6 +37,20 @@ DEMO_USERS = (
     ("investor@example.org", "Demo Investor", "member", "da"),
     ("cluster@example.org", "Demo Cluster Manager", "member", "en"),
 )
+
+
+REGISTER_FILE = Path(__file__).with_name("demo_data") / "register.toml"
+# Which demo account owns the demo organisations of each kind.
+OWNER_BY_KIND = {
+    "investor": "investor@example.org",
+    "cluster": "cluster@example.org",
+    "hospital": "hospital@example.org",
+    "university": "hospital@example.org",
+    "public_authority": "moderator@example.org",
+}
+DEFAULT_OWNER = "sme@example.org"
+# Left waiting in the review queue, so that the moderator's demo has work to do.
+WAITING_FOR_REVIEW = 3
 
 
 class RealDataPresent(Exception):
@@ -54,7 +79,80 @@ def seed_demo(force: bool = False) -> list[User]:
             db.session.add(user)
         users.append(user)
     db.session.commit()
+    if db.session.scalar(select(func.count()).select_from(Organisation)) == 0:
+        load_register(users_by_email={u.email: u for u in users})
     return users
+
+
+def _organisation_input(item: dict) -> OrganisationInput:
+    return OrganisationInput(
+        name=item["name"],
+        kind=item["kind"],
+        country=item["country"],
+        region=item.get("region"),
+        city=item.get("city"),
+        website=item.get("website"),
+        year_founded=item.get("year_founded"),
+        size_band=item.get("size_band"),
+        working_languages=item.get("working_languages", []),
+        original_language=item["original_language"],
+        ticket_min_eur=item.get("ticket_min_eur"),
+        ticket_max_eur=item.get("ticket_max_eur"),
+        members=item.get("members"),
+        cluster_labels=item.get("cluster_labels", []),
+        regions_covered=item.get("regions_covered", []),
+        texts=item.get("texts", {}),
+        tags={
+            "capability": item.get("capabilities", []),
+            "need": item.get("needs", []),
+            "category": item.get("categories", []),
+            "specialisation": item.get("specialisations", []),
+            "focus_area": item.get("focus_areas", []),
+            "preferred_stage": item.get("preferred_stages", []),
+        },
+    )
+
+
+def _project_input(item: dict, organisation: Organisation) -> ProjectInput:
+    return ProjectInput(
+        stage=item["stage"],
+        country=item.get("country", organisation.country),
+        region=item.get("region", organisation.region),
+        funding_min_eur=item.get("funding_min_eur"),
+        funding_max_eur=item.get("funding_max_eur"),
+        start_date=item.get("start_date"),
+        links=item.get("links", []),
+        original_language=item["original_language"],
+        texts=item.get("texts", {}),
+        tags={
+            "category": item.get("categories", []),
+            "specialisation": item.get("specialisations", []),
+            "seeks": item.get("seeks", []),
+            "need": item.get("needs", []),
+        },
+    )
+
+
+def load_register(users_by_email: dict[str, User]) -> tuple[int, int]:
+    """Create, submit and approve the demo organisations and projects, as people would."""
+    with REGISTER_FILE.open("rb") as f:
+        data = tomllib.load(f)
+    moderator = users_by_email["moderator@example.org"]
+    organisations: dict[str, Organisation] = {}
+    for item in data["organisations"]:
+        owner = users_by_email[OWNER_BY_KIND.get(item["kind"], DEFAULT_OWNER)]
+        org = create_organisation(owner, _organisation_input(item))
+        submit_organisation(org)
+        moderation.approve("organisation", org, moderator)
+        organisations[item["key"]] = org
+    projects = data["projects"]
+    for index, item in enumerate(projects):
+        organisation = organisations[item["organisation"]]
+        project = create_project(organisation, _project_input(item, organisation))
+        submit_project(project)
+        if index < len(projects) - WAITING_FOR_REVIEW:
+            moderation.approve("project", project, moderator)
+    return len(organisations), len(projects)
 
 
 def database_is_empty() -> bool:
@@ -75,6 +173,8 @@ def seed_demo_command(force: bool, if_empty: bool) -> None:
         raise click.ClickException(
             f"The database has {exc.args[0]} non-demo account(s); use --force to add demo data anyway."
         ) from exc
+    organisations = db.session.scalar(select(func.count()).select_from(Organisation))
+    click.echo(f"Demo register: {organisations} organisations and their projects.")
     click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
     for user in users:
         click.echo(f"  {user.email:<28} {user.role:<10} {user.locale}")

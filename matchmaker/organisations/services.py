@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from matchmaker.accounts.models import User, utcnow
+from matchmaker.accounts.models import User
+from matchmaker.editing import (
+    BACK_TO_DRAFT,
+    EditError,
+    NotSubmittable,
+    StaleEdit,
+    UnknownTag,
+    claim_revision,
+    claim_submission,
+    resolve_tags,
+    sync_tags,
+    sync_texts,
+)
 from matchmaker.extensions import db
 from matchmaker.organisations.models import (
     ORG_TAG_ROLES,
@@ -18,23 +30,7 @@ from matchmaker.organisations.models import (
 )
 from matchmaker.taxonomy.models import Tag
 
-
-class OrganisationError(Exception):
-    """Base of the errors that views turn into translated messages."""
-
-
-class StaleEdit(OrganisationError):
-    """Someone saved the organisation after this form was opened."""
-
-
-class NotSubmittable(OrganisationError):
-    """Only drafts and returned items can be submitted."""
-
-
-class UnknownTag(OrganisationError):
-    def __init__(self, role: str, code: str):
-        super().__init__(f"{role}: {code}")
-        self.role, self.code = role, code
+__all__ = ["EditError", "NotSubmittable", "StaleEdit", "UnknownTag"]
 
 
 @dataclass
@@ -83,56 +79,18 @@ SCALAR_FIELDS = (
 )
 
 
-def resolve_tags(tags: dict[str, list[str]], roles: dict[str, str]) -> list[tuple[str, Tag]]:
-    """(role, Tag) pairs for the codes given; UnknownTag for a code outside the role's vocabulary."""
-    codes = {code for values in tags.values() for code in values}
-    found = {
-        t.code: t
-        for t in db.session.scalars(select(Tag).where(Tag.code.in_(codes), Tag.retired.is_(False)))
-    }
-    pairs = []
-    for role, values in tags.items():
-        for code in dict.fromkeys(values):
-            tag = found.get(code)
-            if tag is None or tag.vocabulary != roles[role]:
-                raise UnknownTag(role, code)
-            pairs.append((role, tag))
-    return pairs
-
-
-def _apply(org: Organisation, data: OrganisationInput) -> None:
+def _apply(org: Organisation, data: OrganisationInput, pairs: list[tuple[str, Tag]]) -> None:
     for name in SCALAR_FIELDS:
         setattr(org, name, getattr(data, name))
-    wanted = {
-        lang: values
-        for lang, values in data.texts.items()
-        if any((values.get(name) or "").strip() for name in ORG_TEXT_FIELDS)
-    }
-    for text in list(org.texts):
-        if text.lang not in wanted:
-            org.texts.remove(text)
-    for lang, values in wanted.items():
-        text = org.text(lang)
-        if text is None:
-            text = OrganisationText(lang=lang)
-            org.texts.append(text)
-        for name in ORG_TEXT_FIELDS:
-            setattr(text, name, (values.get(name) or "").strip())
-    pairs = resolve_tags(data.tags, ORG_TAG_ROLES)
-    current = {(t.role, t.tag_id): t for t in org.tags}
-    wanted_tags = {(role, tag.id): tag for role, tag in pairs}
-    for key, link in current.items():
-        if key not in wanted_tags:
-            org.tags.remove(link)
-    for (role, tag_id), tag in wanted_tags.items():
-        if (role, tag_id) not in current:
-            org.tags.append(OrganisationTag(role=role, tag=tag))
+    sync_texts(org, data.texts, ORG_TEXT_FIELDS, OrganisationText)
+    sync_tags(org, pairs, OrganisationTag)
 
 
 def create_organisation(user: User, data: OrganisationInput) -> Organisation:
     """A new draft organisation owned by `user`."""
+    pairs = resolve_tags(data.tags, ORG_TAG_ROLES)
     org = Organisation(status="draft")
-    _apply(org, data)
+    _apply(org, data, pairs)
     org.memberships.append(Membership(user_id=user.id, role="owner"))
     db.session.add(org)
     db.session.commit()
@@ -145,35 +103,17 @@ def update_organisation(org: Organisation, data: OrganisationInput, revision: in
     An edit to anything under review or published goes back to draft: the public keeps
     the approved version until the edit is submitted and approved.
     """
-    claimed = db.session.execute(
-        update(Organisation)
-        .where(Organisation.id == org.id, Organisation.revision == revision)
-        .values(revision=Organisation.revision + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        db.session.rollback()
-        raise StaleEdit
-    db.session.refresh(org, ["revision"])
-    _apply(org, data)
-    if org.status in ("submitted", "published", "rejected"):
+    pairs = resolve_tags(data.tags, ORG_TAG_ROLES)
+    claim_revision(Organisation, org, revision)
+    _apply(org, data, pairs)
+    if org.status in BACK_TO_DRAFT:
         org.status = "draft"
     db.session.commit()
 
 
 def submit_organisation(org: Organisation) -> None:
     """Send a draft (or a returned item) to the moderators' queue, once."""
-    done = db.session.execute(
-        update(Organisation)
-        .where(Organisation.id == org.id, Organisation.status.in_(("draft", "returned")))
-        .values(status="submitted", submitted_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    if done.rowcount != 1:
-        db.session.rollback()
-        raise NotSubmittable
-    db.session.commit()
-    db.session.refresh(org)
+    claim_submission(Organisation, org)
 
 
 def memberships_of(user: User) -> list[Membership]:
@@ -194,7 +134,3 @@ def member_organisation(user: User, organisation_id: int) -> Organisation | None
         .join(Membership)
         .where(Organisation.id == organisation_id, Membership.user_id == user.id)
     )
-
-
-def member_emails_and_languages(org: Organisation) -> list[User]:
-    return [m.user for m in org.memberships]

@@ -10,6 +10,7 @@ from matchmaker import geo
 from matchmaker.i18n import current_language
 from matchmaker.organisations import services
 from matchmaker.organisations.forms import OrganisationForm, form_data_from
+from matchmaker.projects.services import projects_of
 from matchmaker.web import redirect_to, render
 
 bp = Blueprint("organisations", __name__)
@@ -57,7 +58,7 @@ def create():
 @bp.route("/<int:organisation_id>")
 def manage(organisation_id: int):
     org = _organisation_or_404(organisation_id)
-    return render("organisations/manage.html", org=org)
+    return render("organisations/manage.html", org=org, projects=projects_of(org))
 
 
 @bp.route("/<int:organisation_id>/edit", methods=["GET", "POST"])

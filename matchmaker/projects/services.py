@@ -10,18 +10,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from matchmaker.accounts.models import User, utcnow
-from matchmaker.extensions import db
-from matchmaker.organisations.models import Membership, Organisation
-from matchmaker.organisations.services import (
+from matchmaker.accounts.models import User
+from matchmaker.editing import (
+    BACK_TO_DRAFT,
+    EditError,
     NotSubmittable,
-    OrganisationError,
     StaleEdit,
     UnknownTag,
+    claim_revision,
+    claim_submission,
     resolve_tags,
+    sync_tags,
+    sync_texts,
 )
+from matchmaker.extensions import db
+from matchmaker.organisations.models import Membership, Organisation
 from matchmaker.projects.models import (
     PROJECT_TAG_ROLES,
     PROJECT_TEXT_FIELDS,
@@ -32,8 +37,8 @@ from matchmaker.projects.models import (
 from matchmaker.taxonomy.models import Tag
 
 __all__ = [
+    "EditError",
     "NotSubmittable",
-    "OrganisationError",
     "ProjectInput",
     "StaleEdit",
     "UnknownTag",
@@ -71,77 +76,6 @@ SCALAR_FIELDS = (
     "links",
     "original_language",
 )
-
-
-# --- Shared with organisations ----------------------------------------------------------
-# These helpers are generic over organisations and projects. `update_organisation`,
-# `submit_organisation` and `organisations.services._apply` hold the same logic written
-# for organisations only; the helpers belong next to `resolve_tags` in
-# organisations/services.py, where both features can use them (see the report).
-
-# An edit to anything under review, published or rejected goes back to draft.
-BACK_TO_DRAFT = ()
-SUBMITTABLE = ("draft", "returned")
-
-
-def claim_revision(model, item, revision: int) -> None:
-    """Bump `item`'s revision if it is still `revision`; StaleEdit if someone saved since."""
-    claimed = db.session.execute(
-        update(model)
-        .where(model.id == item.id, model.revision == revision)
-        .values(revision=model.revision + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        db.session.rollback()
-        raise StaleEdit
-    db.session.refresh(item, ["revision"])
-
-
-def claim_submission(model, item) -> None:
-    """Move a draft (or a returned item) to the moderators' queue, once; NotSubmittable otherwise."""
-    done = db.session.execute(
-        update(model)
-        .where(model.id == item.id, model.status.in_(SUBMITTABLE))
-        .values(status="submitted", submitted_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    if done.rowcount != 1:
-        db.session.rollback()
-        raise NotSubmittable
-    db.session.commit()
-    db.session.refresh(item)
-
-
-def sync_texts(item, texts: dict[str, dict[str, str]], fields: tuple[str, ...], text_model) -> None:
-    """Keep one text row per language that has any of `fields` written; drop the others."""
-    wanted = {
-        lang: values
-        for lang, values in texts.items()
-        if any((values.get(name) or "").strip() for name in fields)
-    }
-    for text in list(item.texts):
-        if text.lang not in wanted:
-            item.texts.remove(text)
-    for lang, values in wanted.items():
-        text = item.text(lang)
-        if text is None:
-            text = text_model(lang=lang)
-            item.texts.append(text)
-        for name in fields:
-            setattr(text, name, (values.get(name) or "").strip())
-
-
-def sync_tags(item, pairs: list[tuple[str, Tag]], tag_model) -> None:
-    """Make `item`'s tag links exactly the resolved (role, Tag) `pairs`."""
-    current = {(t.role, t.tag_id): t for t in item.tags}
-    wanted = {(role, tag.id): tag for role, tag in pairs}
-    for key, link in current.items():
-        if key not in wanted:
-            item.tags.remove(link)
-    for (role, tag_id), tag in wanted.items():
-        if (role, tag_id) not in current:
-            item.tags.append(tag_model(role=role, tag=tag))
 
 
 # --- Projects ------------------------------------------------------------------------------
