@@ -98,7 +98,10 @@ def axe_violations(page) -> list[dict]:
 
 
 def assert_accessible(page) -> None:
-    """axe-core finds no WCAG 2.0/2.1 A or AA violation on the page as it is now."""
+    """axe-core finds no WCAG 2.0/2.1 A or AA violation on the page as it is now.
+
+    Needs JavaScript in the page (axe is a script): not for contexts that turn it off.
+    """
     assert AXE_SOURCE.exists(), "axe-core is missing: run `npm ci`"
     violations = axe_violations(page)
     report = [
