@@ -62,3 +62,25 @@ def publish(item_type: str, item, moderator: User) -> None:
 
         submit_project(item)
     moderation.approve(item_type, item, moderator)
+
+
+def make_project(organisation, **fields):
+    """A draft project of `organisation`, built through the service."""
+    from matchmaker.projects.services import ProjectInput, create_project
+
+    values = {
+        "stage": "pilot",
+        "country": organisation.country,
+        "region": organisation.region,
+        "original_language": "en",
+        "texts": {
+            "en": {
+                "title": "Home monitoring for heart failure",
+                "summary": "Sensors and a nurse dashboard.",
+                "description": "A pilot with two hospitals.",
+            }
+        },
+        "tags": {"category": ["ehealth_telemedicine"], "seeks": ["pilot_site"]},
+    }
+    values.update(fields)
+    return create_project(organisation, ProjectInput(**values))
