@@ -8,39 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-# Snapshot keys in the order a moderator reads them.
-ORGANISATION_FIELDS = (
-    "name",
-    "kind",
-    "country",
-    "region",
-    "city",
-    "website",
-    "year_founded",
-    "size_band",
-    "working_languages",
-    "original_language",
-    "latitude",
-    "longitude",
-    "ticket_min_eur",
-    "ticket_max_eur",
-    "members",
-    "cluster_labels",
-    "regions_covered",
-    "logo_filename",
-)
-PROJECT_FIELDS = (
-    "organisation_id",
-    "stage",
-    "country",
-    "region",
-    "funding_min_eur",
-    "funding_max_eur",
-    "start_date",
-    "links",
-    "original_language",
-)
-
 
 def _plain(value: Any) -> Any:
     if hasattr(value, "isoformat"):

@@ -9,15 +9,20 @@ from sqlalchemy import select, update
 
 from matchmaker.accounts.models import User, utcnow
 from matchmaker.extensions import db
-from matchmaker.moderation.changes import (
-    ORGANISATION_FIELDS,
-    PROJECT_FIELDS,
-    differences,
-    snapshot,
-)
+from matchmaker.moderation.changes import differences, snapshot
 from matchmaker.moderation.models import ModerationDecision
-from matchmaker.organisations.models import ORG_TAG_ROLES, ORG_TEXT_FIELDS, Organisation
-from matchmaker.projects.models import PROJECT_TAG_ROLES, PROJECT_TEXT_FIELDS, Project
+from matchmaker.organisations.models import (
+    ORG_EDITABLE_FIELDS,
+    ORG_TAG_ROLES,
+    ORG_TEXT_FIELDS,
+    Organisation,
+)
+from matchmaker.projects.models import (
+    PROJECT_EDITABLE_FIELDS,
+    PROJECT_TAG_ROLES,
+    PROJECT_TEXT_FIELDS,
+    Project,
+)
 from matchmaker.register import services as register
 from matchmaker.register.models import RegisterEntry
 
@@ -41,11 +46,16 @@ class NoteRequired(ModerationError):
 
 
 def organisation_snapshot(org: Organisation) -> dict:
-    return snapshot(org, ORGANISATION_FIELDS, ORG_TEXT_FIELDS, ORG_TAG_ROLES)
+    return snapshot(org, ORG_EDITABLE_FIELDS, ORG_TEXT_FIELDS, ORG_TAG_ROLES)
 
 
 def project_snapshot(project: Project) -> dict:
-    return snapshot(project, PROJECT_FIELDS, PROJECT_TEXT_FIELDS, PROJECT_TAG_ROLES)
+    return snapshot(
+        project,
+        ("organisation_id", *PROJECT_EDITABLE_FIELDS),
+        PROJECT_TEXT_FIELDS,
+        PROJECT_TAG_ROLES,
+    )
 
 
 def current_snapshot(item_type: str, item) -> dict:

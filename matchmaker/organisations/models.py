@@ -35,6 +35,26 @@ ORG_TAG_ROLES = {
     "preferred_stage": "stage",
 }
 ORG_TEXT_FIELDS = ("description", "capabilities_detail", "needs_detail")
+# What members edit besides texts and tags; also what the public snapshot holds.
+ORG_EDITABLE_FIELDS = (
+    "name",
+    "kind",
+    "country",
+    "original_language",
+    "region",
+    "city",
+    "website",
+    "year_founded",
+    "size_band",
+    "working_languages",
+    "latitude",
+    "longitude",
+    "ticket_min_eur",
+    "ticket_max_eur",
+    "members",
+    "cluster_labels",
+    "regions_covered",
+)
 CLUSTER_MEMBER_TYPES = ("sme", "startup", "large", "research", "other")
 
 

@@ -21,6 +21,7 @@ from matchmaker.editing import (
 )
 from matchmaker.extensions import db
 from matchmaker.organisations.models import (
+    ORG_EDITABLE_FIELDS,
     ORG_TAG_ROLES,
     ORG_TEXT_FIELDS,
     Membership,
@@ -58,29 +59,8 @@ class OrganisationInput:
     tags: dict[str, list[str]] = field(default_factory=dict)
 
 
-SCALAR_FIELDS = (
-    "name",
-    "kind",
-    "country",
-    "original_language",
-    "region",
-    "city",
-    "website",
-    "year_founded",
-    "size_band",
-    "working_languages",
-    "latitude",
-    "longitude",
-    "ticket_min_eur",
-    "ticket_max_eur",
-    "members",
-    "cluster_labels",
-    "regions_covered",
-)
-
-
 def _apply(org: Organisation, data: OrganisationInput, pairs: list[tuple[str, Tag]]) -> None:
-    for name in SCALAR_FIELDS:
+    for name in ORG_EDITABLE_FIELDS:
         setattr(org, name, getattr(data, name))
     sync_texts(org, data.texts, ORG_TEXT_FIELDS, OrganisationText)
     sync_tags(org, pairs, OrganisationTag)

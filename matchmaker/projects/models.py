@@ -29,6 +29,17 @@ PROJECT_TAG_ROLES = {
     "need": "capability",
 }
 PROJECT_TEXT_FIELDS = ("title", "summary", "description")
+# What members edit besides texts and tags; also what the public snapshot holds.
+PROJECT_EDITABLE_FIELDS = (
+    "stage",
+    "country",
+    "region",
+    "funding_min_eur",
+    "funding_max_eur",
+    "start_date",
+    "links",
+    "original_language",
+)
 
 
 class Project(db.Model):

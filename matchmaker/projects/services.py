@@ -28,6 +28,7 @@ from matchmaker.editing import (
 from matchmaker.extensions import db
 from matchmaker.organisations.models import Membership, Organisation
 from matchmaker.projects.models import (
+    PROJECT_EDITABLE_FIELDS,
     PROJECT_TAG_ROLES,
     PROJECT_TEXT_FIELDS,
     Project,
@@ -66,23 +67,11 @@ class ProjectInput:
     tags: dict[str, list[str]] = field(default_factory=dict)
 
 
-SCALAR_FIELDS = (
-    "stage",
-    "country",
-    "region",
-    "funding_min_eur",
-    "funding_max_eur",
-    "start_date",
-    "links",
-    "original_language",
-)
-
-
 # --- Projects ------------------------------------------------------------------------------
 
 
 def _apply(project: Project, data: ProjectInput, pairs: list[tuple[str, Tag]]) -> None:
-    for name in SCALAR_FIELDS:
+    for name in PROJECT_EDITABLE_FIELDS:
         setattr(project, name, getattr(data, name))
     sync_texts(project, data.texts, PROJECT_TEXT_FIELDS, ProjectText)
     sync_tags(project, pairs, ProjectTag)
