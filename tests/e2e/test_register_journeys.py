@@ -47,10 +47,10 @@ def test_organisation_is_returned_fixed_published_and_found(
     assert_accessible(owner)
     owner.get_by_label(t(lang, "Name of the organisation")).fill(name)
     owner.get_by_label(t(lang, "Kind of organisation")).select_option("sme")
-    owner.get_by_label(t(lang, "Country")).select_option("PL")
+    owner.get_by_label(t(lang, "Country"), exact=True).select_option("PL")
     # The region list follows the country (HTMX); without JavaScript it comes after a submit.
     expect(owner.locator("#region option[value='PL-DS']")).to_have_count(1)
-    owner.get_by_label(t(lang, "Region")).select_option("PL-DS")
+    owner.get_by_label(t(lang, "Region"), exact=True).select_option("PL-DS")
     owner.get_by_label(t(lang, "Language you write in first")).select_option("pl")
     owner.locator("#texts_pl-description").fill(
         "Rozwijamy telemedycynę dla pacjentów kardiologicznych."
@@ -89,7 +89,7 @@ def test_organisation_is_returned_fixed_published_and_found(
     owner.reload()
     expect(owner.get_by_text("Please add the city.")).to_be_visible()
     owner.get_by_role("link", name=t(lang, "Edit")).click()
-    owner.get_by_label(t(lang, "City")).fill("Wrocław")
+    owner.get_by_label(t(lang, "City"), exact=True).fill("Wrocław")
     owner.get_by_role("button", name=t(lang, "Save")).click()
     owner.get_by_role("button", name=t(lang, "Submit for review")).click()
 
