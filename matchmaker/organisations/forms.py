@@ -26,6 +26,7 @@ from matchmaker.i18n import LANGUAGE_NAMES, LANGUAGES
 from matchmaker.organisations.models import CLUSTER_MEMBER_TYPES, SIZE_BANDS
 from matchmaker.organisations.services import OrganisationInput
 from matchmaker.taxonomy.queries import tag_choices
+from matchmaker.taxonomy.suggest import suggest
 
 DESCRIPTION_LIMIT = 5000
 DETAIL_LIMIT = 2000
@@ -233,6 +234,36 @@ class OrganisationForm(Form):
     def validate_latitude(self, field):
         if (field.data is None) != (self.longitude.data is None):
             raise ValidationError(_("Give both latitude and longitude, or neither."))
+
+    def suggested_tags(self) -> list[tuple[object, list[tuple[str, str]]]]:
+        """Tags the texts point to and that are not ticked yet: (field, [(checkbox id, label)])."""
+        texts = {code: sub.form for code, sub in self.text_forms()}
+
+        def written(*names: str) -> dict[str, str]:
+            return {
+                code: " ".join(getattr(form, name).data or "" for name in names)
+                for code, form in texts.items()
+            }
+
+        plan = (
+            (self.capabilities, written("description", "capabilities_detail"), ("capability",)),
+            (self.needs, written("needs_detail"), ("capability",)),
+            (self.categories, written("description"), ("category",)),
+            (self.specialisations, written("description"), ("specialisation",)),
+            (self.focus_areas, written("description"), ("focus_area",)),
+        )
+        groups = []
+        for field, text, vocabularies in plan:
+            options = {option.data: (option.id, option.label.text) for option in field}
+            chosen = set(field.data or [])
+            found = [
+                options[code]
+                for code in suggest(text, vocabularies)
+                if code in options and code not in chosen
+            ]
+            if found:
+                groups.append((field, found))
+        return groups
 
     def to_input(self) -> OrganisationInput:
         members = {

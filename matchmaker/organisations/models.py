@@ -179,3 +179,37 @@ class Membership(db.Model):
 
     user: Mapped[User] = relationship(lazy="joined")
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")
+
+
+class Invitation(db.Model):
+    """An owner's invitation, by e-mail, to become an editor of the organisation.
+
+    Only a hash of the token is stored: the link in the e-mail is the only copy.
+    """
+
+    __tablename__ = "invitation"
+    __table_args__ = (CheckConstraint("role IN ('editor')", name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(10), default="editor")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    accepted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id], lazy="joined")
+    accepted_by: Mapped[User | None] = relationship(foreign_keys=[accepted_by_id])
+
+    def __repr__(self) -> str:
+        return f"<Invitation {self.id} organisation={self.organisation_id}>"

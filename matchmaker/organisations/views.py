@@ -104,6 +104,13 @@ def submit(organisation_id: int):
     return redirect_to(url_for("organisations.manage", organisation_id=org.id))
 
 
+@bp.route("/suggest-tags", methods=["POST"])
+def suggest_tags():
+    """Tags suggested by the texts typed so far (HTMX; changes nothing)."""
+    form = OrganisationForm(lang=current_language())
+    return render("organisations/_tag_suggestions.html", form=form)
+
+
 @bp.route("/regions")
 def regions():
     """The region options of a country, for the form's region list (HTMX)."""

@@ -171,3 +171,29 @@ def test_another_organisations_member_gets_404_and_changes_nothing(client, owner
 def test_pages_need_login(client):
     response = client.get("/en/my/organisations/")
     assert response.headers["Location"].startswith("/en/account/login")
+
+
+def test_tag_suggestions_fragment_follows_the_texts_and_skips_ticked_tags(client, owner):
+    log_in(client, "owner@example.org")
+    token = csrf_token(client, "/en/my/organisations/new")
+    response = client.post(
+        "/en/my/organisations/suggest-tags",
+        data={
+            "texts_da-capabilities_detail": "Vi tilbyder klinisk validering og et testmiljø.",
+            "capabilities": ["test_bed"],
+        },
+        headers={"HX-Request": "true", "X-CSRFToken": token},
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in body
+    assert 'for="capabilities-0"' in body  # clinical_validation, the first capability
+    assert body.count('class="suggestion"') == 1  # test_bed is ticked already
+
+
+def test_saved_texts_show_suggestions_without_javascript(client, owner):
+    org = make_organisation(
+        owner, texts={"en": {"description": "We run a living lab for elderly care."}}
+    )
+    log_in(client, "owner@example.org")
+    page = client.get(f"/en/my/organisations/{org.id}/edit").get_data(as_text=True)
+    assert "Suggested from your texts" in page
