@@ -58,7 +58,13 @@ def test_organisation_is_returned_fixed_published_and_found(
     owner.locator("#texts_en-description").fill("We develop telemedicine for heart patients.")
     owner.locator("#capabilities input[value='telemedicine_platform']").check()
     owner.locator("#needs input[value='clinical_validation']").check()
-    owner.locator("#categories input[value='ehealth_telemedicine']").check()
+    # The texts suggest tags (HTMX); selecting a suggestion ticks its checkbox.
+    suggestion = owner.locator("#tag-suggestions label[for='categories-0']")
+    expect(suggestion).to_be_visible()
+    assert_accessible(owner)
+    suggestion.click()
+    expect(owner.locator("#categories-0")).to_be_checked()
+    expect(owner.locator("#categories input[value='ehealth_telemedicine']")).to_be_checked()
     owner.get_by_role("button", name=t(lang, "Save")).click()
     expect(
         owner.get_by_text(

@@ -1,0 +1,392 @@
+"""Who belongs to an organisation: invitations, joining, leaving, handing over ownership.
+
+Plain functions, one transaction each; the rules are enforced here, not in the views,
+and every refusal is a `MembersError` that the views turn into a translated message.
+
+An invitation link carries a random token; only its SHA-256 is stored, so the
+database alone cannot be used to join an organisation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from flask import url_for
+from sqlalchemy import case, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from matchmaker.accounts.models import User, utcnow
+from matchmaker.accounts.services import find_by_email, normalise_email
+from matchmaker.extensions import db
+from matchmaker.i18n import normalise_language
+from matchmaker.mail import send_mail
+from matchmaker.organisations.models import Invitation, Membership, Organisation
+
+INVITATION_DAYS = 14
+# Longer than any token we make; anything longer is refused without a database look-up.
+MAX_TOKEN_LENGTH = 100
+
+
+class MembersError(Exception):
+    """Base of the errors that views turn into translated messages."""
+
+
+class NotAllowed(MembersError):
+    """The acting user's role does not allow this (only owners manage members)."""
+
+
+class AlreadyMember(MembersError):
+    """The invited address belongs to someone who is already a member."""
+
+
+class UnknownMember(MembersError):
+    """No such membership in this organisation."""
+
+
+class UnknownInvitation(MembersError):
+    """No such open invitation in this organisation."""
+
+
+class LastOwner(MembersError):
+    """The organisation would be left without an owner."""
+
+
+class NotAnEditor(MembersError):
+    """Ownership can only be handed over to an editor of the organisation."""
+
+
+class InvitationInvalid(MembersError):
+    """The invitation link is unknown (forged, damaged, revoked), expired or already used."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason  # "unknown", "expired" or "used"
+
+
+class InvitationForAnotherAddress(MembersError):
+    """The invitation was sent to another address than the signed-in account's."""
+
+    def __init__(self, email: str):
+        super().__init__(email)
+        self.email = email
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite gives back naive datetimes; everything we store is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def is_expired(invitation: Invitation) -> bool:
+    return _aware(invitation.expires_at) <= utcnow()
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def membership_of(organisation: Organisation, user: User) -> Membership | None:
+    return db.session.scalar(
+        select(Membership).where(
+            Membership.organisation_id == organisation.id, Membership.user_id == user.id
+        )
+    )
+
+
+def role_of(organisation: Organisation, user: User) -> str | None:
+    """'owner', 'editor', or None for someone who does not belong to the organisation."""
+    membership = membership_of(organisation, user)
+    return membership.role if membership else None
+
+
+def members_of(organisation: Organisation) -> list[Membership]:
+    """Owners first, then editors, each by name."""
+    owners_first = case((Membership.role == "owner", 0), else_=1)
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .join(User, Membership.user_id == User.id)
+            .where(Membership.organisation_id == organisation.id)
+            .order_by(owners_first, User.name, Membership.id)
+        )
+    )
+
+
+def open_invitations(organisation: Organisation) -> list[Invitation]:
+    """Invitations not yet accepted and not yet expired, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Invitation)
+            .where(
+                Invitation.organisation_id == organisation.id,
+                Invitation.accepted_at.is_(None),
+                Invitation.expires_at > utcnow(),
+            )
+            .order_by(Invitation.created_at, Invitation.id)
+        )
+    )
+
+
+def find_invitation(token: str) -> Invitation:
+    """The invitation a link is for, whatever its state; InvitationInvalid('unknown') if none."""
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        raise InvitationInvalid("unknown")
+    invitation = db.session.scalar(
+        select(Invitation).where(Invitation.token_hash == hash_token(token))
+    )
+    if invitation is None:
+        raise InvitationInvalid("unknown")
+    return invitation
+
+
+def check_invitation(token: str) -> Invitation:
+    """The invitation if it can still be accepted; InvitationInvalid with the reason otherwise."""
+    invitation = find_invitation(token)
+    if invitation.accepted_at is not None:
+        raise InvitationInvalid("used")
+    if is_expired(invitation):
+        raise InvitationInvalid("expired")
+    return invitation
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+def _lock(organisation: Organisation) -> None:
+    """Serialise changes to one organisation's members (a row lock on PostgreSQL)."""
+    db.session.execute(
+        select(Organisation.id).where(Organisation.id == organisation.id).with_for_update()
+    )
+
+
+def _require_owner(organisation: Organisation, actor: User) -> Membership:
+    membership = membership_of(organisation, actor)
+    if membership is None or membership.role != "owner":
+        raise NotAllowed
+    return membership
+
+
+def _member(organisation: Organisation, membership_id: int) -> Membership:
+    membership = db.session.scalar(
+        select(Membership).where(
+            Membership.id == membership_id, Membership.organisation_id == organisation.id
+        )
+    )
+    if membership is None:
+        raise UnknownMember
+    return membership
+
+
+def _other_owners(organisation: Organisation, membership: Membership) -> int:
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Membership)
+            .where(
+                Membership.organisation_id == organisation.id,
+                Membership.role == "owner",
+                Membership.id != membership.id,
+            )
+        )
+        or 0
+    )
+
+
+def invite(organisation: Organisation, inviter: User, email: str) -> tuple[Invitation, str]:
+    """Invite `email` to become an editor; the token is returned once, for the link.
+
+    Only owners invite. An open invitation for the same address is replaced, so its
+    old link stops working. AlreadyMember when the address belongs to a member.
+    """
+    try:
+        _require_owner(organisation, inviter)
+        email = normalise_email(email)
+        existing = find_by_email(email)
+        if existing is not None and membership_of(organisation, existing) is not None:
+            raise AlreadyMember
+        db.session.execute(
+            delete(Invitation)
+            .where(
+                Invitation.organisation_id == organisation.id,
+                Invitation.email == email,
+                Invitation.accepted_at.is_(None),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        token = secrets.token_urlsafe(32)
+        now = utcnow()
+        invitation = Invitation(
+            organisation_id=organisation.id,
+            email=email,
+            role="editor",
+            token_hash=hash_token(token),
+            invited_by_id=inviter.id,
+            created_at=now,
+            expires_at=now + timedelta(days=INVITATION_DAYS),
+        )
+        db.session.add(invitation)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return invitation, token
+
+
+def accept(token: str, user: User) -> Membership:
+    """Join the organisation an invitation link is for, as `user`.
+
+    The invitation must be open and sent to the user's address. A user who is already
+    a member only marks it accepted. Safe against a double click: the invitation is
+    claimed once, a second click by the same user gets the same membership, and the
+    unique (user, organisation) constraint stops a second membership in any case.
+    """
+    invitation = find_invitation(token)
+    if invitation.accepted_at is not None:
+        return _accepted_again(invitation, user)
+    if is_expired(invitation):
+        raise InvitationInvalid("expired")
+    if invitation.email != normalise_email(user.email):
+        raise InvitationForAnotherAddress(invitation.email)
+    try:
+        claimed = db.session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
+            .values(accepted_at=utcnow(), accepted_by_id=user.id)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:
+            # Someone (most likely this user's other click) accepted it in the meantime.
+            db.session.rollback()
+            db.session.refresh(invitation)
+            return _accepted_again(invitation, user)
+        membership = _join(invitation, user)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return membership
+
+
+def _join(invitation: Invitation, user: User) -> Membership:
+    """The user's membership, created as the invitation says unless there is one already."""
+    existing = _membership_by_ids(invitation.organisation_id, user.id)
+    if existing is not None:
+        return existing
+    membership = Membership(
+        organisation_id=invitation.organisation_id, user_id=user.id, role=invitation.role
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(membership)
+    except IntegrityError:
+        # Joined in between (another request): the unique constraint kept it to one.
+        existing = _membership_by_ids(invitation.organisation_id, user.id)
+        if existing is None:
+            raise
+        return existing
+    return membership
+
+
+def _membership_by_ids(organisation_id: int, user_id: int) -> Membership | None:
+    return db.session.scalar(
+        select(Membership).where(
+            Membership.organisation_id == organisation_id, Membership.user_id == user_id
+        )
+    )
+
+
+def _accepted_again(invitation: Invitation, user: User) -> Membership:
+    """A used link: fine for the user who used it and still belongs, refused otherwise."""
+    if invitation.accepted_by_id == user.id:
+        membership = _membership_by_ids(invitation.organisation_id, user.id)
+        if membership is not None:
+            return membership
+    raise InvitationInvalid("used")
+
+
+def remove_member(organisation: Organisation, actor: User, membership_id: int) -> Membership:
+    """Remove a member (owners), or leave (anyone, for their own membership).
+
+    The last owner can neither be removed nor leave: hand over ownership first.
+    Returns the removed membership (detached), for the confirmation message.
+    """
+    try:
+        _lock(organisation)
+        target = _member(organisation, membership_id)
+        if target.user_id != actor.id:
+            _require_owner(organisation, actor)
+        if target.role == "owner" and _other_owners(organisation, target) == 0:
+            raise LastOwner
+        db.session.delete(target)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return target
+
+
+def hand_over(organisation: Organisation, actor: User, membership_id: int) -> Membership:
+    """The owner makes an editor the owner and becomes an editor, in one transaction."""
+    try:
+        _lock(organisation)
+        current = _require_owner(organisation, actor)
+        target = _member(organisation, membership_id)
+        if target.role != "editor":
+            raise NotAnEditor
+        target.role = "owner"
+        current.role = "editor"
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return target
+
+
+def revoke_invitation(organisation: Organisation, actor: User, invitation_id: int) -> Invitation:
+    """Withdraw an invitation not yet accepted; its link stops working."""
+    try:
+        _require_owner(organisation, actor)
+        invitation = db.session.scalar(
+            select(Invitation).where(
+                Invitation.id == invitation_id,
+                Invitation.organisation_id == organisation.id,
+                Invitation.accepted_at.is_(None),
+            )
+        )
+        if invitation is None:
+            raise UnknownInvitation
+        db.session.delete(invitation)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return invitation
+
+
+# --- the e-mail ------------------------------------------------------------------------
+
+
+def invitation_language(email: str, fallback: str) -> str:
+    """The invitee's language: their account's, else the inviter's page language."""
+    account = find_by_email(email)
+    saved = normalise_language(account.locale) if account is not None else None
+    return saved or normalise_language(fallback) or "en"
+
+
+def send_invitation(invitation: Invitation, token: str, inviter: User, fallback_lang: str) -> None:
+    """E-mail the invitation link, in the invitee's language."""
+    lang = invitation_language(invitation.email, fallback_lang)
+    send_mail(
+        invitation.email,
+        "invitation",
+        lang,
+        organisation=invitation.organisation,
+        inviter=inviter,
+        link=url_for("invitations.show", lang=lang, token=token, _external=True),
+        days=INVITATION_DAYS,
+        has_account=find_by_email(invitation.email) is not None,
+    )
