@@ -930,34 +930,52 @@ SCENARIOS: tuple[tuple[str, str, Callable], ...] = (
 )
 
 
-def measure(app, database: str, n: int, seed: int) -> list[Figure]:
+def _timed(function, query) -> tuple[float, int | None]:
+    started = time.perf_counter()
+    hits = function(query)
+    elapsed = (time.perf_counter() - started) * 1000
+    db.session.remove()  # as at the end of a request
+    return elapsed, hits
+
+
+def measure(app, database: str, args) -> list[Figure]:
+    """Every scenario for both item types; each figure stops early when over its budget."""
     figures = []
-    warmup = max(5, n // 10)
+    n, warmup = args.queries, warmup_runs(args.queries)
     with app.app_context():
         for item_type in ("project", "organisation"):
             for scenario, kind, function in SCENARIOS:
-                rng = random.Random(f"{seed}-{item_type}-{kind}")
+                rng = random.Random(f"{args.seed}-{item_type}-{kind}")
                 if kind == "browse":
                     inputs = browse_inputs(rng, item_type, warmup + n)
                 else:
                     inputs = query_inputs(rng, item_type, warmup + n, with_text=kind == "text")
                 figure = Figure(database, item_type, scenario)
-                for index, query in enumerate(inputs):
-                    started = time.perf_counter()
-                    hits = function(query)
-                    elapsed = (time.perf_counter() - started) * 1000
-                    db.session.remove()  # as at the end of a request
-                    if index >= warmup:
-                        figure.times_ms.append(elapsed)
-                        if hits is not None:
-                            figure.hits.append(hits)
+                started = time.perf_counter()
+                for query in inputs[:warmup]:
+                    _timed(function, query)
+                    if time.perf_counter() - started > args.budget / 5:
+                        break
+                started = time.perf_counter()
+                for query in inputs[warmup:]:
+                    elapsed, hits = _timed(function, query)
+                    figure.times_ms.append(elapsed)
+                    if hits is not None:
+                        figure.hits.append(hits)
+                    over_budget = time.perf_counter() - started > args.budget
+                    if over_budget and len(figure.times_ms) >= args.min_runs:
+                        break
                 figures.append(figure)
                 print(
-                    f"  {database:10} {item_type:12} {scenario:34} "
-                    f"p50 {figure.p50:8.1f}  p95 {figure.p95:8.1f} ms",
+                    f"  {database:10} {item_type:12} {scenario:34} {len(figure.times_ms):4} runs"
+                    f"  p50 {figure.p50:8.1f}  p95 {figure.p95:8.1f} ms",
                     flush=True,
                 )
     return figures
+
+
+def warmup_runs(n: int) -> int:
+    return max(5, n // 10)
 
 
 # --------------------------------------------------------------------------------------
@@ -998,9 +1016,12 @@ def run_database(name: str, url: str, data: Dataset, args) -> list[Figure]:
     if name == "sqlite":
         size = Path(url.removeprefix("sqlite:///")).stat().st_size
         print(f"database file: {size / 1e6:.0f} MB")
-    print(f"timing {args.queries} runs per figure (after {max(5, args.queries // 10)} warm-up):")
+    print(
+        f"timing up to {args.queries} runs per figure after {warmup_runs(args.queries)} warm-up "
+        f"runs; a figure stops after {args.budget:.0f} s once it has {args.min_runs} runs:"
+    )
     started = time.perf_counter()
-    figures = measure(app, name, args.queries, args.seed)
+    figures = measure(app, name, args)
     print(f"timing took {time.perf_counter() - started:.0f} s")
     with app.app_context():
         db.engine.dispose()
@@ -1022,6 +1043,13 @@ def parse_args(argv=None):
     parser.add_argument("--projects", type=int, default=50_000)
     parser.add_argument("--queries", type=int, default=200, help="timed runs per figure")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=20.0,
+        help="seconds per figure: stop timing it after this, once it has --min-runs runs",
+    )
+    parser.add_argument("--min-runs", type=int, default=10)
     parser.add_argument(
         "--jobs",
         type=int,

@@ -60,6 +60,8 @@ def register_blueprints(app: Flask) -> None:
     from matchmaker.core.views import root_bp
     from matchmaker.moderation.views import bp as moderation_bp
     from matchmaker.notifications.views import bp as notifications_bp
+    from matchmaker.organisations.members_views import bp as members_bp
+    from matchmaker.organisations.members_views import invitations_bp
     from matchmaker.organisations.views import bp as organisations_bp
     from matchmaker.projects.views import bp as projects_bp
     from matchmaker.register.views import bp as register_bp
@@ -72,6 +74,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(projects_bp, url_prefix="/<lang:lang>/my/projects")
     app.register_blueprint(moderation_bp, url_prefix="/<lang:lang>/moderation")
     app.register_blueprint(notifications_bp, url_prefix="/<lang:lang>/notifications")
+    app.register_blueprint(
+        members_bp, url_prefix="/<lang:lang>/my/organisations/<int:organisation_id>/members"
+    )
+    app.register_blueprint(invitations_bp, url_prefix="/<lang:lang>/invitations")
 
 
 def register_errorhandlers(app: Flask) -> None:

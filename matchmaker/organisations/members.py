@@ -90,11 +90,7 @@ def is_expired(invitation: Invitation) -> bool:
 
 
 def membership_of(organisation: Organisation, user: User) -> Membership | None:
-    return db.session.scalar(
-        select(Membership).where(
-            Membership.organisation_id == organisation.id, Membership.user_id == user.id
-        )
-    )
+    return _membership_by_ids(organisation.id, user.id)
 
 
 def role_of(organisation: Organisation, user: User) -> str | None:
@@ -143,14 +139,17 @@ def find_invitation(token: str) -> Invitation:
     return invitation
 
 
-def check_invitation(token: str) -> Invitation:
-    """The invitation if it can still be accepted; InvitationInvalid with the reason otherwise."""
-    invitation = find_invitation(token)
+def invitation_state(invitation: Invitation) -> str:
+    """'open', 'used' or 'expired'."""
     if invitation.accepted_at is not None:
-        raise InvitationInvalid("used")
+        return "used"
     if is_expired(invitation):
-        raise InvitationInvalid("expired")
-    return invitation
+        return "expired"
+    return "open"
+
+
+def is_addressed_to(invitation: Invitation, user: User) -> bool:
+    return invitation.email == normalise_email(user.email)
 
 
 # --- writing ---------------------------------------------------------------------------
@@ -170,12 +169,16 @@ def _require_owner(organisation: Organisation, actor: User) -> Membership:
     return membership
 
 
-def _member(organisation: Organisation, membership_id: int) -> Membership:
-    membership = db.session.scalar(
-        select(Membership).where(
-            Membership.id == membership_id, Membership.organisation_id == organisation.id
-        )
+def find_member(organisation: Organisation, membership_id: int) -> Membership | None:
+    return db.session.scalar(
+        select(Membership)
+        .where(Membership.id == membership_id, Membership.organisation_id == organisation.id)
+        .execution_options(populate_existing=True)
     )
+
+
+def _member(organisation: Organisation, membership_id: int) -> Membership:
+    membership = find_member(organisation, membership_id)
     if membership is None:
         raise UnknownMember
     return membership
@@ -245,11 +248,12 @@ def accept(token: str, user: User) -> Membership:
     unique (user, organisation) constraint stops a second membership in any case.
     """
     invitation = find_invitation(token)
-    if invitation.accepted_at is not None:
+    state = invitation_state(invitation)
+    if state == "used":
         return _accepted_again(invitation, user)
-    if is_expired(invitation):
+    if state == "expired":
         raise InvitationInvalid("expired")
-    if invitation.email != normalise_email(user.email):
+    if not is_addressed_to(invitation, user):
         raise InvitationForAnotherAddress(invitation.email)
     try:
         claimed = db.session.execute(
@@ -292,10 +296,11 @@ def _join(invitation: Invitation, user: User) -> Membership:
 
 
 def _membership_by_ids(organisation_id: int, user_id: int) -> Membership | None:
+    # Fresh from the database, not the session's copy: roles change under our feet.
     return db.session.scalar(
-        select(Membership).where(
-            Membership.organisation_id == organisation_id, Membership.user_id == user_id
-        )
+        select(Membership)
+        .where(Membership.organisation_id == organisation_id, Membership.user_id == user_id)
+        .execution_options(populate_existing=True)
     )
 
 
@@ -308,11 +313,10 @@ def _accepted_again(invitation: Invitation, user: User) -> Membership:
     raise InvitationInvalid("used")
 
 
-def remove_member(organisation: Organisation, actor: User, membership_id: int) -> Membership:
+def remove_member(organisation: Organisation, actor: User, membership_id: int) -> None:
     """Remove a member (owners), or leave (anyone, for their own membership).
 
     The last owner can neither be removed nor leave: hand over ownership first.
-    Returns the removed membership (detached), for the confirmation message.
     """
     try:
         _lock(organisation)
@@ -326,7 +330,6 @@ def remove_member(organisation: Organisation, actor: User, membership_id: int) -
     except Exception:
         db.session.rollback()
         raise
-    return target
 
 
 def hand_over(organisation: Organisation, actor: User, membership_id: int) -> Membership:
@@ -346,8 +349,8 @@ def hand_over(organisation: Organisation, actor: User, membership_id: int) -> Me
     return target
 
 
-def revoke_invitation(organisation: Organisation, actor: User, invitation_id: int) -> Invitation:
-    """Withdraw an invitation not yet accepted; its link stops working."""
+def revoke_invitation(organisation: Organisation, actor: User, invitation_id: int) -> str:
+    """Withdraw an invitation not yet accepted; its link stops working. Returns the address."""
     try:
         _require_owner(organisation, actor)
         invitation = db.session.scalar(
@@ -359,12 +362,13 @@ def revoke_invitation(organisation: Organisation, actor: User, invitation_id: in
         )
         if invitation is None:
             raise UnknownInvitation
+        email = invitation.email
         db.session.delete(invitation)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
-    return invitation
+    return email
 
 
 # --- the e-mail ------------------------------------------------------------------------
