@@ -19,21 +19,7 @@ from tests.conftest import body_text, first_link
 from tests.factories import PASSWORD, UserFactory, make_organisation, sync_taxonomy
 from tests.web.helpers import csrf_token, log_in, post_form, translated
 
-MEMBERS_PREFIX = "/<lang:lang>/my/organisations/<int:organisation_id>/members"
-INVITATIONS_PREFIX = "/<lang:lang>/invitations"
 FOOTER = "Matchmaker: health innovation matchmaking for Poland, Denmark, Norway and beyond."
-
-
-@pytest.fixture
-def app(app):
-    """Mount the blueprints as create_app does, if it does not yet."""
-    from matchmaker.organisations.members_views import bp, invitations_bp
-
-    if "members" not in app.blueprints:
-        app.register_blueprint(bp, url_prefix=MEMBERS_PREFIX)
-    if "invitations" not in app.blueprints:
-        app.register_blueprint(invitations_bp, url_prefix=INVITATIONS_PREFIX)
-    return app
 
 
 @pytest.fixture(autouse=True)
