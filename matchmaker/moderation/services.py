@@ -180,27 +180,25 @@ def approve(item_type: str, item, moderator: User, note: str = "") -> Moderation
     return record
 
 
-def return_for_changes(item_type: str, item, moderator: User, note: str) -> ModerationDecision:
+def _decide_with_note(item_type: str, item, moderator: User, note: str, decision: str, status: str):
     if not note.strip():
         raise NoteRequired
     changes = pending_changes(item_type, item)
-    _claim(item_type, item, "returned", note.strip())
-    record = _record(item_type, item, moderator, "returned", note.strip(), changes)
+    _claim(item_type, item, status, note.strip())
+    record = _record(item_type, item, moderator, decision, note.strip(), changes)
     db.session.commit()
     db.session.refresh(item)
     return record
+
+
+def return_for_changes(item_type: str, item, moderator: User, note: str) -> ModerationDecision:
+    """Send the submission back with a note; an earlier approved version stays public."""
+    return _decide_with_note(item_type, item, moderator, note, "returned", "returned")
 
 
 def reject(item_type: str, item, moderator: User, note: str) -> ModerationDecision:
     """Refuse the submission; an earlier approved version stays public."""
-    if not note.strip():
-        raise NoteRequired
-    changes = pending_changes(item_type, item)
-    _claim(item_type, item, "rejected", note.strip())
-    record = _record(item_type, item, moderator, "rejected", note.strip(), changes)
-    db.session.commit()
-    db.session.refresh(item)
-    return record
+    return _decide_with_note(item_type, item, moderator, note, "rejected", "rejected")
 
 
 def unpublish(item_type: str, item, moderator: User, note: str) -> ModerationDecision:
