@@ -60,7 +60,7 @@ format: install-test
 	$(VENV)/bin/ruff check --fix .
 
 bench: install-test
-	$(PY) bench/run.py
+	$(PY) bench/register_search.py --database both
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache

@@ -845,7 +845,7 @@ def row_counts(app) -> list[tuple[str, int]]:
             # The FTS index itself: rows of its term b-tree segment table.
             counts.append(
                 (
-                    "search_fts_data (index pages)",
+                    "search_fts_data (FTS5 index blocks)",
                     db.session.scalar(text("SELECT count(*) FROM search_fts_data")),
                 )
             )
@@ -1062,6 +1062,25 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+def describe(data: Dataset) -> str:
+    """How selective the data are: what the text and filter figures depend on."""
+    projects = [item for item in data.items if item.item_type == "project"]
+    tagged = {}
+    for item in projects:
+        for code in item.snapshot["tags"]["category"]:
+            tagged[code] = tagged.get(code, 0) + 1
+    top, top_count = max(tagged.items(), key=lambda pair: pair[1], default=("-", 0))
+    telemedicine = sum(
+        1 for docs in data.documents if any(" telemedicin" in " " + c for c in docs.values())
+    )
+    share = 100 * telemedicine / max(1, len(data.documents))
+    return (
+        f"data: most frequent project category {top} on {top_count:,} of {len(projects):,} "
+        f"projects; entries with a word starting 'telemedicin' in a search document: "
+        f"{telemedicine:,} ({share:.0f} %)"
+    )
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     print(
@@ -1076,6 +1095,7 @@ def main(argv=None) -> int:
         f"generated {len(data.items):,} register entries, {n_docs:,} search documents "
         f"(avg {avg_tokens:.0f} tokens) in {data.seconds:.1f} s"
     )
+    print(describe(data))
     figures: list[Figure] = []
     if args.database in ("sqlite", "both"):
         directory = tempfile.mkdtemp(prefix="matchmaker-bench-")
