@@ -66,31 +66,23 @@ _ALPHABETS = {
     "da": "abcdefghijklmnopqrstuvwxyzæøå",
     "nb": "abcdefghijklmnopqrstuvwxyzæøå",
 }
+# Danish and Norwegian sort foreign letters the same way.
+_NORDIC = {
+    "ä": "æ",
+    "ö": "ø",
+    "ő": "ø",
+    "ü": "y",
+    "ű": "y",
+    "œ": "ø",
+    "đ": "d",
+    "\u0131": "i",
+    "ł": "l",
+}
 _SUBSTITUTIONS = {
     "pl": {"æ": "ae", "ø": "o", "œ": "oe", "đ": "d", "\u0131": "i", "ß": "ss"},
     "en": {"æ": "ae", "ø": "o", "œ": "oe", "đ": "d", "\u0131": "i", "ł": "l", "ß": "ss"},
-    "da": {
-        "ä": "æ",
-        "ö": "ø",
-        "ő": "ø",
-        "ü": "y",
-        "ű": "y",
-        "œ": "ø",
-        "đ": "d",
-        "\u0131": "i",
-        "ł": "l",
-    },
-    "nb": {
-        "ä": "æ",
-        "ö": "ø",
-        "ő": "ø",
-        "ü": "y",
-        "ű": "y",
-        "œ": "ø",
-        "đ": "d",
-        "\u0131": "i",
-        "ł": "l",
-    },
+    "da": _NORDIC,
+    "nb": _NORDIC,
 }
 _SPACE, _PUNCTUATION, _DIGITS, _LETTERS, _OTHER = 1, 2, 100, 200, 1000
 
