@@ -15,7 +15,6 @@ BENCH_DATABASE_URL (default postgresql://root@127.0.0.1:5432/test).
 from __future__ import annotations
 
 import argparse
-import functools
 import multiprocessing
 import os
 import random
@@ -38,15 +37,16 @@ from matchmaker import create_app, geo  # noqa: E402
 from matchmaker.extensions import db  # noqa: E402
 from matchmaker.organisations.models import ORG_TAG_ROLES, ORG_TEXT_FIELDS  # noqa: E402
 from matchmaker.projects.models import PROJECT_TAG_ROLES, PROJECT_TEXT_FIELDS  # noqa: E402
+from matchmaker.register import index as register_index  # noqa: E402
 from matchmaker.register import queries  # noqa: E402
 from matchmaker.register.models import (  # noqa: E402
+    document_id,
     RegisterEntry,
     RegisterEntryLanguage,
     RegisterEntryTag,
     SearchDocument,
 )
-from matchmaker.register.services import _tag_labels  # noqa: E402  (publish()'s own labels)
-from matchmaker.search import LANGS, analyse, document  # noqa: E402
+from matchmaker.search import document  # noqa: E402
 from matchmaker.taxonomy import load_taxonomy  # noqa: E402
 from matchmaker.taxonomy.models import Tag  # noqa: E402
 from matchmaker.taxonomy.services import sync_taxonomy  # noqa: E402
@@ -641,48 +641,16 @@ class Generator:
         )
 
 
-def _document_input(item: Item) -> tuple[dict[str, list[str]], list[str]]:
-    """The texts and tag codes publish() hands to document(), built the same way."""
+def _document_input(item: Item) -> dict[str, list[str]]:
+    """The texts publish() hands to document(), built the same way."""
     snapshot = item.snapshot
-    codes = {code for values in snapshot["tags"].values() for code in values}
     texts = {
         lang: [values.get(name, "") for name in item.text_fields]
         for lang, values in snapshot["texts"].items()
     }
     texts.setdefault(snapshot["original_language"], [])
     texts[snapshot["original_language"]].insert(0, item.title)
-    return texts, sorted(codes)
-
-
-@functools.cache
-def _tag_tokens(code: str) -> str:
-    """document()'s tag part for one tag: its labels analysed with all four stemmers."""
-    labels = _tag_labels({code})
-    return " ".join(token for label in labels for lang in LANGS for token in analyse(label, lang))
-
-
-def _document_worker(args: tuple[dict[str, list[str]], list[str]]) -> dict[str, str]:
-    """document(texts, _tag_labels(codes)), with the tag part cached per tag.
-
-    document() analyses every tag label of every item again (over half of the generation
-    time); its output is the text tokens followed by the tag tokens, so the text part comes
-    from document() itself and the tag part from a per-tag cache. generate() checks the
-    result against a plain document() call on a sample of items.
-    """
-    texts, codes = args
-    tag_part = " ".join(filter(None, (_tag_tokens(code) for code in codes)))
-    result = {}
-    for lang, body in document(texts, []).items():
-        result[lang] = " ".join(filter(None, (body, tag_part)))
-    return result
-
-
-def _check_documents(inputs, documents, every: int = 50) -> None:
-    for index in range(0, len(inputs), every):
-        texts, codes = inputs[index]
-        expected = document(texts, _tag_labels(set(codes)))
-        if documents[index] != expected:
-            raise AssertionError(f"generated search document {index} differs from document()")
+    return texts
 
 
 def generate(organisations: int, projects: int, seed: int, jobs: int) -> Dataset:
@@ -699,10 +667,9 @@ def generate(organisations: int, projects: int, seed: int, jobs: int) -> Dataset
     inputs = [_document_input(item) for item in items]
     if jobs > 1:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            documents = pool.map(_document_worker, inputs, chunksize=500)
+            documents = pool.map(document, inputs, chunksize=500)
     else:
-        documents = [_document_worker(args) for args in inputs]
-    _check_documents(inputs, documents)
+        documents = [document(texts) for texts in inputs]
     return Dataset(items, documents, time.perf_counter() - started)
 
 
@@ -752,7 +719,6 @@ def load(app, data: Dataset) -> dict[str, float]:
         tag_ids = dict(db.session.execute(select(Tag.code, Tag.id)).all())
         db.session.remove()
         entries, entry_tags, entry_languages, docs = [], [], [], []
-        doc_id = 0
         for entry_id, (item, content) in enumerate(
             zip(data.items, data.documents, strict=True), start=1
         ):
@@ -793,8 +759,14 @@ def load(app, data: Dataset) -> dict[str, float]:
                 {"entry_id": entry_id, "lang": lang} for lang in sorted(item.languages)
             )
             for lang, body in content.items():
-                doc_id += 1
-                docs.append({"id": doc_id, "entry_id": entry_id, "lang": lang, "content": body})
+                docs.append(
+                    {
+                        "id": document_id(entry_id, lang),
+                        "entry_id": entry_id,
+                        "lang": lang,
+                        "content": body,
+                    }
+                )
 
         started = time.perf_counter()
         with db.engine.begin() as conn:
@@ -825,6 +797,8 @@ def load(app, data: Dataset) -> dict[str, float]:
                 conn.execute(text("INSERT INTO search_fts(search_fts) VALUES('optimize')"))
                 conn.execute(text("ANALYZE"))
         timings["analyze"] = time.perf_counter() - started
+        register_index.touch()  # as publish() does: processes rebuild their index
+        db.session.commit()
         db.engine.dispose()
     return timings
 
@@ -880,7 +854,9 @@ class Figure:
         return self.percentile(95)
 
 
-def query_inputs(rng: random.Random, item_type: str, n: int, *, with_text: bool) -> list:
+def query_inputs(
+    rng: random.Random, item_type: str, n: int, *, with_text: bool, with_filters: bool = True
+) -> list:
     categories = [tag.code for tag in load_taxonomy().by_vocabulary("category")]
     countries, weights = list(COUNTRIES), [COUNTRIES[c][0] for c in COUNTRIES]
     texts, text_weights = zip(*SEARCH_TEXTS, strict=True)
@@ -892,7 +868,9 @@ def query_inputs(rng: random.Random, item_type: str, n: int, *, with_text: bool)
             filters={
                 "country": [rng.choices(countries, weights)[0]],
                 "category": [rng.choice(categories)],
-            },
+            }
+            if with_filters
+            else {},
             sort="relevance" if with_text else "newest",
         )
         out.append(query)
@@ -915,9 +893,17 @@ def _list(query) -> int:
 
 
 def _facets(query) -> int | None:
-    matches = queries._text_matches(query.text) if query.text.strip() else None
-    queries._facet_counts(query, matches)
+    matched = queries._match(query, ranked=False)
+    if matched is not None:
+        matched.index.counts(matched.base, matched.filters)
     return None
+
+
+def _rebuild(query) -> int:
+    """What the first search after a moderator's decision pays in each process."""
+    register_index.touch()
+    db.session.commit()
+    return len(register_index.current(query.item_type).ids)
 
 
 SCENARIOS: tuple[tuple[str, str, Callable], ...] = (
@@ -927,6 +913,8 @@ SCENARIOS: tuple[tuple[str, str, Callable], ...] = (
     ("list: 2 filters, no text/facets", "filters", _list),
     ("list page: 2 filters + facets", "filters", _search),
     ("browse: no filter + facets", "browse", _search),
+    ("text only, by relevance + facets", "text-only", _search),
+    ("index rebuild after a change", "browse", _rebuild),
 )
 
 
@@ -949,7 +937,13 @@ def measure(app, database: str, args) -> list[Figure]:
                 if kind == "browse":
                     inputs = browse_inputs(rng, item_type, warmup + n)
                 else:
-                    inputs = query_inputs(rng, item_type, warmup + n, with_text=kind == "text")
+                    inputs = query_inputs(
+                        rng,
+                        item_type,
+                        warmup + n,
+                        with_text=kind in ("text", "text-only"),
+                        with_filters=kind != "text-only",
+                    )
                 figure = Figure(database, item_type, scenario)
                 started = time.perf_counter()
                 for query in inputs[:warmup]:

@@ -90,8 +90,23 @@ class RegisterEntryLanguage(db.Model):
     lang: Mapped[str] = mapped_column(String(8), primary_key=True)
 
 
+DOCUMENT_LANGS = ("pl", "en", "da", "nb")
+
+
+def document_id(entry_id: int, lang: str) -> int:
+    """A search document's id tells its entry: ``id >> 2``.
+
+    So a full-text match on SQLite (whose FTS5 rowid is this id) gives the entries without a
+    join back to search_document, which costs more than the match itself for a common word.
+    """
+    return entry_id * 4 + DOCUMENT_LANGS.index(lang)
+
+
 class SearchDocument(db.Model):
-    """Normalised, stemmed words of one entry in one language (see matchmaker.search)."""
+    """Normalised, stemmed words of one entry in one language (see matchmaker.search).
+
+    The id is not drawn from a sequence but given by :func:`document_id`.
+    """
 
     __tablename__ = "search_document"
     __table_args__ = (UniqueConstraint("entry_id", "lang", name="uq_search_document_entry_lang"),)
@@ -102,3 +117,17 @@ class SearchDocument(db.Model):
     )
     lang: Mapped[str] = mapped_column(String(2))
     content: Mapped[str] = mapped_column(Text)
+
+
+class RegisterState(db.Model):
+    """One row: a random token replaced in the same transaction as every register change.
+
+    Processes compare it with the token their in-memory index was built at
+    (matchmaker.register.index), so a change made by any worker is seen by all.
+    """
+
+    __tablename__ = "register_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

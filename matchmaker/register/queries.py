@@ -1,45 +1,29 @@
 """Searching the public register: filters, free text, facet counts, pages.
 
 Everything here reads the register tables only, so nothing unpublished can appear.
-Free text: see matchmaker.search; SQLite answers with FTS5, PostgreSQL with a tsvector.
+Filters, facet counts and the order of a page come from the in-memory bitmap index
+(:mod:`matchmaker.register.index`); free text from the database's full-text index (FTS5 on
+SQLite, a tsvector on PostgreSQL, see :mod:`matchmaker.search`), one query per query word.
+A word also matches every entry carrying a tag whose label, in any of the four languages,
+has that word, so "telemedycyna" finds an English text tagged *e-health and telemedicine*.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, and_, func, select, text
+from sqlalchemy import select
 
 from matchmaker.extensions import db
-from matchmaker.register.models import RegisterEntry, RegisterEntryLanguage, RegisterEntryTag
-from matchmaker.search import fts5_query, query_variants, tsquery
-from matchmaker.taxonomy.models import Tag
+from matchmaker.register import index as register_index
+from matchmaker.register.index import COLUMN_FACETS, TAG_FACETS, RegisterIndex
+from matchmaker.register.models import RegisterEntry
+from matchmaker.search import fts5_query, group_meets, label_tokens, query_variants, tsquery
+from matchmaker.taxonomy import load_taxonomy
 
 PER_PAGE = 20
-# Facets on tag roles: (query parameter, role in the register).
-TAG_FACETS = {
-    "organisation": (
-        ("category", "category"),
-        ("specialisation", "specialisation"),
-        ("offers", "capability"),
-        ("needs", "need"),
-        ("stage_invested", "preferred_stage"),
-    ),
-    "project": (
-        ("category", "category"),
-        ("specialisation", "specialisation"),
-        ("seeks", "seeks"),
-    ),
-}
-COLUMN_FACETS = {
-    "organisation": (("kind", "org_kind"), ("country", "country"), ("region", "region")),
-    "project": (
-        ("stage", "stage"),
-        ("kind", "org_kind"),
-        ("country", "country"),
-        ("region", "region"),
-    ),
-}
+RANK_LIMIT = 2_000
 
 
 @dataclass
@@ -65,106 +49,135 @@ class Results:
     facets: dict[str, list[tuple[str, int]]]
 
 
-def _text_matches(user_text: str):
-    """A subquery (entry_id, score) of entries matching the text; None when no words."""
-    variants = query_variants(user_text)
-    if not variants:
-        return None
+@dataclass
+class _Matched:
+    """The entries a query selects, as a mask of the index, with text scores."""
+
+    index: RegisterIndex
+    base: int  # the text's matches (everything when there is no text)
+    filters: dict[str, int]  # facet → mask of the chosen values
+    scores: dict[int, tuple[int, float]]
+
+    @property
+    def mask(self) -> int:
+        result = self.base
+        for mask in self.filters.values():
+            result &= mask
+        return result
+
+
+@functools.cache
+def _tag_tokens() -> dict[str, frozenset[str]]:
+    return {tag.code: label_tokens(tag.labels.values()) for tag in load_taxonomy().tags}
+
+
+def _driver_rows(sqlite: str, postgresql: str, expression: str) -> list[tuple]:
+    """Rows of a full-text query, fetched in bulk without per-row ORM work."""
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        return connection.exec_driver_sql(postgresql, (expression,)).fetchall()
+    return connection.exec_driver_sql(sqlite, (expression,)).fetchall()
+
+
+def _word_matches(group: list[str], last: bool, ranked: bool) -> dict[int, float]:
+    """Entry id → text score (0.0 unless ranked) for one query word's variants.
+
+    Ranking (bm25 on SQLite, ts_rank on PostgreSQL) costs more per document than the match,
+    so a word found in more than RANK_LIMIT documents is not ranked: so common a word says
+    little about relevance, and the order then falls to the other words and the date.
+    """
     if db.engine.dialect.name == "postgresql":
-        expression = tsquery(variants)
-        if expression is None:
-            return None
-        return (
-            text(
-                "SELECT entry_id, max(ts_rank(search_vector, to_tsquery('simple', :q))) AS score "
-                "FROM search_document WHERE search_vector @@ to_tsquery('simple', :q) "
-                "GROUP BY entry_id"
-            )
-            .bindparams(q=expression)
-            .columns(entry_id=db.Integer, score=db.Float)
-            .subquery("matches")
-        )
-    expression = fts5_query(variants)
+        expression = tsquery([group], prefix_last=last)
+    else:
+        expression = fts5_query([group], prefix_last=last)
     if expression is None:
+        return {}
+    # A document's id is its entry's id * 4 + the language's number (document_id()).
+    rows = _driver_rows(
+        "SELECT rowid >> 2 FROM search_fts WHERE search_fts MATCH ?",
+        "SELECT entry_id FROM search_document WHERE search_vector @@ to_tsquery('simple', %s)",
+        expression,
+    )
+    found = dict.fromkeys((row[0] for row in rows), 0.0)
+    if ranked and len(rows) <= RANK_LIMIT:
+        # FTS5's rank (bm25) is lower for better matches: negate it so higher is better.
+        best: dict[int, float] = {}
+        for entry_id, score in _driver_rows(
+            "SELECT rowid >> 2, -rank FROM search_fts WHERE search_fts MATCH ?",
+            "SELECT entry_id, ts_rank(search_vector, query) FROM search_document, "
+            "to_tsquery('simple', %s) AS query WHERE search_vector @@ query",
+            expression,
+        ):
+            if score > best.get(entry_id, float("-inf")):
+                best[entry_id] = score  # an entry's best document
+        found.update(best)
+    return found
+
+
+def _text_base(index: RegisterIndex, user_text: str, ranked: bool):
+    """(mask, scores) of the entries matching every word, in their text or in a tag's label.
+
+    Scores rank entries by how many words their own texts hold, then by the summed text
+    score; an entry found through a tag alone comes after those whose texts name the word.
+    None when the text has no words at all.
+    """
+    groups = query_variants(user_text)
+    if not groups:
         return None
-    # FTS5's rank (bm25) is lower for better matches: negate it so higher is better everywhere.
-    return (
-        text(
-            "SELECT d.entry_id AS entry_id, max(-search_fts.rank) AS score "
-            "FROM search_fts JOIN search_document d ON d.id = search_fts.rowid "
-            "WHERE search_fts MATCH :q GROUP BY d.entry_id"
-        )
-        .bindparams(q=expression)
-        .columns(entry_id=db.Integer, score=db.Float)
-        .subquery("matches")
-    )
+    tag_tokens = _tag_tokens()
+    mask = index.everything
+    text_hits: dict[int, int] = {}
+    text_score: dict[int, float] = {}
+    for number, group in enumerate(groups):
+        last = number == len(groups) - 1
+        found = _word_matches(group, last, ranked)
+        word_mask = index.mask_of_ids(found)
+        for code, tokens in tag_tokens.items():
+            if code in index.tags and group_meets(group, tokens, prefix=last):
+                word_mask |= index.tags[code]
+        mask &= word_mask
+        if not mask:
+            return 0, {}
+        for entry_id, value in found.items():
+            text_hits[entry_id] = text_hits.get(entry_id, 0) + 1
+            text_score[entry_id] = text_score.get(entry_id, 0.0) + value
+    scores = {entry_id: (hits, text_score[entry_id]) for entry_id, hits in text_hits.items()}
+    return mask, scores
 
 
-def _tag_condition(role: str, codes: list[str]):
-    return RegisterEntry.id.in_(
-        select(RegisterEntryTag.entry_id)
-        .join(Tag, Tag.id == RegisterEntryTag.tag_id)
-        .where(RegisterEntryTag.role == role, Tag.code.in_(codes))
-    )
+def _match(query: RegisterQuery, ranked: bool) -> _Matched | None:
+    """The query as masks; None when its text has no words (nothing can match)."""
+    index = register_index.current(query.item_type)
+    base, scores = index.everything, {}
+    if query.text.strip():
+        found = _text_base(index, query.text, ranked)
+        if found is None:
+            return None
+        base, scores = found
+    filters = {
+        name: index.chosen(name, values)
+        for name, values in query.filters.items()
+        if name in index.facets and values
+    }
+    return _Matched(index, base, filters, scores)
 
 
-def _conditions(query: RegisterQuery, skip: str | None = None) -> list:
-    conditions = [RegisterEntry.item_type == query.item_type]
-    for name, column in COLUMN_FACETS[query.item_type]:
-        values = query.filters.get(name)
-        if values and name != skip:
-            conditions.append(getattr(RegisterEntry, column).in_(values))
-    for name, role in TAG_FACETS[query.item_type]:
-        values = query.filters.get(name)
-        if values and name != skip:
-            conditions.append(_tag_condition(role, values))
-    languages = query.filters.get("language")
-    if languages and skip != "language":
-        conditions.append(
-            RegisterEntry.id.in_(
-                select(RegisterEntryLanguage.entry_id).where(
-                    RegisterEntryLanguage.lang.in_(languages)
-                )
+def _entries(ids: list[int]) -> list[RegisterEntry]:
+    """The entries with these ids, in this order (any unpublished meanwhile left out)."""
+    found: dict[int, RegisterEntry] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        found.update(
+            (entry.id, entry)
+            for entry in db.session.scalars(
+                select(RegisterEntry).where(RegisterEntry.id.in_(chunk))
             )
         )
-    return conditions
+    return [found[entry_id] for entry_id in ids if entry_id in found]
 
 
-def _base(query: RegisterQuery, matches, skip: str | None = None) -> Select:
-    statement = select(RegisterEntry.id).where(and_(*_conditions(query, skip)))
-    if matches is not None:
-        statement = statement.join(matches, matches.c.entry_id == RegisterEntry.id)
-    return statement
-
-
-def _facet_counts(query: RegisterQuery, matches) -> dict[str, list[tuple[str, int]]]:
-    facets: dict[str, list[tuple[str, int]]] = {}
-    for name, column in COLUMN_FACETS[query.item_type]:
-        ids = _base(query, matches, skip=name).subquery()
-        col = getattr(RegisterEntry, column)
-        rows = db.session.execute(
-            select(col, func.count())
-            .where(RegisterEntry.id.in_(select(ids.c.id)), col.is_not(None))
-            .group_by(col)
-        ).all()
-        facets[name] = sorted(((value, count) for value, count in rows), key=lambda r: -r[1])
-    for name, role in TAG_FACETS[query.item_type]:
-        ids = _base(query, matches, skip=name).subquery()
-        rows = db.session.execute(
-            select(Tag.code, func.count())
-            .select_from(RegisterEntryTag)
-            .join(Tag, Tag.id == RegisterEntryTag.tag_id)
-            .where(RegisterEntryTag.role == role, RegisterEntryTag.entry_id.in_(select(ids.c.id)))
-            .group_by(Tag.code)
-        ).all()
-        facets[name] = sorted(((code, count) for code, count in rows), key=lambda r: -r[1])
-    ids = _base(query, matches, skip="language").subquery()
-    rows = db.session.execute(
-        select(RegisterEntryLanguage.lang, func.count())
-        .where(RegisterEntryLanguage.entry_id.in_(select(ids.c.id)))
-        .group_by(RegisterEntryLanguage.lang)
-    ).all()
-    facets["language"] = sorted(((lang, count) for lang, count in rows), key=lambda r: -r[1])
+def _facets(query: RegisterQuery, matched: _Matched) -> dict[str, list[tuple[str, int]]]:
+    facets = matched.index.counts(matched.base, matched.filters)
     for name, chosen in query.filters.items():
         # A chosen value that matches nothing stays visible, so it can be unticked.
         present = {value for value, _count in facets.get(name, [])}
@@ -173,28 +186,26 @@ def _facet_counts(query: RegisterQuery, matches) -> dict[str, list[tuple[str, in
 
 
 def search(query: RegisterQuery, per_page: int = PER_PAGE, with_facets: bool = True) -> Results:
-    matches = _text_matches(query.text) if query.text.strip() else None
     text_given = bool(query.text.strip())
-    if text_given and matches is None:
+    relevance = text_given and query.sort == "relevance"
+    matched = _match(query, ranked=relevance)
+    if matched is None:
         # Only punctuation or the like: nothing can match, and that is not an error.
         return Results([], 0, 1, 1, {name: [] for name in query.facet_names()})
-    statement = select(RegisterEntry).where(and_(*_conditions(query)))
-    count_statement = select(func.count()).select_from(_base(query, matches).subquery())
-    if matches is not None:
-        statement = statement.join(matches, matches.c.entry_id == RegisterEntry.id)
-    if matches is not None and query.sort == "relevance":
-        statement = statement.order_by(matches.c.score.desc(), RegisterEntry.published_at.desc())
-    elif query.sort == "name":
-        statement = statement.order_by(RegisterEntry.sort_title)
-    else:
-        statement = statement.order_by(RegisterEntry.published_at.desc())
-    statement = statement.order_by(RegisterEntry.id.desc())
-    total = db.session.scalar(count_statement) or 0
+    mask = matched.mask
+    total = mask.bit_count()
     pages = max(1, -(-total // per_page))
     page = min(max(1, query.page), pages)
-    entries = list(db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)))
-    facets = _facet_counts(query, matches) if with_facets else {}
-    return Results(entries, total, page, pages, facets)
+    offset = (page - 1) * per_page
+    index = matched.index
+    if relevance:
+        ids = index.ranked(mask, matched.scores, offset, per_page)
+    elif query.sort == "name":
+        ids = index.by_title(mask, offset, per_page)
+    else:
+        ids = index.newest(mask, offset, per_page)
+    facets = _facets(query, matched) if with_facets else {}
+    return Results(_entries(ids), total, page, pages, facets)
 
 
 def entry(item_type: str, item_id: int) -> RegisterEntry | None:
@@ -231,31 +242,23 @@ def organisation_names(ids: set[int]) -> dict[int, str]:
 
 def counts_by_place(query: RegisterQuery) -> list[tuple[str, str | None, int]]:
     """(country, region, number of entries) under all the query's filters, for the map."""
-    matches = _text_matches(query.text) if query.text.strip() else None
-    if query.text.strip() and matches is None:
+    matched = _match(query, ranked=False)
+    if matched is None:
         return []
-    ids = _base(query, matches).subquery()
-    rows = db.session.execute(
-        select(RegisterEntry.country, RegisterEntry.region, func.count())
-        .where(RegisterEntry.id.in_(select(ids.c.id)))
-        .group_by(RegisterEntry.country, RegisterEntry.region)
-        .order_by(func.count().desc(), RegisterEntry.country, RegisterEntry.region)
-    ).all()
-    return [(country, region, count) for country, region, count in rows]
+    mask = matched.mask
+    counted = [
+        (country, region, (mask & place).bit_count())
+        for (country, region), place in matched.index.places.items()
+    ]
+    return sorted(
+        ((country, region, count) for country, region, count in counted if count),
+        key=lambda row: (-row[2], row[0], row[1] or ""),
+    )
 
 
 def all_matching(query: RegisterQuery, limit: int = 10_000) -> list[RegisterEntry]:
     """Every entry matching the query, for exports (newest first)."""
-    matches = _text_matches(query.text) if query.text.strip() else None
-    if query.text.strip() and matches is None:
+    matched = _match(query, ranked=False)
+    if matched is None:
         return []
-    statement = select(RegisterEntry).where(
-        RegisterEntry.id.in_(select(_base(query, matches).subquery().c.id))
-    )
-    return list(
-        db.session.scalars(
-            statement.order_by(RegisterEntry.published_at.desc(), RegisterEntry.id.desc()).limit(
-                limit
-            )
-        )
-    )
+    return _entries(matched.index.newest(matched.mask, 0, limit))

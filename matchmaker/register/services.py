@@ -7,14 +7,15 @@ from sqlalchemy import delete, select, update
 from matchmaker import geo
 from matchmaker.accounts.models import utcnow
 from matchmaker.extensions import db
+from matchmaker.register.index import touch
 from matchmaker.register.models import (
     RegisterEntry,
     RegisterEntryLanguage,
     RegisterEntryTag,
     SearchDocument,
+    document_id,
 )
 from matchmaker.search import document
-from matchmaker.taxonomy import load_taxonomy
 from matchmaker.taxonomy.models import Tag
 
 
@@ -24,16 +25,6 @@ def _entry(item_type: str, item_id: int) -> RegisterEntry | None:
             RegisterEntry.item_type == item_type, RegisterEntry.item_id == item_id
         )
     )
-
-
-def _tag_labels(codes: set[str]) -> list[str]:
-    taxonomy = load_taxonomy()
-    labels = []
-    for code in sorted(codes):
-        tag = taxonomy.get(code)
-        if tag is not None:
-            labels.extend(tag.labels.values())
-    return labels
 
 
 def publish(
@@ -87,8 +78,13 @@ def publish(
     }
     texts.setdefault(snapshot["original_language"], [])
     texts[snapshot["original_language"]].insert(0, title)
-    for lang, content in document(texts, _tag_labels(codes)).items():
-        db.session.add(SearchDocument(entry_id=entry.id, lang=lang, content=content))
+    for lang, content in document(texts).items():
+        db.session.add(
+            SearchDocument(
+                id=document_id(entry.id, lang), entry_id=entry.id, lang=lang, content=content
+            )
+        )
+    touch()
     return entry
 
 
@@ -96,6 +92,7 @@ def unpublish(item_type: str, item_id: int) -> None:
     entry = _entry(item_type, item_id)
     if entry is not None:
         db.session.delete(entry)
+        touch()
 
 
 def unpublish_projects_of(organisation_id: int) -> None:
@@ -105,6 +102,7 @@ def unpublish_projects_of(organisation_id: int) -> None:
         )
     ):
         db.session.delete(entry)
+    touch()
 
 
 def refresh_organisation_kind(organisation_id: int, kind: str) -> None:
@@ -114,3 +112,4 @@ def refresh_organisation_kind(organisation_id: int, kind: str) -> None:
         .where(RegisterEntry.organisation_id == organisation_id)
         .values(org_kind=kind)
     )
+    touch()

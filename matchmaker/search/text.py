@@ -156,18 +156,15 @@ def analyse(text: str, lang: str) -> list[str]:
     return list(_analyse_iter(text, lang))
 
 
-def document(texts: dict[str, list[str]], tag_labels: list[str]) -> dict[str, str]:
+def document(texts: dict[str, list[str]]) -> dict[str, str]:
     """Search content per language the item is written in.
 
     ``texts`` maps a language to the item's texts in it (title, summary, ...); languages
-    whose texts are all blank get no document. Every tag label is analysed with all four
-    stemmers and added to each document, so a tag matches a query in any language. Each
-    document is capped at 20,000 tokens; tag tokens are kept first when cutting, as they
-    are the cross-language bridge.
+    whose texts are all blank get no document. Each document is capped at 20,000 tokens.
+    Tags are not part of the documents: a query word that names a tag in any language
+    (see :func:`label_tokens`) matches the items carrying the tag through the register's
+    tag index, which keeps the documents small and the word's matches precise.
     """
-    tag_tokens = [token for label in tag_labels for lang in LANGS for token in analyse(label, lang)]
-    tag_tokens = tag_tokens[:MAX_DOCUMENT_TOKENS]
-    room = MAX_DOCUMENT_TOKENS - len(tag_tokens)
     documents = {}
     for lang, parts in texts.items():
         if lang not in LANGS:
@@ -175,10 +172,41 @@ def document(texts: dict[str, list[str]], tag_labels: list[str]) -> dict[str, st
         if not any(part and part.strip() for part in parts):
             continue
         text_tokens = itertools.islice(
-            (token for part in parts if part for token in _document_iter(part, lang)), room
+            (token for part in parts if part for token in _document_iter(part, lang)),
+            MAX_DOCUMENT_TOKENS,
         )
-        documents[lang] = " ".join(itertools.chain(text_tokens, tag_tokens))
+        documents[lang] = " ".join(text_tokens)
     return documents
+
+
+# Words that join a label's parts ("E-health and telemedicine", "Badania i rozwój"): a query
+# word like "and" must not match every tag that has one.
+_LABEL_STOPWORDS = frozenset(
+    {"and", "or", "of", "for", "the", "in", "on", "with", "to"}  # en
+    | {"og", "eller", "af", "av", "til", "med", "pa", "for"}  # da, nb (på folds to pa)
+    | {"oraz", "lub", "dla", "na", "do", "ze", "we"}  # pl
+)
+
+
+def label_tokens(labels: Iterable[str]) -> frozenset[str]:
+    """Every token a tag's labels give under any of the four stemmers, plus folded words.
+
+    Compared with a query's variants by :func:`group_meets`, this lets "telemedycyna",
+    "telemedicin" or "telemedicine" find the items tagged *e-health and telemedicine*
+    whatever language their texts are in. Joining words ("and", "og", "oraz") are left out.
+    """
+    found: set[str] = set()
+    for label in labels:
+        for lang in LANGS:
+            found.update(_document_iter(label, lang))
+    return frozenset(found - _LABEL_STOPWORDS)
+
+
+def group_meets(group: Iterable[str], tokens: frozenset[str], prefix: bool = False) -> bool:
+    """Whether one query word (its variants) is among ``tokens``; as a prefix if asked."""
+    if prefix:
+        return any(token.startswith(variant) for variant in group for token in tokens)
+    return any(variant in tokens for variant in group)
 
 
 def query_variants(user_input: str) -> list[list[str]]:
