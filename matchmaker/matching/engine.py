@@ -1,0 +1,579 @@
+"""The matching engine: profiles in, ranked matches with reasons out.
+
+Pure Python: no Flask, no database. The service that loads candidates from the register
+calls, for one subject and one list kind:
+
+1. ``selection_tags(subject, kind, stats)`` -> the (role, tag code) pairs to look up in
+   ``register_entry_tag`` when the list has ``require_shared_tag`` (candidates of the
+   list's type and kinds carrying at least one of them), otherwise every candidate of
+   the list's ``candidate_type`` / ``candidate_kinds`` (see ``list_rules(kind)``);
+2. ``rank(subject, candidates, kind, context, limit=20, offset=0)`` -> one page of
+   Match(key, score, reasons), or ``score_candidates`` for the whole sorted list.
+
+``rank`` applies the same selection to whatever it is given, so passing every published
+profile (a full scan) gives exactly the list the index lookup gives.
+
+Each rule below is a small function of (subject, candidate, rules, stats) returning a
+Hit (a strength in [-1, 1] with the reason code and arguments that explain it) or None
+when it does not apply. How strengths become a 0-100 score, and every number involved,
+is in ``rules.toml``; the reason codes and their arguments are listed in ``reasons``.
+"""
+
+from __future__ import annotations
+
+import functools
+import heapq
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from matchmaker.matching.profiles import ItemKey, Profile, TagRef
+from matchmaker.matching.reasons import ArgValue, Reason
+from matchmaker.matching.rules import ListKind, ListRules, Rules, load_rules
+from matchmaker.taxonomy import load_taxonomy
+
+__all__ = [
+    "RULES",
+    "Hit",
+    "Match",
+    "MatchContext",
+    "MatchingError",
+    "TagStats",
+    "list_rules",
+    "rank",
+    "relevant_tags",
+    "score_candidates",
+    "score_pair",
+    "selection_tags",
+]
+
+
+class MatchingError(ValueError):
+    """The engine was asked for a list that does not exist for this subject."""
+
+
+class TagStats:
+    """How many published register entries carry each tag code, out of how many entries.
+
+    ``frequency[code]`` counts distinct entries (organisations and projects) carrying the
+    code in any role; ``total`` counts all published entries. An empty TagStats weighs
+    every tag the same. A code missing from ``frequency`` counts as carried by none.
+    """
+
+    __slots__ = ("_frequency", "_idf", "total")
+
+    def __init__(self, total: int = 0, frequency: Mapping[str, int] | None = None) -> None:
+        frequency = dict(frequency or {})
+        if total < 0:
+            raise ValueError("total must not be negative")
+        for code, count in frequency.items():
+            if not 0 <= count <= total:
+                raise ValueError(f"frequency of {code!r} ({count}) is outside 0..{total}")
+        self.total = total
+        self._frequency = frequency
+        self._idf: dict[str, float] = {}
+
+    def frequency(self, code: str) -> int:
+        return self._frequency.get(code, 0)
+
+    def share(self, code: str) -> float:
+        """Share of all entries carrying the tag (0 when nothing is published)."""
+        return self.frequency(code) / self.total if self.total else 0.0
+
+    def idf(self, code: str) -> float:
+        """Smoothed inverse document frequency: about 1 for a tag everyone has, more when rare."""
+        value = self._idf.get(code)
+        if value is None:
+            value = math.log((self.total + 1) / (self.frequency(code) + 1)) + 1
+            self._idf[code] = value
+        return value
+
+    def weight(self, codes: Iterable[str]) -> float:
+        """Summed idf of the codes (fsum: the same whatever the iteration order)."""
+        return math.fsum(self.idf(code) for code in codes)
+
+    def by_rarity(self, codes: Iterable[str]) -> tuple[str, ...]:
+        """Codes rarest first, then alphabetically."""
+        return tuple(sorted(codes, key=lambda code: (-self.idf(code), code)))
+
+
+@dataclass(frozen=True, slots=True)
+class MatchContext:
+    """What the engine needs besides the two profiles, for one subject's list.
+
+    - ``stats``: tag frequencies of the published register (for idf and selection);
+    - ``declined_organisations``: organisations that declined the subject's organisation
+      or were declined by it (a declined contact request in either direction);
+    - ``dismissed``: items the subject's organisation dismissed as "not relevant".
+    """
+
+    stats: TagStats = field(default_factory=TagStats)
+    declined_organisations: frozenset[int] = frozenset()
+    dismissed: frozenset[ItemKey] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One ranked candidate: its key, a 0-100 score and the reasons, strongest first."""
+
+    key: ItemKey
+    score: int
+    reasons: tuple[Reason, ...]
+
+    @property
+    def sort_key(self) -> tuple[int, ItemKey]:
+        """Score descending, then the item key: the order of every list."""
+        return (-self.score, self.key)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form, e.g. for a cache of top matches."""
+        return {
+            "key": list(self.key),
+            "score": self.score,
+            "reasons": [reason.to_dict() for reason in self.reasons],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Match:
+        return cls(
+            key=ItemKey(*data["key"]),
+            score=data["score"],
+            reasons=tuple(Reason.from_dict(reason) for reason in data["reasons"]),
+        )
+
+
+class Hit(NamedTuple):
+    """A rule's verdict: strength in [-1, 1] (negative speaks against) and its reason.
+
+    The reason's code and arguments are kept apart until the match is scored (a Reason
+    also carries its points), which keeps scoring thousands of candidates cheap.
+    """
+
+    strength: float
+    code: str
+    args: dict[str, ArgValue]
+
+    @property
+    def reason(self) -> Reason:
+        return Reason(self.code, self.args)
+
+
+Rule = Callable[[Profile, Profile, Rules, TagStats], Hit | None]
+
+
+# --- rules ------------------------------------------------------------------------------
+
+
+def _coverage(wanted: frozenset[str], offered: frozenset[str], stats: TagStats) -> float:
+    """Share of ``wanted`` (idf-weighted) found in ``offered``."""
+    return stats.weight(wanted & offered) / stats.weight(wanted) if wanted else 0.0
+
+
+def _overlap(a: frozenset[str], b: frozenset[str], stats: TagStats) -> float:
+    """idf-weighted overlap of two tag sets, relative to the smaller one (1 when one holds
+    the other), so a project in one category is not penalised against a broad investor."""
+    return stats.weight(a & b) / min(stats.weight(a), stats.weight(b)) if a and b else 0.0
+
+
+def offers_needed(
+    subject: Profile, candidate: Profile, rules: Rules, stats: TagStats
+) -> Hit | None:
+    """The candidate's capabilities cover the subject's needs (rarer needs count more)."""
+    needs, capabilities = subject.tag_codes("need"), candidate.tag_codes("capability")
+    shared = needs & capabilities
+    if not shared:
+        return None
+    tags = stats.by_rarity(shared)
+    return Hit(_coverage(needs, capabilities, stats), "offers_needed", {"tags": tags})
+
+
+def needs_offered(
+    subject: Profile, candidate: Profile, rules: Rules, stats: TagStats
+) -> Hit | None:
+    """The subject's capabilities cover the candidate's needs."""
+    needs, capabilities = candidate.tag_codes("need"), subject.tag_codes("capability")
+    shared = needs & capabilities
+    if not shared:
+        return None
+    tags = stats.by_rarity(shared)
+    return Hit(_coverage(needs, capabilities, stats), "needs_offered", {"tags": tags})
+
+
+def _shared_role(
+    code: str, role: str, subject: Profile, candidate: Profile, stats: TagStats
+) -> Hit | None:
+    ours, theirs = subject.tag_codes(role), candidate.tag_codes(role)
+    shared = ours & theirs
+    if not shared:
+        return None
+    return Hit(_overlap(ours, theirs, stats), code, {"tags": stats.by_rarity(shared)})
+
+
+def shared_categories(
+    subject: Profile, candidate: Profile, rules: Rules, stats: TagStats
+) -> Hit | None:
+    return _shared_role("shared_categories", "category", subject, candidate, stats)
+
+
+def shared_specialisations(
+    subject: Profile, candidate: Profile, rules: Rules, stats: TagStats
+) -> Hit | None:
+    return _shared_role("shared_specialisations", "specialisation", subject, candidate, stats)
+
+
+def shared_focus_areas(
+    subject: Profile, candidate: Profile, rules: Rules, stats: TagStats
+) -> Hit | None:
+    return _shared_role("shared_focus_areas", "focus_area", subject, candidate, stats)
+
+
+def seeks_kind(subject: Profile, candidate: Profile, rules: Rules, stats: TagStats) -> Hit | None:
+    """A project seeks what an organisation of the other side's kind provides."""
+    for project, other, seeker in (
+        (subject, candidate, "subject"),
+        (candidate, subject, "candidate"),
+    ):
+        if not project.is_project or other.is_project:
+            continue
+        wanted = sorted(
+            seeks
+            for seeks in project.tag_codes("seeks")
+            if other.org_kind in rules.seeks_kinds.get(seeks, ())
+        )
+        if wanted:
+            args = {"seeks": tuple(wanted), "kind": other.org_kind, "seeker": seeker}
+            return Hit(1.0, "seeks_kind", args)
+    return None
+
+
+def complementary_kinds(
+    subject: Profile, candidate: Profile, rules: Rules, stats: TagStats
+) -> Hit | None:
+    """The strongest row of the complementary-kinds table that joins the two kinds."""
+    best = rules.strongest_pairs.get((subject.org_kind, candidate.org_kind))
+    if best is None:
+        return None
+    args = {
+        "purpose": best.purpose,
+        "subject_kind": subject.org_kind,
+        "candidate_kind": candidate.org_kind,
+    }
+    return Hit(best.strength, "complementary_kinds", args)
+
+
+def _project_and_investor(subject: Profile, candidate: Profile) -> tuple[Profile, Profile] | None:
+    if subject.is_project and not candidate.is_project:
+        return subject, candidate
+    if candidate.is_project and not subject.is_project:
+        return candidate, subject
+    return None
+
+
+@functools.cache
+def _stage_positions() -> dict[str, int]:
+    return {tag.code: tag.position for tag in load_taxonomy().by_vocabulary("stage")}
+
+
+def investor_stage(
+    subject: Profile, candidate: Profile, rules: Rules, stats: TagStats
+) -> Hit | None:
+    """The project's stage is (or is not) among the investor's preferred stages."""
+    pair = _project_and_investor(subject, candidate)
+    if pair is None:
+        return None
+    project, investor = pair
+    preferred = investor.tag_codes("preferred_stage")
+    if not project.stage or not preferred:
+        return None
+    if project.stage in preferred:
+        return Hit(1.0, "investor_stage", {"stage": project.stage})
+    positions = _stage_positions()
+    ordered = tuple(
+        sorted(preferred, key=lambda stage: (positions.get(stage, len(positions)), stage))
+    )
+    args = {"stage": project.stage, "preferred_stages": ordered}
+    return Hit(-1.0, "stage_not_preferred", args)
+
+
+def investor_ticket(
+    subject: Profile, candidate: Profile, rules: Rules, stats: TagStats
+) -> Hit | None:
+    """The investor's ticket range against the funding the project seeks.
+
+    A funding range with one end missing is read as that single amount; a ticket range
+    with one end missing is open on that side.
+    """
+    pair = _project_and_investor(subject, candidate)
+    if pair is None:
+        return None
+    project, investor = pair
+    funding, ticket = project.funding, investor.ticket
+    if funding is None or ticket is None:
+        return None
+    stated = [amount for amount in (funding.low, funding.high) if amount is not None]
+    sought_low, sought_high = min(stated), max(stated)
+    ticket_low = ticket.low if ticket.low is not None else 0
+    ticket_high = ticket.high if ticket.high is not None else math.inf
+    args = {
+        "funding_min": funding.low,
+        "funding_max": funding.high,
+        "ticket_min": ticket.low,
+        "ticket_max": ticket.high,
+    }
+    if ticket_low <= sought_low and sought_high <= ticket_high:
+        return Hit(rules.ticket_fits, "ticket_fits", args)
+    if sought_low <= ticket_high and ticket_low <= sought_high:
+        return Hit(rules.ticket_overlaps, "ticket_overlaps", args)
+    code = "ticket_too_small" if ticket_high < sought_low else "ticket_too_large"
+    return Hit(-1.0, code, args)
+
+
+def _wants_cross_border(profile: Profile, rules: Rules) -> bool:
+    return any(
+        profile.tag_codes(role) & codes for role, codes in rules.cross_border_signals.items()
+    )
+
+
+def geography(subject: Profile, candidate: Profile, rules: Rules, stats: TagStats) -> Hit | None:
+    """The strongest geographic relation of the two (see [geography] in rules.toml)."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    if subject.region and subject.region == candidate.region:
+        found.append(("same_region", {"region": subject.region}))
+    if subject.region and subject.region in candidate.regions_covered:
+        found.append(("covers_region", {"region": subject.region, "covered_by": "candidate"}))
+    elif candidate.region and candidate.region in subject.regions_covered:
+        found.append(("covers_region", {"region": candidate.region, "covered_by": "subject"}))
+    if subject.country == candidate.country:
+        found.append(("same_country", {"country": subject.country}))
+    else:
+        for side, profile in (("candidate", candidate), ("subject", subject)):
+            if _wants_cross_border(profile, rules):
+                found.append(
+                    ("cross_border_wanted", {"wanted_by": side, "country": candidate.country})
+                )
+                break
+    strongest = max(found, key=lambda relation: rules.geography[relation[0]], default=None)
+    if strongest is None or rules.geography[strongest[0]] == 0:
+        return None
+    code, args = strongest
+    return Hit(rules.geography[code], code, args)
+
+
+def shared_language(
+    subject: Profile, candidate: Profile, rules: Rules, stats: TagStats
+) -> Hit | None:
+    """At least one working language in common; none in common speaks against."""
+    if not subject.languages or not candidate.languages:
+        return None
+    shared = subject.languages & candidate.languages
+    if shared:
+        return Hit(1.0, "shared_language", {"languages": tuple(sorted(shared))})
+    args = {
+        "subject_languages": tuple(sorted(subject.languages)),
+        "candidate_languages": tuple(sorted(candidate.languages)),
+    }
+    return Hit(-1.0, "no_shared_language", args)
+
+
+# Rule id (as used in rules.toml) -> function.
+RULES: Mapping[str, Rule] = {
+    "offers_needed": offers_needed,
+    "needs_offered": needs_offered,
+    "shared_categories": shared_categories,
+    "shared_specialisations": shared_specialisations,
+    "shared_focus_areas": shared_focus_areas,
+    "seeks_kind": seeks_kind,
+    "complementary_kinds": complementary_kinds,
+    "investor_stage": investor_stage,
+    "investor_ticket": investor_ticket,
+    "geography": geography,
+    "shared_language": shared_language,
+}
+
+
+# --- candidate selection --------------------------------------------------------------
+
+
+def list_rules(kind: ListKind | str, rules: Rules | None = None) -> ListRules:
+    """The definition of one list: subject and candidate types and kinds, tags, weights."""
+    rules = rules or load_rules()
+    try:
+        return rules.lists[ListKind(kind)]
+    except ValueError as exc:
+        raise MatchingError(f"unknown list kind {kind!r}") from exc
+
+
+def relevant_tags(
+    subject: Profile, kind: ListKind | str, rules: Rules | None = None
+) -> frozenset[TagRef]:
+    """The subject's tags this list compares, in the role a candidate would carry them.
+
+    E.g. for a project's partners, a need "telemedicine_platform" gives
+    TagRef("capability", "telemedicine_platform").
+    """
+    spec = list_rules(kind, rules)
+    return frozenset(
+        TagRef(candidate_role, code)
+        for subject_role, candidate_role in spec.match_tags
+        for code in subject.tag_codes(subject_role)
+    )
+
+
+def selection_tags(
+    subject: Profile, kind: ListKind | str, stats: TagStats, rules: Rules | None = None
+) -> frozenset[TagRef]:
+    """The relevant tags used to select candidates: all but the common ones, topped up
+    with the rarest common ones to ``[selection].min_selection_tags`` (see rules.toml).
+
+    Common tags are left out only here, to keep the index lookup short; they still count
+    when a selected candidate is scored.
+    """
+    rules = rules or load_rules()
+    ordered = sorted(
+        relevant_tags(subject, kind, rules),
+        key=lambda tag: (stats.frequency(tag.code), tag.code, tag.role),
+    )
+    chosen = [tag for tag in ordered if not _is_common(tag.code, stats, rules)]
+    for tag in ordered:
+        if len(chosen) >= rules.min_selection_tags:
+            break
+        if tag not in chosen:
+            chosen.append(tag)
+    return frozenset(chosen)
+
+
+def _is_common(code: str, stats: TagStats, rules: Rules) -> bool:
+    frequency = stats.frequency(code)
+    return frequency > rules.common_tag_min_entries and stats.share(code) > rules.max_document_share
+
+
+def _carries_any(candidate: Profile, tags: frozenset[TagRef]) -> bool:
+    return any(tag.code in candidate.tag_codes(tag.role) for tag in tags)
+
+
+def _is_candidate(spec: ListRules, candidate: Profile) -> bool:
+    return candidate.key.item_type == spec.candidate_type and (
+        spec.candidate_kinds is None or candidate.org_kind in spec.candidate_kinds
+    )
+
+
+def _is_excluded(subject: Profile, candidate: Profile, context: MatchContext) -> bool:
+    return (
+        candidate.organisation_id == subject.organisation_id
+        or candidate.organisation_id in context.declined_organisations
+        or candidate.key in context.dismissed
+    )
+
+
+# --- scoring and ranking --------------------------------------------------------------
+
+
+def _round(value: float) -> int:
+    """Half up, not to even: 49.5 shows as 50."""
+    return math.floor(value + 0.5)
+
+
+def score_pair(
+    subject: Profile,
+    candidate: Profile,
+    kind: ListKind | str,
+    stats: TagStats | None = None,
+    rules: Rules | None = None,
+) -> Match:
+    """Score one candidate for one list, without selection or exclusions."""
+    rules = rules or load_rules()
+    return _score(subject, candidate, list_rules(kind, rules), rules, stats or TagStats())
+
+
+def _score(
+    subject: Profile, candidate: Profile, spec: ListRules, rules: Rules, stats: TagStats
+) -> Match:
+    total_weight = spec.total_weight
+    reasons = []
+    for rule_id, weight in spec.weights.items():
+        hit = RULES[rule_id](subject, candidate, rules, stats)
+        if hit is None:
+            continue
+        if hit.strength >= 0:
+            points = 100 * weight * hit.strength / total_weight
+        else:
+            points = rules.penalties.get(rule_id, 0.0) * hit.strength
+        if points:
+            reasons.append(Reason(hit.code, hit.args, points))
+    reasons.sort(key=lambda reason: (reason.is_negative, -abs(reason.points), reason.code))
+    score = min(100, max(0, _round(math.fsum(reason.points for reason in reasons))))
+    return Match(candidate.key, score, tuple(reasons))
+
+
+def _check_subject(subject: Profile, spec: ListRules) -> None:
+    if subject.key.item_type != spec.subject_type or (
+        spec.subject_kinds is not None and subject.org_kind not in spec.subject_kinds
+    ):
+        raise MatchingError(f"{subject.key} ({subject.org_kind}) has no {spec.kind} list")
+
+
+def _matches(
+    subject: Profile,
+    candidates: Iterable[Profile],
+    kind: ListKind | str,
+    context: MatchContext,
+    rules: Rules | None,
+) -> list[Match]:
+    rules = rules or load_rules()
+    spec = list_rules(kind, rules)
+    _check_subject(subject, spec)
+    selection = (
+        selection_tags(subject, kind, context.stats, rules) if spec.require_shared_tag else None
+    )
+    matches = []
+    seen: set[ItemKey] = set()
+    for candidate in candidates:
+        if candidate.key in seen:
+            raise ValueError(f"candidate {candidate.key} given twice")
+        seen.add(candidate.key)
+        if not _is_candidate(spec, candidate) or _is_excluded(subject, candidate, context):
+            continue
+        if selection is not None and not _carries_any(candidate, selection):
+            continue
+        match = _score(subject, candidate, spec, rules, context.stats)
+        if match.score >= rules.min_score:
+            matches.append(match)
+    return matches
+
+
+def score_candidates(
+    subject: Profile,
+    candidates: Iterable[Profile],
+    kind: ListKind | str,
+    context: MatchContext | None = None,
+    rules: Rules | None = None,
+) -> list[Match]:
+    """Every eligible candidate, best first (score descending, then item key).
+
+    Candidates of the wrong type or kind for the list, of the subject's own organisation,
+    of declined organisations, dismissed ones and (when the list requires it) those
+    carrying none of the selection tags are left out, as are scores under min_score.
+    Raises MatchingError if the subject has no such list (e.g. investor_projects for a
+    hospital) and ValueError if a candidate is given twice.
+    """
+    matches = _matches(subject, candidates, kind, context or MatchContext(), rules)
+    return sorted(matches, key=lambda match: match.sort_key)
+
+
+def rank(
+    subject: Profile,
+    candidates: Iterable[Profile],
+    kind: ListKind | str,
+    context: MatchContext | None = None,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    rules: Rules | None = None,
+) -> list[Match]:
+    """One page of ``score_candidates``: ``limit`` matches after the first ``offset``."""
+    if limit < 0 or offset < 0:
+        raise ValueError("limit and offset must not be negative")
+    matches = _matches(subject, candidates, kind, context or MatchContext(), rules)
+    top = heapq.nsmallest(offset + limit, matches, key=lambda match: match.sort_key)
+    return top[offset:]
