@@ -47,9 +47,19 @@ check-messages: $(VENV)/.installed
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k N_ -k NP_:1,2 --no-location --sort-by-file -o /tmp/matchmaker-check.pot .
 	$(VENV)/bin/pybabel update -i /tmp/matchmaker-check.pot -d translations --check --no-fuzzy-matching --ignore-obsolete
 
+# Front-end files served as they are published on npm (versions pinned in package.json),
+# each package's licence beside them. Nothing is fetched when the site runs.
+VENDOR = matchmaker/static/vendor
 vendor:
 	npm ci --no-audit --no-fund
-	cp node_modules/htmx.org/dist/htmx.min.js matchmaker/static/vendor/htmx.min.js
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+	mkdir -p $(VENDOR)/leaflet $(VENDOR)/topojson-client $(VENDOR)/world-atlas
+	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
+	  node_modules/leaflet/LICENSE $(VENDOR)/leaflet/
+	cp node_modules/topojson-client/dist/topojson-client.min.js \
+	  node_modules/topojson-client/LICENSE $(VENDOR)/topojson-client/
+	cp node_modules/world-atlas/countries-50m.json node_modules/world-atlas/LICENSE \
+	  $(VENDOR)/world-atlas/
 
 lint: install-test
 	$(VENV)/bin/ruff check .

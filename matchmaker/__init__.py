@@ -56,10 +56,12 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from matchmaker.accounts.views import bp as accounts_bp
+    from matchmaker.core.sitemap import bp as sitemap_bp
     from matchmaker.core.views import bp as core_bp
     from matchmaker.core.views import root_bp
     from matchmaker.moderation.views import bp as moderation_bp
     from matchmaker.notifications.views import bp as notifications_bp
+    from matchmaker.organisations.logo_views import bp as logos_bp
     from matchmaker.organisations.members_views import bp as members_bp
     from matchmaker.organisations.members_views import invitations_bp
     from matchmaker.organisations.views import bp as organisations_bp
@@ -67,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
     from matchmaker.register.views import bp as register_bp
 
     app.register_blueprint(root_bp)
+    app.register_blueprint(sitemap_bp)
     app.register_blueprint(core_bp, url_prefix="/<lang:lang>")
     app.register_blueprint(accounts_bp, url_prefix="/<lang:lang>/account")
     app.register_blueprint(register_bp, url_prefix="/<lang:lang>")
@@ -78,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
         members_bp, url_prefix="/<lang:lang>/my/organisations/<int:organisation_id>/members"
     )
     app.register_blueprint(invitations_bp, url_prefix="/<lang:lang>/invitations")
+    app.register_blueprint(logos_bp, url_prefix="/media/logos")
 
 
 def register_errorhandlers(app: Flask) -> None:

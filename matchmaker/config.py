@@ -42,7 +42,13 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
         "PREFERRED_URL_SCHEME": os.environ.get("PREFERRED_URL_SCHEME", "http"),
         "SERVER_NAME": os.environ.get("SERVER_NAME") or None,
+        # Background tiles for the interactive map (https://{s}.tiles.example/{z}/{x}/{y}.png);
+        # unset: plain country outlines, and the map loads nothing from another site.
         "MAP_TILE_URL": os.environ.get("MAP_TILE_URL") or None,
+        # Credit the tile provider asks for; HTML is allowed (it is the operator's text).
+        "MAP_TILE_ATTRIBUTION": os.environ.get("MAP_TILE_ATTRIBUTION", ""),
+        # Uploaded files (logos); outside the static folder, served only through the app.
+        "MEDIA_ROOT": os.environ.get("MEDIA_ROOT") or str(Path(instance_path) / "media"),
         "MAIL_BACKEND": os.environ.get("MAIL_BACKEND", "smtp" if mail_server else "console"),
         "MAIL_SERVER": mail_server,
         "MAIL_PORT": _env_int("MAIL_PORT", 25),
@@ -66,7 +72,8 @@ DEFAULTS: dict = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
-    "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+    # The largest request is a profile form with a logo (at most 2 MB) attached.
+    "MAX_CONTENT_LENGTH": 3 * 1024 * 1024,
     # Signed e-mail links
     "CONFIRM_TOKEN_MAX_AGE": 3 * 24 * 3600,
     "RESET_TOKEN_MAX_AGE": 2 * 3600,

@@ -20,8 +20,11 @@ def content_security_policy(nonce: str, tile_url: str | None) -> str:
     img_sources = ["'self'", "data:"]
     if tile_url:
         parts = urlsplit(tile_url.replace("{s}", "a"))
+        host = urlsplit(tile_url).netloc
         if parts.scheme and parts.netloc:
-            host = parts.netloc.replace("a.", "*.", 1) if "{s}" in tile_url else parts.netloc
+            if "{s}" in host:
+                # Subdomains a, b, c...: a CSP wildcard may only stand for a whole first label.
+                host = "*." + host.partition(".")[2]
             img_sources.append(f"{parts.scheme}://{host}")
     directives = {
         "default-src": ["'self'"],

@@ -7,7 +7,9 @@ from datetime import date
 from babel import Locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     DecimalField,
     FormField,
     HiddenField,
@@ -23,6 +25,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from matchmaker import geo
 from matchmaker.forms import CHOOSE_FROM_OPTIONS, Form, as_choices, max_length, required
 from matchmaker.i18n import LANGUAGE_NAMES, LANGUAGES
+from matchmaker.organisations import logos
 from matchmaker.organisations.models import CLUSTER_MEMBER_TYPES, SIZE_BANDS
 from matchmaker.organisations.services import OrganisationInput
 from matchmaker.taxonomy.queries import tag_choices
@@ -131,6 +134,14 @@ class OrganisationForm(Form):
         filters=[_strip, _none_if_empty],
         description=_l("For example https://www.example.org"),
     )
+    logo = FileField(
+        _l("Logo"),
+        description=_l(
+            "A PNG, JPEG or WebP image of at most %(megabytes)d MB.",
+            megabytes=logos.MAX_BYTES // (1024 * 1024),
+        ),
+    )
+    remove_logo = BooleanField(_l("Remove the logo"))
     year_founded = IntegerField(_l("Year founded"), validators=[Optional()])
     size_band = SelectField(
         _l("Number of employees"), validators=[Optional()], filters=[_none_if_empty]
@@ -174,6 +185,7 @@ class OrganisationForm(Form):
 
     def __init__(self, *args, lang: str, **kwargs):
         super().__init__(*args, **kwargs)
+        self.prepared_logo: bytes | None = None
         self.ticket_min_eur.label.text = _("Smallest ticket (EUR)")
         self.ticket_max_eur.label.text = _("Largest ticket (EUR)")
         self.kind.choices = as_choices([("", _("Choose…")), *tag_choices("org_kind", lang)])
@@ -230,6 +242,33 @@ class OrganisationForm(Form):
         text = getattr(self, f"texts_{field.data}", None)
         if text is not None and not (text.form.description.data or "").strip():
             raise ValidationError(_("Write the description in this language."))
+
+    def validate_logo(self, field):
+        if field.data is None:
+            return
+        try:
+            # One byte more than allowed is enough to tell a file is too large.
+            self.prepared_logo = logos.prepare(field.data.read(logos.MAX_BYTES + 1))
+        except logos.FileTooLarge as error:
+            raise ValidationError(
+                _(
+                    "This file is larger than %(megabytes)d MB. Choose a smaller image.",
+                    megabytes=logos.MAX_BYTES // (1024 * 1024),
+                )
+            ) from error
+        except logos.TooManyPixels as error:
+            raise ValidationError(
+                _(
+                    "This image is too large. Choose one at most %(pixels)d pixels wide and high.",
+                    pixels=logos.MAX_SIDE,
+                )
+            ) from error
+        except logos.NotAnImage as error:
+            raise ValidationError(
+                _(
+                    "This file is not a PNG, JPEG or WebP image. Choose an image in one of these formats."
+                )
+            ) from error
 
     def validate_latitude(self, field):
         if (field.data is None) != (self.longitude.data is None):
@@ -292,6 +331,8 @@ class OrganisationForm(Form):
             members=members or None,
             cluster_labels=labels,
             regions_covered=list(self.regions_covered.data or []),
+            logo=self.prepared_logo,
+            remove_logo=bool(self.remove_logo.data),
             texts={code: {k: v for k, v in form.data.items()} for code, form in self.text_forms()},
             tags={
                 "capability": list(self.capabilities.data or []),

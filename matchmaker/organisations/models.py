@@ -35,7 +35,8 @@ ORG_TAG_ROLES = {
     "preferred_stage": "stage",
 }
 ORG_TEXT_FIELDS = ("description", "capabilities_detail", "needs_detail")
-# What members edit besides texts and tags; also what the public snapshot holds.
+# What members edit besides texts and tags; also what the public snapshot holds, so a new
+# logo, like any other change, stays out of public view until a moderator approves it.
 ORG_EDITABLE_FIELDS = (
     "name",
     "kind",
@@ -54,6 +55,7 @@ ORG_EDITABLE_FIELDS = (
     "members",
     "cluster_labels",
     "regions_covered",
+    "logo_filename",
 )
 CLUSTER_MEMBER_TYPES = ("sme", "startup", "large", "research", "other")
 
@@ -94,6 +96,7 @@ class Organisation(db.Model):
     members: Mapped[dict[str, int] | None] = mapped_column(JSON)
     cluster_labels: Mapped[list[str]] = mapped_column(JSON, default=list)
     regions_covered: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # A file in MEDIA_ROOT/logos/<id>/ (matchmaker.organisations.logos).
     logo_filename: Mapped[str | None] = mapped_column(String(80))
 
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)

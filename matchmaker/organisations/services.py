@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import select
 
 from matchmaker.accounts.models import User
@@ -20,6 +22,7 @@ from matchmaker.editing import (
     sync_texts,
 )
 from matchmaker.extensions import db
+from matchmaker.organisations import logos
 from matchmaker.organisations.models import (
     ORG_EDITABLE_FIELDS,
     ORG_TAG_ROLES,
@@ -29,6 +32,7 @@ from matchmaker.organisations.models import (
     OrganisationTag,
     OrganisationText,
 )
+from matchmaker.register.models import RegisterEntry
 from matchmaker.taxonomy.models import Tag
 
 __all__ = ["EditError", "NotSubmittable", "StaleEdit", "UnknownTag"]
@@ -57,13 +61,66 @@ class OrganisationInput:
     regions_covered: list[str] = field(default_factory=list)
     texts: dict[str, dict[str, str]] = field(default_factory=dict)
     tags: dict[str, list[str]] = field(default_factory=dict)
+    # A new logo, already checked and re-encoded (logos.prepare); it replaces the old one.
+    logo: bytes | None = None
+    remove_logo: bool = False
+
+
+# The logo is a file: _store_logo names it in logo_filename.
+_VALUE_FIELDS = tuple(name for name in ORG_EDITABLE_FIELDS if name != "logo_filename")
 
 
 def _apply(org: Organisation, data: OrganisationInput, pairs: list[tuple[str, Tag]]) -> None:
-    for name in ORG_EDITABLE_FIELDS:
+    for name in _VALUE_FIELDS:
         setattr(org, name, getattr(data, name))
     sync_texts(org, data.texts, ORG_TEXT_FIELDS, OrganisationText)
     sync_tags(org, pairs, OrganisationTag)
+
+
+def logo_folder(organisation_id: int) -> Path:
+    return Path(current_app.config["MEDIA_ROOT"]) / "logos" / str(organisation_id)
+
+
+def public_logo(organisation_id: int) -> str | None:
+    """The logo in the approved version, which may differ from the one being edited."""
+    snapshot = db.session.scalar(
+        select(RegisterEntry.snapshot).where(
+            RegisterEntry.item_type == "organisation", RegisterEntry.item_id == organisation_id
+        )
+    )
+    return snapshot.get("logo_filename") if snapshot else None
+
+
+def _store_logo(org: Organisation, data: OrganisationInput) -> str | None:
+    """Write a new logo and name it on `org`, or drop the logo; the name of a file written."""
+    if data.logo is not None:
+        org.logo_filename = logos.save(logo_folder(org.id), data.logo)
+        return org.logo_filename
+    if data.remove_logo:
+        org.logo_filename = None
+    return None
+
+
+def _commit_with_logo(org: Organisation, written: str | None) -> None:
+    """Commit, then delete the logo files no longer used.
+
+    The public logo stays until a moderator approves its replacement; the one it
+    replaces goes at the organisation's next save. A file written for a commit that
+    fails is deleted at once.
+    """
+    folder = logo_folder(org.id)
+    try:
+        db.session.commit()
+    except Exception:
+        if written:
+            logos.delete(folder, written)
+        raise
+    prune_logos(org)
+
+
+def prune_logos(org: Organisation) -> None:
+    """Delete the logo files that neither the draft nor the public version of `org` uses."""
+    logos.prune(logo_folder(org.id), keep={org.logo_filename, public_logo(org.id)})
 
 
 def create_organisation(user: User, data: OrganisationInput) -> Organisation:
@@ -73,7 +130,8 @@ def create_organisation(user: User, data: OrganisationInput) -> Organisation:
     _apply(org, data, pairs)
     org.memberships.append(Membership(user_id=user.id, role="owner"))
     db.session.add(org)
-    db.session.commit()
+    db.session.flush()  # the id names the logo's folder
+    _commit_with_logo(org, _store_logo(org, data))
     return org
 
 
@@ -86,9 +144,10 @@ def update_organisation(org: Organisation, data: OrganisationInput, revision: in
     pairs = resolve_tags(data.tags, ORG_TAG_ROLES)
     claim_revision(Organisation, org, revision)
     _apply(org, data, pairs)
+    written = _store_logo(org, data)
     if org.status in BACK_TO_DRAFT:
         org.status = "draft"
-    db.session.commit()
+    _commit_with_logo(org, written)
 
 
 def submit_organisation(org: Organisation) -> None:
@@ -105,6 +164,25 @@ def memberships_of(user: User) -> list[Membership]:
             .order_by(Organisation.name)
         )
     )
+
+
+def logo_file(organisation_id: int, name: str, user) -> tuple[Path, bool] | None:
+    """The file of logo `name` and whether it is public; None if `user` may not see it.
+
+    The approved logo is everyone's; one still waiting for review only its
+    organisation's members and the moderators see.
+    """
+    if not logos.is_valid_name(name):
+        return None
+    public = public_logo(organisation_id) == name
+    if not public:
+        org = db.session.get(Organisation, organisation_id)
+        if org is None or org.logo_filename != name or not user.is_authenticated:
+            return None
+        if not user.is_moderator and member_organisation(user, organisation_id) is None:
+            return None
+    path = logo_folder(organisation_id) / name
+    return (path, public) if path.is_file() else None
 
 
 def member_organisation(user: User, organisation_id: int) -> Organisation | None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, request, url_for
+import pycountry
+from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from matchmaker import geo
-from matchmaker.geo.svg import render_map
+from matchmaker.geo.svg import radius, render_map
 from matchmaker.i18n import current_language
 from matchmaker.register import export, queries
 from matchmaker.web import render
@@ -122,27 +124,12 @@ def export_register(kind: str, fmt: str):
 
 @bp.route("/map")
 def map_page():
-    """Published items by place: an SVG map and a table, no JavaScript or internet needed."""
+    """Published items by place: an SVG map and a table that need no JavaScript or
+    internet, and the same places as data for the interactive map that JavaScript adds."""
     item_type = "organisation" if request.args.get("show") == "organisations" else "project"
     query = query_from_args(item_type)
     lang = current_language()
-    places = []
-    for country, region, count in queries.counts_by_place(query):
-        label = geo.country_name(country, lang)
-        if region:
-            label = f"{geo.region_name(region, lang) or region}, {label}"
-        coordinates = geo.coordinates(country, region)
-        args = {"country": country, **({"region": region} if region else {})}
-        endpoint = "register.projects" if item_type == "project" else "register.organisations"
-        places.append(
-            {
-                "label": label,
-                "count": count,
-                "lat": coordinates[0] if coordinates else None,
-                "lon": coordinates[1] if coordinates else None,
-                "href": url_for(endpoint, **args),
-            }
-        )
+    places = map_places(query, lang)
     title = (
         _("Innovation projects by region")
         if item_type == "project"
@@ -150,5 +137,100 @@ def map_page():
     )
     svg = Markup(render_map(places, lang, title))  # noqa: S704 (render_map escapes every text)
     return render(
-        "register/map.html", svg=svg, places=places, item_type=item_type, query=query, title=title
+        "register/map.html",
+        svg=svg,
+        places=places,
+        map_data=interactive_map_data(places),
+        item_type=item_type,
+        query=query,
+        title=title,
     )
+
+
+def map_places(query: queries.RegisterQuery, lang: str) -> list[dict]:
+    """Each place with published items under the query's filters: its name in ``lang``,
+    the count, a marker position (None when unknown) and the list narrowed to it."""
+    rows = queries.counts_by_place(query)
+    located = {(country, region): geo.coordinates(country, region) for country, region, _ in rows}
+    largest = max(
+        (count for country, region, count in rows if located[(country, region)]), default=0
+    )
+    places = []
+    for country, region, count in rows:
+        label = geo.country_name(country, lang)
+        if region:
+            label = f"{geo.region_name(region, lang) or region}, {label}"
+        coordinates = located[(country, region)]
+        places.append(
+            {
+                "label": label,
+                "count": count,
+                "count_label": format_decimal(count),
+                "text": _place_text(query.item_type, count, label),
+                "lat": coordinates[0] if coordinates else None,
+                "lon": coordinates[1] if coordinates else None,
+                "radius": radius(count, largest),
+                "href": _place_link(query, country, region),
+            }
+        )
+    return places
+
+
+def _place_text(item_type: str, count: int, place: str) -> str:
+    number = format_decimal(count)
+    if item_type == "project":
+        return ngettext(
+            "%(place)s: %(number)s project",
+            "%(place)s: %(number)s projects",
+            count,
+            number=number,
+            place=place,
+        )
+    return ngettext(
+        "%(place)s: %(number)s organisation",
+        "%(place)s: %(number)s organisations",
+        count,
+        number=number,
+        place=place,
+    )
+
+
+def _place_link(query: queries.RegisterQuery, country: str, region: str | None) -> str:
+    """The list under the same filters, narrowed to one place: it shows the same count."""
+    args: dict[str, str | list[str]] = {
+        name: values for name, values in query.filters.items() if name not in ("country", "region")
+    }
+    if query.text:
+        args["q"] = query.text
+    args["country"] = country
+    if region:
+        args["region"] = region
+    endpoint = "register.projects" if query.item_type == "project" else "register.organisations"
+    return url_for(endpoint, **args)
+
+
+# ISO 3166-1 numeric codes: the world-atlas outlines are keyed by them.
+_CORE_COUNTRY_NUMBERS = tuple(
+    pycountry.countries.get(alpha_2=code).numeric for code in geo.CORE_COUNTRIES
+)
+
+
+def interactive_map_data(places: list[dict]) -> dict:
+    """What static/js/map.js needs, embedded in the page as JSON: markers with their
+    translated texts, tiles when configured (else the vendored outlines), control labels."""
+    tile_url = current_app.config.get("MAP_TILE_URL")
+    return {
+        "places": [place for place in places if place["lat"] is not None],
+        "tiles": (
+            {"url": tile_url, "attribution": current_app.config.get("MAP_TILE_ATTRIBUTION", "")}
+            if tile_url
+            else None
+        ),
+        "outlines": (
+            None
+            if tile_url
+            else url_for("static", filename="vendor/world-atlas/countries-50m.json")
+        ),
+        "core_countries": list(_CORE_COUNTRY_NUMBERS),
+        "labels": {"zoom_in": _("Zoom in"), "zoom_out": _("Zoom out"), "close": _("Close")},
+    }
