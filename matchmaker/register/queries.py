@@ -74,9 +74,16 @@ def _tag_tokens() -> dict[str, frozenset[str]]:
 def _driver_rows(sqlite: str, postgresql: str, expression: str) -> list[tuple]:
     """Rows of a full-text query, fetched in bulk without per-row ORM work."""
     connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        return connection.exec_driver_sql(postgresql, (expression,)).fetchall()
-    return connection.exec_driver_sql(sqlite, (expression,)).fetchall()
+    if connection.dialect.name != "postgresql":
+        return connection.exec_driver_sql(sqlite, (expression,)).fetchall()
+    # The planner cannot estimate a prefix query's matches and often prefers reading every
+    # tsvector to the GIN index (100+ ms instead of 5-30 ms here): rule that out for this one
+    # statement. SET LOCAL lasts to the end of the transaction, hence the reset.
+    # (A failed statement aborts the transaction, and its rollback undoes the SET as well.)
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    rows = connection.exec_driver_sql(postgresql, (expression,)).fetchall()
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = on")
+    return rows
 
 
 def _word_matches(group: list[str], last: bool, ranked: bool) -> dict[int, float]:
