@@ -17,6 +17,7 @@ from matchmaker.organisations.models import (
     ORG_TEXT_FIELDS,
     Organisation,
 )
+from matchmaker.organisations.services import prune_logos
 from matchmaker.projects.models import (
     PROJECT_EDITABLE_FIELDS,
     PROJECT_TAG_ROLES,
@@ -177,6 +178,8 @@ def approve(item_type: str, item, moderator: User, note: str = "") -> Moderation
     record = _record(item_type, item, moderator, "approved", note, changes)
     db.session.commit()
     db.session.refresh(item)
+    if item_type == "organisation":
+        prune_logos(item)  # the logo the public saw until now may be used by nothing any more
     return record
 
 

@@ -310,16 +310,13 @@ def test_public_keeps_the_approved_logo_until_the_new_one_is_approved(
     assert fetch(client, waiting).status_code == 200
 
 
-def test_file_replaced_by_an_approval_is_deleted_at_the_next_save(
-    app, client, owner, moderator, org
-):
+def test_file_replaced_by_an_approval_is_deleted_when_approved(app, client, owner, moderator, org):
     log_in(client, "owner@example.org")
     upload(client, org, image())
     publish("organisation", org, moderator)
     upload(client, org, image(colour="#1d6b34"))
     assert len(stored(app, org)) == 2  # the public one and the one under review
     publish("organisation", org, moderator)
-    save(client, org, name="Renamed")
     db.session.expire_all()
     assert stored(app, org) == {org.logo_filename}
 
