@@ -117,10 +117,9 @@ def pick_text(texts: dict[str, dict], original: str) -> tuple[str, dict, bool]:
 
 
 def money_range(low: int | None, high: int | None) -> str:
-    lang = current_language()
-
     def eur(amount: int) -> str:
-        return format_currency(amount, "EUR", format="¤#,##0", locale=lang)
+        # Flask-Babel formats in the request's locale (it takes no locale argument).
+        return format_currency(amount, "EUR", format="¤#,##0", currency_digits=False)
 
     if low is not None and high is not None:
         return f"{eur(low)}–{eur(high)}"  # noqa: RUF001 (a range takes an en dash)

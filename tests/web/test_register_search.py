@@ -118,3 +118,17 @@ def test_facet_counts_follow_the_text_and_the_other_filters(client, organisation
     # The chosen category's own facet still counts the other categories.
     assert re.search(r'value="medical_devices"[^>]*>.*?\(2\)', page, re.S)
     assert "Lung sensors" in page and "Heart valves" not in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("en", "€250,000–€2,000,000"), ("pl", "€250\u00a0000–€2\u00a0000\u00a0000")],
+)
+def test_funding_sought_is_shown_in_the_readers_number_format(
+    client, organisation, moderator, lang, expected
+):
+    item = make_project(organisation, funding_min_eur=250_000, funding_max_eur=2_000_000)
+    publish("project", item, moderator)
+    response = client.get(f"/{lang}/projects/{item.id}")
+    assert response.status_code == 200
+    assert expected in response.get_data(as_text=True)
