@@ -1,6 +1,7 @@
 """Imports every model so that Alembic and `db.create_all` see the whole schema."""
 
 from matchmaker.accounts.models import User
+from matchmaker.matching.models import MatchDismissal
 from matchmaker.moderation.models import ModerationDecision
 from matchmaker.notifications.models import Notification
 from matchmaker.organisations.models import (
@@ -19,6 +20,7 @@ from matchmaker.register.models import (
 from matchmaker.taxonomy.models import Tag
 
 __all__ = [
+    "MatchDismissal",
     "Membership",
     "ModerationDecision",
     "Notification",

@@ -3,7 +3,10 @@
 Pure and rule-based: ``profiles`` describes what the engine knows of a published item,
 ``rules.toml`` (loaded by ``rules``) holds every weight and table, ``engine`` scores and
 ranks, ``reasons`` defines the structured reasons the presentation layer translates.
-Nothing here needs Flask or a database; a service around it loads candidates.
+Those four need neither Flask nor a database (a test keeps it so). Around them:
+``service`` loads profiles and candidates from the public register and pages the lists,
+``present`` turns reasons into sentences in the reader's language, ``views`` shows the
+lists, and ``models`` holds the "not relevant" dismissals.
 """
 
 from matchmaker.matching.engine import (

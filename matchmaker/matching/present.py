@@ -1,0 +1,268 @@
+"""Reasons as sentences in the reader's language.
+
+The engine gives each reason as a code and the values that made its rule fire; here each
+code becomes one whole translatable sentence with named placeholders, filled with
+taxonomy labels, region and country names, formatted amounts and language names in the
+reader's language. "You" is the subject: whose list it is (a project or an
+organisation); some reasons read differently depending on which side that is, so the
+subject's item type is passed in. ``SENTENCES`` must cover ``reasons.REASON_ARGS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+
+from babel import Locale
+from babel.lists import format_list
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
+from matchmaker import geo
+from matchmaker.display import money_range
+from matchmaker.i18n import LANGUAGE_NAMES, current_language
+from matchmaker.matching.reasons import Reason
+from matchmaker.taxonomy.queries import tag_label
+
+# rules.PURPOSES -> what the two kinds do together.
+PURPOSE_SENTENCES = {
+    "pilot": _l(
+        "A good pairing for pilots and validation: %(subject_kind)s and %(candidate_kind)s"
+    ),
+    "investment": _l("A good pairing for investment: %(subject_kind)s and %(candidate_kind)s"),
+    "technology_transfer": _l(
+        "A good pairing for technology transfer: %(subject_kind)s and %(candidate_kind)s"
+    ),
+    "clinical_research": _l(
+        "A good pairing for clinical research: %(subject_kind)s and %(candidate_kind)s"
+    ),
+    "procurement": _l(
+        "A good pairing for public procurement: %(subject_kind)s and %(candidate_kind)s"
+    ),
+    "user_involvement": _l(
+        "A good pairing for involving patients and users: %(subject_kind)s and %(candidate_kind)s"
+    ),
+    "cluster_support": _l(
+        "A good pairing for cluster support: %(subject_kind)s and %(candidate_kind)s"
+    ),
+}
+
+# Ticket reasons: (the subject is a project, the subject is an investor).
+TICKET_SENTENCES = {
+    "ticket_fits": (
+        _l("Ticket size %(ticket)s covers the funding you seek (%(funding)s)"),
+        _l("The funding sought (%(funding)s) is within your ticket size (%(ticket)s)"),
+    ),
+    "ticket_overlaps": (
+        _l("Ticket size %(ticket)s covers part of the funding you seek (%(funding)s)"),
+        _l("The funding sought (%(funding)s) is partly within your ticket size (%(ticket)s)"),
+    ),
+    "ticket_too_small": (
+        _l("Ticket size %(ticket)s is below the funding you seek (%(funding)s)"),
+        _l("The funding sought (%(funding)s) is above your ticket size (%(ticket)s)"),
+    ),
+    "ticket_too_large": (
+        _l("Ticket size %(ticket)s is above the funding you seek (%(funding)s)"),
+        _l("The funding sought (%(funding)s) is below your ticket size (%(ticket)s)"),
+    ),
+}
+
+
+def _lang() -> str:
+    return current_language()
+
+
+def _tags(codes: Iterable[str]) -> str:
+    lang = _lang()
+    return format_list([tag_label(code, lang) for code in codes], locale=lang)
+
+
+def _language_name(code: str) -> str:
+    """A language's name in the reader's language (its own name as a fallback)."""
+    try:
+        name = Locale.parse(_lang()).languages.get(code)
+    except (ValueError, TypeError):
+        name = None
+    return name or LANGUAGE_NAMES.get(code, code)
+
+
+def _languages(codes: Iterable[str]) -> str:
+    return format_list([_language_name(code) for code in codes], locale=_lang())
+
+
+def _region(code: str) -> str:
+    return geo.region_name(code, _lang()) or code
+
+
+def _country(code: str) -> str:
+    return geo.country_name(code, _lang())
+
+
+def _money(args: Mapping, prefix: str) -> str:
+    return money_range(args[f"{prefix}_min"], args[f"{prefix}_max"])
+
+
+Sentence = Callable[[Mapping, bool], str]
+
+
+def _offers_needed(args: Mapping, project: bool) -> str:
+    tags: Sequence[str] = args["tags"]
+    return _("Offers what you need: %(tags)s", tags=_tags(tags))
+
+
+def _needs_offered(args: Mapping, project: bool) -> str:
+    tags: Sequence[str] = args["tags"]
+    return _("Needs what you offer: %(tags)s", tags=_tags(tags))
+
+
+def _shared_categories(args: Mapping, project: bool) -> str:
+    tags: Sequence[str] = args["tags"]
+    return ngettext(
+        "Innovation category in common: %(tags)s",
+        "Innovation categories in common: %(tags)s",
+        len(tags),
+        tags=_tags(tags),
+    )
+
+
+def _shared_specialisations(args: Mapping, project: bool) -> str:
+    tags: Sequence[str] = args["tags"]
+    return ngettext(
+        "Medical specialisation in common: %(tags)s",
+        "Medical specialisations in common: %(tags)s",
+        len(tags),
+        tags=_tags(tags),
+    )
+
+
+def _shared_focus_areas(args: Mapping, project: bool) -> str:
+    tags: Sequence[str] = args["tags"]
+    return ngettext(
+        "Focus area in common: %(tags)s",
+        "Focus areas in common: %(tags)s",
+        len(tags),
+        tags=_tags(tags),
+    )
+
+
+def _seeks_kind(args: Mapping, project: bool) -> str:
+    seeks, kind = _tags(args["seeks"]), tag_label(args["kind"], _lang())
+    if args["seeker"] == "subject":
+        return _(
+            "The kind of partner you are looking for (%(seeks)s): %(kind)s", seeks=seeks, kind=kind
+        )
+    return _("Looking for a partner like you: %(seeks)s", seeks=seeks)
+
+
+def _complementary_kinds(args: Mapping, project: bool) -> str:
+    lang = _lang()
+    return str(PURPOSE_SENTENCES[args["purpose"]]) % {
+        "subject_kind": tag_label(args["subject_kind"], lang),
+        "candidate_kind": tag_label(args["candidate_kind"], lang),
+    }
+
+
+def _investor_stage(args: Mapping, project: bool) -> str:
+    stage = tag_label(args["stage"], _lang())
+    if project:
+        return _("Invests at your stage: %(stage)s", stage=stage)
+    return _("At a stage you invest in: %(stage)s", stage=stage)
+
+
+def _stage_not_preferred(args: Mapping, project: bool) -> str:
+    lang = _lang()
+    stage = tag_label(args["stage"], lang)
+    preferred: Sequence[str] = args["preferred_stages"]
+    if project:
+        return ngettext(
+            "Invests at another stage (%(preferred)s), not at yours (%(stage)s)",
+            "Invests at other stages (%(preferred)s), not at yours (%(stage)s)",
+            len(preferred),
+            preferred=_tags(preferred),
+            stage=stage,
+        )
+    return _("At a stage you do not invest in: %(stage)s", stage=stage)
+
+
+def _ticket(args: Mapping, project: bool, code: str) -> str:
+    for_project, for_investor = TICKET_SENTENCES[code]
+    text = for_project if project else for_investor
+    return str(text) % {"ticket": _money(args, "ticket"), "funding": _money(args, "funding")}
+
+
+def _same_region(args: Mapping, project: bool) -> str:
+    return _("In your region: %(region)s", region=_region(args["region"]))
+
+
+def _covers_region(args: Mapping, project: bool) -> str:
+    region = _region(args["region"])
+    if args["covered_by"] == "candidate":
+        return _("Covers your region: %(region)s", region=region)
+    return _("In a region you cover: %(region)s", region=region)
+
+
+def _same_country(args: Mapping, project: bool) -> str:
+    return _("In your country: %(country)s", country=_country(args["country"]))
+
+
+def _cross_border_wanted(args: Mapping, project: bool) -> str:
+    country = _country(args["country"])
+    if args["wanted_by"] == "candidate":
+        return _("Looking for partners in other countries; based in %(country)s", country=country)
+    return _("A partner in another country, as you are looking for: %(country)s", country=country)
+
+
+def _shared_language(args: Mapping, project: bool) -> str:
+    languages: Sequence[str] = args["languages"]
+    return ngettext(
+        "Working language in common: %(languages)s",
+        "Working languages in common: %(languages)s",
+        len(languages),
+        languages=_languages(languages),
+    )
+
+
+def _no_shared_language(args: Mapping, project: bool) -> str:
+    return _(
+        "No working language in common: you work in %(yours)s, they work in %(theirs)s",
+        yours=_languages(args["subject_languages"]),
+        theirs=_languages(args["candidate_languages"]),
+    )
+
+
+SENTENCES: Mapping[str, Sentence] = {
+    "offers_needed": _offers_needed,
+    "needs_offered": _needs_offered,
+    "shared_categories": _shared_categories,
+    "shared_specialisations": _shared_specialisations,
+    "shared_focus_areas": _shared_focus_areas,
+    "seeks_kind": _seeks_kind,
+    "complementary_kinds": _complementary_kinds,
+    "investor_stage": _investor_stage,
+    "stage_not_preferred": _stage_not_preferred,
+    "ticket_fits": lambda args, project: _ticket(args, project, "ticket_fits"),
+    "ticket_overlaps": lambda args, project: _ticket(args, project, "ticket_overlaps"),
+    "ticket_too_small": lambda args, project: _ticket(args, project, "ticket_too_small"),
+    "ticket_too_large": lambda args, project: _ticket(args, project, "ticket_too_large"),
+    "same_region": _same_region,
+    "covers_region": _covers_region,
+    "same_country": _same_country,
+    "cross_border_wanted": _cross_border_wanted,
+    "shared_language": _shared_language,
+    "no_shared_language": _no_shared_language,
+}
+
+
+def reason_text(reason: Reason, subject_type: str) -> str:
+    """The reason as one sentence in the reader's language; ``subject_type`` is the item
+    type ("project" or "organisation") of whose list it is."""
+    return SENTENCES[reason.code](reason.args, subject_type == "project")
+
+
+# Score bands shown beside the number, so the score is never a colour or a bar alone.
+def score_label(score: int) -> str:
+    if score >= 70:
+        return _("Strong match")
+    if score >= 40:
+        return _("Good match")
+    return _("Possible match")

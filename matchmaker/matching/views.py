@@ -1,0 +1,198 @@
+"""Match lists of published projects and organisations, and "not relevant" dismissals.
+
+Each list is a full page (for links and no JavaScript) and, for HTMX, the ``#matches``
+section alone, which the tabs on the project and organisation pages load.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, flash, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
+
+from matchmaker.display import pick_text
+from matchmaker.matching import engine, present, service
+from matchmaker.matching.profiles import ITEM_TYPES, ItemKey
+from matchmaker.matching.rules import ListKind
+from matchmaker.register.models import RegisterEntry
+from matchmaker.register.queries import entry as register_entry
+from matchmaker.register.queries import organisation_names
+from matchmaker.web import is_htmx, redirect_to, render
+
+bp = Blueprint("matching", __name__)
+
+LISTS = {"project": service.PROJECT_LISTS, "organisation": service.ORGANISATION_LISTS}
+TAB_LABELS = {
+    ListKind.PROJECT_PARTNERS: _l("Partners"),
+    ListKind.PROJECT_INVESTORS: _l("Investors"),
+    ListKind.PROJECT_CLUSTERS: _l("Clusters"),
+    ListKind.ORGANISATION_PARTNERS: _l("Partners"),
+    ListKind.INVESTOR_PROJECTS: _l("Recommended projects"),
+}
+# The element that loads the first list when the section scrolls into view: that load
+# must not move the reader's focus, a click on a tab must.
+LOADER_ID = "matches-loader"
+
+
+@dataclass(frozen=True)
+class Tab:
+    name: str
+    label: str
+    url: str
+    current: bool = False
+
+
+def _list_url(item_type: str, item_id: int, list_name: str, **args) -> str:
+    if item_type == "project":
+        return url_for("matching.project_matches", project_id=item_id, list_name=list_name, **args)
+    return url_for(
+        "matching.organisation_matches", organisation_id=item_id, list_name=list_name, **args
+    )
+
+
+def _action_url(item_type: str, item_id: int, list_name: str, action: str, page: int) -> str:
+    args = {"list_name": list_name, "action": action, "page": page}
+    if item_type == "project":
+        return url_for("matching.project_dismissal", project_id=item_id, **args)
+    return url_for("matching.organisation_dismissal", organisation_id=item_id, **args)
+
+
+def _has_list(kind: ListKind, item_type: str, org_kind: str) -> bool:
+    spec = engine.list_rules(kind)
+    return spec.subject_type == item_type and (
+        spec.subject_kinds is None or org_kind in spec.subject_kinds
+    )
+
+
+@bp.app_template_global("match_tabs")
+def match_tabs(entry: RegisterEntry, current: str | None = None) -> list[Tab]:
+    """The lists a published entry has, as tabs (the first when none is current)."""
+    return [
+        Tab(
+            name,
+            str(TAB_LABELS[kind]),
+            _list_url(entry.item_type, entry.item_id, name),
+            name == current,
+        )
+        for name, kind in LISTS[entry.item_type].items()
+        if _has_list(kind, entry.item_type, entry.org_kind)
+    ]
+
+
+def _page_number() -> int:
+    try:
+        return max(1, min(int(request.args.get("page", 1)), 10_000))
+    except ValueError:
+        return 1
+
+
+def _title(entry: RegisterEntry) -> tuple[str, str]:
+    """(title, its language) of an entry in the reader's language, else the original."""
+    lang, texts, _fallback = pick_text(entry.snapshot.get("texts", {}), entry.original_language)
+    if entry.item_type == "project":
+        return texts.get("title") or entry.sort_title, lang
+    return entry.sort_title, entry.original_language
+
+
+def _is_member(organisation_id: int) -> bool:
+    return current_user.is_authenticated and service.is_member(current_user.id, organisation_id)
+
+
+def _show(item_type: str, item_id: int, list_name: str, notice: Markup | str | None = None):
+    kind = LISTS[item_type].get(list_name)
+    if kind is None:
+        abort(404)
+    result = service.match_page(item_type, item_id, kind, _page_number())
+    if result is None:
+        abort(404)
+    subject = result.subject_entry
+    member = _is_member(result.subject.organisation_id)
+    project_owners = {
+        item.entry.organisation_id for item in result.items if item.entry.item_type == "project"
+    }
+    return render(
+        "matching/matches.html",
+        partial="matching/_panel.html",
+        result=result,
+        subject=subject,
+        subject_title=_title(subject),
+        list_name=list_name,
+        list_label=TAB_LABELS[kind],
+        tabs=match_tabs(subject, list_name),
+        organisation_names=organisation_names(project_owners),
+        title_of=_title,
+        reason_text=present.reason_text,
+        score_label=present.score_label,
+        member=member,
+        dismissed=service.dismissed_entries(result.subject.organisation_id) if member else [],
+        notice=notice,
+        focus=is_htmx() and request.headers.get("HX-Trigger") != LOADER_ID,
+        page_url=lambda number: _list_url(item_type, item_id, list_name, page=number),
+        action_url=lambda action: _action_url(item_type, item_id, list_name, action, result.page),
+    )
+
+
+@bp.route("/projects/<int:project_id>/matches/<any(partners, investors, clusters):list_name>")
+def project_matches(project_id: int, list_name: str):
+    return _show("project", project_id, list_name)
+
+
+@bp.route("/organisations/<int:organisation_id>/matches/<any(partners, projects):list_name>")
+def organisation_matches(organisation_id: int, list_name: str):
+    return _show("organisation", organisation_id, list_name)
+
+
+def _change(item_type: str, item_id: int, list_name: str, undo: bool):
+    """Dismiss a match, or undo that, on behalf of the subject's organisation."""
+    if list_name not in LISTS[item_type]:
+        abort(404)
+    subject = register_entry(item_type, item_id)
+    if subject is None:
+        abort(404)
+    if not _is_member(subject.organisation_id):
+        abort(403)
+    target_type = request.form.get("item_type", "")
+    try:
+        target_id = int(request.form.get("item_id", ""))
+    except ValueError:
+        abort(400)
+    if target_type not in ITEM_TYPES or not 0 < target_id < 2**31:
+        abort(400)
+    target = register_entry(target_type, target_id)
+    if target is None:
+        abort(404)
+    key = ItemKey(target_type, target_id)
+    name = _title(target)[0]
+    if undo:
+        service.undo_dismissal(current_user.id, subject.organisation_id, key)
+        notice = _("%(name)s is back in your lists.", name=name)
+    else:
+        service.dismiss(current_user.id, subject.organisation_id, key)
+        notice = _(
+            "%(name)s is hidden from your lists as not relevant. You can undo this below.",
+            name=name,
+        )
+    if is_htmx():
+        return _show(item_type, item_id, list_name, notice=notice)
+    flash(notice, "success")
+    return redirect_to(_list_url(item_type, item_id, list_name, page=_page_number()))
+
+
+@bp.route(
+    "/projects/<int:project_id>/matches/<list_name>/<any(dismiss, undo):action>",
+    methods=["POST"],
+)
+def project_dismissal(project_id: int, list_name: str, action: str):
+    return _change("project", project_id, list_name, undo=action == "undo")
+
+
+@bp.route(
+    "/organisations/<int:organisation_id>/matches/<list_name>/<any(dismiss, undo):action>",
+    methods=["POST"],
+)
+def organisation_dismissal(organisation_id: int, list_name: str, action: str):
+    return _change("organisation", organisation_id, list_name, undo=action == "undo")

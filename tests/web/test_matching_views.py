@@ -1,0 +1,344 @@
+"""Match lists on the public pages: published only, translated reasons, pages, dismissals."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask_babel import force_locale
+
+from matchmaker.matching import present
+from matchmaker.matching.reasons import REASON_ARGS, Reason
+from matchmaker.matching.rules import PURPOSES
+from tests.factories import UserFactory, make_organisation, make_project, publish, sync_taxonomy
+from tests.web.helpers import log_in, translated
+
+HX_CSRF_RE = re.compile(r'"X-CSRFToken": "([^"]+)"')
+
+
+def csrf_token(client, url: str) -> str:
+    """The session's token as every page gives it to HTMX (forms only show to members)."""
+    match = HX_CSRF_RE.search(client.get(url).get_data(as_text=True))
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+# One example of every reason, with arguments of the right shape.
+EXAMPLE_ARGS = {
+    "offers_needed": {"tags": ("clinical_validation", "test_bed")},
+    "needs_offered": {"tags": ("remote_monitoring",)},
+    "shared_categories": {"tags": ("ehealth_telemedicine",)},
+    "shared_specialisations": {"tags": ("cardiology", "oncology")},
+    "shared_focus_areas": {"tags": ("digital_health",)},
+    "seeks_kind": {"seeks": ("pilot_site",), "kind": "hospital", "seeker": "subject"},
+    "complementary_kinds": {
+        "purpose": "pilot",
+        "subject_kind": "sme",
+        "candidate_kind": "hospital",
+    },
+    "investor_stage": {"stage": "pilot"},
+    "stage_not_preferred": {"stage": "concept", "preferred_stages": ("pilot", "commercialisation")},
+    "ticket_fits": {
+        "funding_min": 300_000,
+        "funding_max": 800_000,
+        "ticket_min": 250_000,
+        "ticket_max": 2_000_000,
+    },
+    "ticket_overlaps": {
+        "funding_min": 300_000,
+        "funding_max": 800_000,
+        "ticket_min": 500_000,
+        "ticket_max": None,
+    },
+    "ticket_too_small": {
+        "funding_min": 3_000_000,
+        "funding_max": None,
+        "ticket_min": None,
+        "ticket_max": 1_000_000,
+    },
+    "ticket_too_large": {
+        "funding_min": None,
+        "funding_max": 100_000,
+        "ticket_min": 1_000_000,
+        "ticket_max": None,
+    },
+    "same_region": {"region": "PL-DS"},
+    "covers_region": {"region": "PL-DS", "covered_by": "candidate"},
+    "same_country": {"country": "PL"},
+    "cross_border_wanted": {"wanted_by": "candidate", "country": "DK"},
+    "shared_language": {"languages": ("en",)},
+    "no_shared_language": {"subject_languages": ("pl",), "candidate_languages": ("da", "nb")},
+}
+
+
+# --- sentences ------------------------------------------------------------------------
+
+
+def test_every_reason_code_has_a_sentence():
+    assert set(present.SENTENCES) == set(REASON_ARGS)
+    assert set(EXAMPLE_ARGS) == set(REASON_ARGS)
+
+
+def test_every_purpose_of_complementary_kinds_has_a_sentence():
+    assert set(present.PURPOSE_SENTENCES) == set(PURPOSES)
+
+
+@pytest.mark.parametrize("lang", ["pl", "en", "da", "nb"])
+@pytest.mark.parametrize("subject_type", ["project", "organisation"])
+def test_every_reason_reads_as_a_whole_sentence_in_every_language(app, lang, subject_type):
+    with app.test_request_context(f"/{lang}/"), force_locale(lang):
+        for code, args in EXAMPLE_ARGS.items():
+            text = present.reason_text(Reason(code, args), subject_type)
+            assert text and "%(" not in text and "_" not in text, (code, text)
+
+
+def test_reasons_use_taxonomy_labels_place_names_and_amounts(app):
+    with app.test_request_context("/en/"), force_locale("en"):
+        offers = present.reason_text(
+            Reason("offers_needed", EXAMPLE_ARGS["offers_needed"]), "project"
+        )
+        region = present.reason_text(
+            Reason("covers_region", EXAMPLE_ARGS["covers_region"]), "project"
+        )
+        ticket = present.reason_text(Reason("ticket_fits", EXAMPLE_ARGS["ticket_fits"]), "project")
+        languages = present.reason_text(
+            Reason("no_shared_language", EXAMPLE_ARGS["no_shared_language"]), "project"
+        )
+    assert offers.startswith("Offers what you need: ") and " and " in offers
+    assert region == "Covers your region: Lower Silesia"
+    assert "€250,000–€2,000,000" in ticket and "€300,000–€800,000" in ticket  # noqa: RUF001
+    assert (
+        languages
+        == "No working language in common: you work in Polish, they work in Danish and Norwegian Bokmål"
+    )
+
+
+def test_plural_forms_follow_the_number_of_tags(app):
+    with app.test_request_context("/en/"), force_locale("en"):
+        one = present.reason_text(
+            Reason("shared_categories", {"tags": ("mobile_apps",)}), "project"
+        )
+        two = present.reason_text(
+            Reason("shared_categories", {"tags": ("mobile_apps", "medical_devices")}), "project"
+        )
+    assert one.startswith("Innovation category in common:")
+    assert two.startswith("Innovation categories in common:")
+
+
+# --- pages ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def world(app):
+    sync_taxonomy()
+    moderator = UserFactory(role="moderator")
+    owner = UserFactory(email="owner@example.org")
+    startup = make_organisation(
+        owner,
+        name="Heart Start-up",
+        kind="startup",
+        country="PL",
+        region="PL-DS",
+        working_languages=["pl", "en"],
+        # It offers what its own project needs: only the exclusion keeps it off the list.
+        tags={"capability": ["clinical_validation"]},
+    )
+    publish("organisation", startup, moderator)
+    project = make_project(
+        startup,
+        tags={
+            "need": ["clinical_validation"],
+            "category": ["ehealth_telemedicine"],
+            "seeks": ["pilot_site"],
+        },
+    )
+    publish("project", project, moderator)
+    hospital = make_organisation(
+        UserFactory(email="hospital@example.org"),
+        name="Wrocław Clinical Hospital",
+        kind="hospital",
+        country="PL",
+        region="PL-DS",
+        working_languages=["pl"],
+        tags={"capability": ["clinical_validation", "test_bed"]},
+    )
+    publish("organisation", hospital, moderator)
+    draft = make_organisation(
+        UserFactory(),
+        name="Draft Hospital",
+        kind="hospital",
+        tags={"capability": ["clinical_validation"]},
+    )
+    draft_project = make_project(startup, texts={"en": {"title": "Unpublished idea"}})
+    return {
+        "owner": owner,
+        "startup": startup,
+        "project": project,
+        "hospital": hospital,
+        "draft": draft,
+        "draft_project": draft_project,
+    }
+
+
+def _names(page: str) -> list[str]:
+    return re.findall(r'<h3 class="match-name"><a [^>]*>([^<]+)</a>', page)
+
+
+def test_partner_list_shows_published_matches_with_score_and_reasons(client, world):
+    page = client.get(f"/en/projects/{world['project'].id}/matches/partners").get_data(as_text=True)
+    assert _names(page) == ["Wrocław Clinical Hospital"]
+    assert f'href="/en/organisations/{world["hospital"].id}"' in page
+    assert re.search(r"Score \d+ of 100", page)
+    assert "Offers what you need: Clinical validation" in page
+    assert "Draft Hospital" not in page
+
+
+def test_own_organisation_is_never_listed(client, world):
+    page = client.get(f"/en/projects/{world['project'].id}/matches/partners").get_data(as_text=True)
+    assert "Heart Start-up" not in _names(page)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/en/projects/{draft_project}/matches/partners",
+        "/en/projects/999999/matches/partners",
+        "/en/organisations/{draft}/matches/partners",
+        "/en/organisations/{hospital}/matches/projects",  # not an investor
+        "/en/projects/{project}/matches/projects",  # no such list for a project
+    ],
+)
+def test_unpublished_unknown_or_missing_lists_are_not_found(client, world, url):
+    ids = {name: world[name].id for name in ("draft_project", "draft", "hospital", "project")}
+    assert client.get(url.format(**ids)).status_code == 404
+
+
+def test_reasons_are_translated_into_polish(client, world):
+    page = client.get(f"/pl/projects/{world['project'].id}/matches/partners").get_data(as_text=True)
+    with force_locale("pl"):
+        expected = translated("pl", "Offers what you need: %(tags)s", tags="Walidacja kliniczna")
+    assert expected in page
+    assert translated("pl", "Matches") in page
+
+
+def test_htmx_gets_the_section_alone_with_the_same_matches(client, world):
+    url = f"/en/projects/{world['project'].id}/matches/partners"
+    full = client.get(url).get_data(as_text=True)
+    fragment = client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert fragment.lstrip().startswith('<section id="matches"')
+    assert "<html" not in fragment
+    assert _names(fragment) == _names(full)
+    assert 'aria-current="page"' in fragment
+
+
+def test_project_page_has_tabs_that_work_as_links(client, world):
+    page = client.get(f"/en/projects/{world['project'].id}").get_data(as_text=True)
+    for name in ("partners", "investors", "clusters"):
+        url = f"/en/projects/{world['project'].id}/matches/{name}"
+        assert f'href="{url}" hx-get="{url}"' in page
+
+
+def test_only_investors_have_recommended_projects(client, world):
+    page = client.get(f"/en/organisations/{world['hospital'].id}").get_data(as_text=True)
+    assert f"/organisations/{world['hospital'].id}/matches/partners" in page
+    assert "/matches/projects" not in page
+
+
+def test_lists_are_paged_twenty_at_a_time(client, app):
+    sync_taxonomy()
+    moderator = UserFactory(role="moderator")
+    fund = make_organisation(
+        UserFactory(),
+        name="Fund",
+        kind="investor",
+        tags={"category": ["ehealth_telemedicine"], "preferred_stage": ["pilot"]},
+    )
+    publish("organisation", fund, moderator)
+    for number in range(21):
+        org = make_organisation(UserFactory(), name=f"Start-up {number}", kind="startup")
+        publish("organisation", org, moderator)
+        publish("project", make_project(org), moderator)
+    url = f"/en/organisations/{fund.id}/matches/projects"
+    first = client.get(url).get_data(as_text=True)
+    second = client.get(url + "?page=2").get_data(as_text=True)
+    assert len(_names(first)) == 20 and len(_names(second)) == 1
+    assert "Page 1 of 2" in first and f'href="{url}?page=2"' in first
+    assert "21 recommended projects" in first
+
+
+# --- dismissals -----------------------------------------------------------------------
+
+
+def _dismiss(client, world, action="dismiss", token=None, **headers):
+    url = f"/en/projects/{world['project'].id}/matches/partners"
+    token = token if token is not None else csrf_token(client, url)
+    return client.post(
+        f"{url}/{action}",
+        data={"csrf_token": token, "item_type": "organisation", "item_id": world["hospital"].id},
+        headers=headers,
+    )
+
+
+def test_a_member_can_dismiss_a_match_and_undo_it(client, world):
+    log_in(client, "owner@example.org")
+    url = f"/en/projects/{world['project'].id}/matches/partners"
+    assert _dismiss(client, world).status_code == 303
+    page = client.get(url).get_data(as_text=True)
+    assert _names(page) == []
+    assert "hidden from your lists as not relevant" in page
+    assert "1 match hidden as not relevant" in page
+    assert _dismiss(client, world, action="undo").status_code == 303
+    assert _names(client.get(url).get_data(as_text=True)) == ["Wrocław Clinical Hospital"]
+
+
+def test_dismissal_with_htmx_returns_the_updated_section(client, world):
+    log_in(client, "owner@example.org")
+    response = _dismiss(client, world, **{"HX-Request": "true"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and body.lstrip().startswith("<section")
+    assert _names(body) == [] and "Show again" in body
+
+
+def test_dismissals_hold_for_the_whole_organisation(client, world):
+    log_in(client, "owner@example.org")
+    _dismiss(client, world)
+    page = client.get(f"/en/organisations/{world['startup'].id}/matches/partners").get_data(
+        as_text=True
+    )
+    assert "Wrocław Clinical Hospital" not in _names(page)
+
+
+def test_another_organisations_user_cannot_dismiss(client, world):
+    log_in(client, "hospital@example.org")
+    assert _dismiss(client, world).status_code == 403
+    page = client.get(f"/en/projects/{world['project'].id}/matches/partners").get_data(as_text=True)
+    assert _names(page) == ["Wrocław Clinical Hospital"]
+    assert "Not relevant" not in page
+
+
+def test_anonymous_visitors_cannot_dismiss(client, world):
+    assert _dismiss(client, world).status_code == 403
+
+
+def test_dismissal_needs_a_csrf_token(client, world):
+    log_in(client, "owner@example.org")
+    assert _dismiss(client, world, token="").status_code == 400
+    page = client.get(f"/en/projects/{world['project'].id}/matches/partners").get_data(as_text=True)
+    assert _names(page) == ["Wrocław Clinical Hospital"]
+
+
+def test_an_investor_reads_the_reasons_from_its_own_side(client, world):
+    fund = make_organisation(
+        UserFactory(),
+        name="Baltic Seed Fund",
+        kind="investor",
+        ticket_min_eur=250_000,
+        tags={"preferred_stage": ["pilot"], "category": ["ehealth_telemedicine"]},
+    )
+    publish("organisation", fund, UserFactory(role="moderator"))
+    page = client.get(f"/en/organisations/{fund.id}/matches/projects").get_data(as_text=True)
+    assert _names(page) == ["Home monitoring for heart failure"]
+    assert "At a stage you invest in: Pilot" in page
+    assert "Heart Start-up" in page  # the project's organisation, beside it
+    partners = client.get(f"/en/projects/{world['project'].id}/matches/investors")
+    assert "Invests at your stage: Pilot" in partners.get_data(as_text=True)
