@@ -30,7 +30,15 @@ from babel.numbers import format_decimal
 
 from . import CORE_COUNTRIES, DATA, normalise_lang
 
-__all__ = ["MAX_RADIUS", "MIN_RADIUS", "in_view", "project", "radius", "render_map"]
+__all__ = [
+    "MAX_RADIUS",
+    "MIN_RADIUS",
+    "in_view",
+    "project",
+    "radius",
+    "render_location",
+    "render_map",
+]
 
 MIN_RADIUS = 12.0  # in viewBox units (1000 wide): big enough to read the count and to click
 MAX_RADIUS = 40.0
@@ -151,5 +159,38 @@ def render_map(
         f'<rect class="map-sea" width="{_number(width)}" height="{_number(height)}"/>'
         f'<g class="countries" aria-hidden="true">{_outlines()}</g>'
         f'<g class="map-points">{"".join(markers)}</g>'
+        "</svg>"
+    )
+
+
+# Width of the window a location map shows, in viewBox units (the whole map is 1000 wide):
+# about a country's size, so the place is seen among its neighbours.
+LOCATION_WIDTH = 240.0
+LOCATION_HEIGHT = 180.0
+
+
+def render_location(lat: float, lon: float, title: str, *, id_prefix: str = "location") -> str:
+    """A small ``<svg>`` of the countries around one place, marked with a dot.
+
+    For the detail pages ("its region on a small map"): an image (role="img") named by
+    ``title``; the caller says the place in words next to it as well. Empty string when
+    the place is outside the map.
+    """
+    if not in_view(lat, lon):
+        return ""
+    width, height = _view()
+    x, y = project(lat, lon)
+    left = min(max(0.0, x - LOCATION_WIDTH / 2), width - LOCATION_WIDTH)
+    top = min(max(0.0, y - LOCATION_HEIGHT / 2), height - LOCATION_HEIGHT)
+    title_id = f"{id_prefix}-title"
+    view = " ".join(_number(v) for v in (left, top, LOCATION_WIDTH, LOCATION_HEIGHT))
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="map location-map" role="img"'
+        f' aria-labelledby="{escape(title_id)}" viewBox="{view}"'
+        ' preserveAspectRatio="xMidYMid meet">'
+        f'<title id="{escape(title_id)}">{escape(title)}</title>'
+        f'<rect class="map-sea" width="{_number(width)}" height="{_number(height)}"/>'
+        f'<g class="countries" aria-hidden="true">{_outlines()}</g>'
+        f'<circle class="map-circle location-dot" cx="{_number(x)}" cy="{_number(y)}" r="5"/>'
         "</svg>"
     )

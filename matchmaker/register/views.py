@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from matchmaker import geo
-from matchmaker.geo.svg import radius, render_map
+from matchmaker.geo.svg import radius, render_location, render_map
 from matchmaker.i18n import current_language
 from matchmaker.register import export, queries
 from matchmaker.web import render
@@ -72,6 +72,19 @@ def clusters():
     return redirect(url_for("register.organisations", kind="cluster"))
 
 
+def _location(entry) -> dict | None:
+    """The place of an entry in words and on a small map, for its detail page."""
+    lang = current_language()
+    place = geo.country_name(entry.country, lang)
+    if entry.region:
+        place = f"{geo.region_name(entry.region, lang) or entry.region}, {place}"
+    if entry.latitude is None or entry.longitude is None:
+        return None
+    svg = render_location(entry.latitude, entry.longitude, _("Location: %(place)s", place=place))
+    # render_location escapes every text it is given.
+    return {"place": place, "svg": Markup(svg)} if svg else None  # noqa: S704
+
+
 @bp.route("/organisations/<int:organisation_id>")
 def organisation(organisation_id: int):
     entry = queries.entry("organisation", organisation_id)
@@ -82,6 +95,7 @@ def organisation(organisation_id: int):
         entry=entry,
         data=entry.snapshot,
         projects=queries.projects_of(organisation_id),
+        location=_location(entry),
     )
 
 
@@ -92,7 +106,11 @@ def project(project_id: int):
         abort(404)
     organisation = queries.entry("organisation", entry.organisation_id)
     return render(
-        "register/project.html", entry=entry, data=entry.snapshot, organisation=organisation
+        "register/project.html",
+        entry=entry,
+        data=entry.snapshot,
+        organisation=organisation,
+        location=_location(entry),
     )
 
 

@@ -308,3 +308,15 @@ def test_geo_package_imports_neither_flask_nor_the_database():
                 root = module.split(".")[0]
                 assert root not in {"flask", "flask_babel", "sqlalchemy", "werkzeug"}, source
                 assert root != "matchmaker" or module.startswith("matchmaker.geo"), source
+
+
+def test_a_location_map_shows_a_window_around_the_place_inside_the_map():
+    from matchmaker.geo.svg import LOCATION_HEIGHT, LOCATION_WIDTH, project, render_location
+
+    svg = render_location(59.91, 10.75, "Location: Oslo <Norway>")
+    left, top, width, height = map(float, svg.split('viewBox="')[1].split('"')[0].split())
+    x, y = project(59.91, 10.75)
+    assert (width, height) == (LOCATION_WIDTH, LOCATION_HEIGHT)
+    assert left <= x <= left + width and top <= y <= top + height
+    assert "Location: Oslo &lt;Norway&gt;" in svg
+    assert render_location(-33.9, 151.2, "Sydney") == ""  # outside the map: no picture

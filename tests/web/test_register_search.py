@@ -132,3 +132,14 @@ def test_funding_sought_is_shown_in_the_readers_number_format(
     response = client.get(f"/{lang}/projects/{item.id}")
     assert response.status_code == 200
     assert expected in response.get_data(as_text=True)
+
+
+def test_detail_pages_show_the_place_on_a_small_map(client, organisation, moderator):
+    item = project(organisation, moderator, "Heart sensors")
+    for url in (f"/pl/projects/{item.id}", f"/pl/organisations/{organisation.id}"):
+        page = client.get(url).get_data(as_text=True)
+        svg = page[page.index('<svg xmlns="http://www.w3.org/2000/svg" class="map location-map"') :]
+        svg = svg[: svg.index("</svg>") + 6]
+        assert 'role="img"' in svg and "<title" in svg
+        assert "Oslo, Norwegia" in svg  # named in the reader's language
+        assert "<figcaption>Oslo, Norwegia</figcaption>" in page
