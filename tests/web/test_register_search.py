@@ -122,7 +122,7 @@ def test_facet_counts_follow_the_text_and_the_other_filters(client, organisation
 
 @pytest.mark.parametrize(
     ("lang", "expected"),
-    [("en", "€250,000–€2,000,000"), ("pl", "€250\u00a0000–€2\u00a0000\u00a0000")],
+    [("en", "€250,000\u2013€2,000,000"), ("pl", "€250\u00a0000\u2013€2\u00a0000\u00a0000")],
 )
 def test_funding_sought_is_shown_in_the_readers_number_format(
     client, organisation, moderator, lang, expected
