@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, redirect, request, url_for
+from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from matchmaker.extensions import db
 from matchmaker.i18n import preferred_language
+from matchmaker.organisations.services import memberships_of
+from matchmaker.register import queries
 from matchmaker.web import render
 
 root_bp = Blueprint("root", __name__)
@@ -39,4 +42,9 @@ def healthz():
 
 @bp.route("/")
 def home():
-    return render("core/home.html")
+    # A member's published projects and organisations, whose match lists the page offers.
+    mine = []
+    if current_user.is_authenticated:
+        ids = {membership.organisation_id for membership in memberships_of(current_user)}
+        mine = queries.entries_of_organisations(ids)
+    return render("core/home.html", mine=mine)

@@ -90,6 +90,7 @@ def _page_number() -> int:
         return 1
 
 
+@bp.app_template_global("entry_title")
 def _title(entry: RegisterEntry) -> tuple[str, str]:
     """(title, its language) of an entry in the reader's language, else the original."""
     lang, texts, _fallback = pick_text(entry.snapshot.get("texts", {}), entry.original_language)

@@ -236,6 +236,24 @@ def projects_of(organisation_id: int) -> list[RegisterEntry]:
     )
 
 
+def entries_of_organisations(ids: set[int]) -> list[RegisterEntry]:
+    """The published entries of these organisations: projects first (newest first), then
+    the organisations themselves by name."""
+    if not ids:
+        return []
+    projects = db.session.scalars(
+        select(RegisterEntry)
+        .where(RegisterEntry.item_type == "project", RegisterEntry.organisation_id.in_(ids))
+        .order_by(RegisterEntry.published_at.desc(), RegisterEntry.id.desc())
+    )
+    organisations = db.session.scalars(
+        select(RegisterEntry)
+        .where(RegisterEntry.item_type == "organisation", RegisterEntry.item_id.in_(ids))
+        .order_by(RegisterEntry.sort_title)
+    )
+    return [*projects, *organisations]
+
+
 def organisation_names(ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}

@@ -92,6 +92,17 @@ def test_owner_switches_lists_reads_reasons_dismisses_and_undoes(
 ):
     page = new_page()
     log_in(page, live_server, lang, "owner@example.org")
+    # The home page offers the owner's published project and organisation, and loads the
+    # project's first list in place.
+    page.goto(f"{live_server}/{lang}/")
+    expect(page.get_by_role("heading", name=t(lang, "Your matches"))).to_be_visible()
+    # (The heading stays; the section under it is replaced when its list arrives.)
+    page.locator("#matches-heading").scroll_into_view_if_needed()
+    expect(
+        page.locator("#matches").get_by_role("link", name="Wrocław Clinical Hospital")
+    ).to_be_visible()
+    assert_accessible(page)
+
     page.goto(f"{live_server}/{lang}/projects/{world.id}")
     matches = page.locator("#matches")
     # The first list loads by itself when the section scrolls into view.

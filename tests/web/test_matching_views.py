@@ -342,3 +342,34 @@ def test_an_investor_reads_the_reasons_from_its_own_side(client, world):
     assert "Heart Start-up" in page  # the project's organisation, beside it
     partners = client.get(f"/en/projects/{world['project'].id}/matches/investors")
     assert "Invests at your stage: Pilot" in partners.get_data(as_text=True)
+
+
+def test_home_page_offers_a_members_published_items_and_their_lists(app, client):
+    sync_taxonomy()
+    moderator = UserFactory(role="moderator")
+    owner = UserFactory(email="home-owner@example.org")
+    organisation = make_organisation(owner, name="Home Telecare AS")
+    publish("organisation", organisation, moderator)
+    project = make_project(organisation)
+    publish("project", project, moderator)
+    draft = make_project(
+        organisation,
+        texts={"en": {"title": "Unsubmitted idea", "summary": "S.", "description": "D."}},
+    )
+    anonymous_page = client.get("/en/").get_data(as_text=True)
+    assert "Your matches" not in anonymous_page
+
+    log_in(client, "home-owner@example.org")
+    page = client.get("/pl/").get_data(as_text=True)
+    assert translated("pl", "Your matches") in page
+    assert f"/pl/projects/{project.id}/matches/partners" in page
+    assert f"/pl/organisations/{organisation.id}/matches/partners" in page
+    assert "Unsubmitted idea" not in page and f"/projects/{draft.id}/matches" not in page
+    # The first item's lists load in place (htmx), as on its own page.
+    assert f'hx-get="/pl/projects/{project.id}/matches/partners"' in page
+
+
+def test_home_page_of_someone_without_published_items_has_no_match_section(app, client):
+    UserFactory(email="lonely@example.org")
+    log_in(client, "lonely@example.org")
+    assert "Your matches" not in client.get("/en/").get_data(as_text=True)
