@@ -59,6 +59,7 @@ def register_blueprints(app: Flask) -> None:
     from matchmaker.core.sitemap import bp as sitemap_bp
     from matchmaker.core.views import bp as core_bp
     from matchmaker.core.views import root_bp
+    from matchmaker.matching import load_rules
     from matchmaker.matching.views import bp as matching_bp
     from matchmaker.moderation.views import bp as moderation_bp
     from matchmaker.notifications.views import bp as notifications_bp
@@ -75,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp, url_prefix="/<lang:lang>/account")
     app.register_blueprint(register_bp, url_prefix="/<lang:lang>")
     app.register_blueprint(matching_bp, url_prefix="/<lang:lang>")
+    load_rules()  # a mistake in matching/rules.toml stops the start, naming the file and key
     app.register_blueprint(organisations_bp, url_prefix="/<lang:lang>/my/organisations")
     app.register_blueprint(projects_bp, url_prefix="/<lang:lang>/my/projects")
     app.register_blueprint(moderation_bp, url_prefix="/<lang:lang>/moderation")
