@@ -31,6 +31,7 @@ __all__ = [
     "country_name",
     "is_country",
     "normalise_lang",
+    "place_name",
     "region_in_country",
     "region_name",
     "regions",
@@ -209,6 +210,13 @@ def region_name(code: str | None, lang: str) -> str | None:
     code = str(code).upper()
     names = _regions(_country_of(code)).get(code)
     return names[normalise_lang(lang)] if names else None
+
+
+def place_name(country: str, region: str | None, lang: str) -> str:
+    """ "Region, Country" in ``lang`` (the country alone without a region; an unknown
+    region by its code)."""
+    name = country_name(country, lang)
+    return f"{region_name(region, lang) or region}, {name}" if region else name
 
 
 def region_in_country(region_code: str | None, country: str | None) -> bool:

@@ -5,13 +5,12 @@ Only the register's own tables are read (``register_entry``, ``register_entry_ta
 a list. Candidates come through ``register_entry_tag`` used as an inverted index: only
 entries carrying one of the subject's selection tags (see ``engine.selection_tags``) are
 loaded and scored. Tag frequencies for idf are counted in SQL and kept per process until
-the register changes (``register_state.token``, as the register's own index does).
+the register changes (``matchmaker.register.index.per_change``).
 """
 
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -25,12 +24,9 @@ from matchmaker.matching.models import MatchDismissal
 from matchmaker.matching.profiles import AmountRange, ItemKey, Profile, TagRef
 from matchmaker.matching.rules import ListKind, ListRules
 from matchmaker.organisations.models import Membership
-from matchmaker.register.models import (
-    RegisterEntry,
-    RegisterEntryLanguage,
-    RegisterEntryTag,
-    RegisterState,
-)
+from matchmaker.register import index as register_index
+from matchmaker.register import queries as register_queries
+from matchmaker.register.models import RegisterEntry, RegisterEntryLanguage, RegisterEntryTag
 from matchmaker.taxonomy.models import Tag
 
 PAGE_SIZE = 20
@@ -198,24 +194,13 @@ def all_profiles() -> list[Profile]:
 
 # --- tag statistics -------------------------------------------------------------------
 
-_stats_lock = threading.Lock()
-_stats_cache: dict[str, TagStats] = {}
-
-
-def _register_token() -> str | None:
-    return db.session.scalar(select(RegisterState.token).where(RegisterState.id == 1))
-
 
 def tag_stats() -> TagStats:
-    """Entries per tag code and entries in all, counted in SQL once per register change.
+    """Entries per tag code and entries in all, counted in SQL once per register change."""
+    return register_index.per_change("tag stats", _count_tags)
 
-    The token is read before the counts, so cached counts can only be newer than their
-    token, never older (see matchmaker.register.index).
-    """
-    token = _register_token()
-    cached = _stats_cache.get(token) if token is not None else None
-    if cached is not None:
-        return cached
+
+def _count_tags() -> TagStats:
     total = db.session.scalar(select(func.count(RegisterEntry.id))) or 0
     frequency = dict(
         db.session.execute(
@@ -224,12 +209,7 @@ def tag_stats() -> TagStats:
             .group_by(Tag.code)
         ).all()
     )
-    stats = TagStats(total, frequency)
-    if token is not None:  # no state row (an emptied database): never trust a cache
-        with _stats_lock:
-            _stats_cache.clear()
-            _stats_cache[token] = stats
-    return stats
+    return TagStats(total, frequency)
 
 
 # --- candidates -----------------------------------------------------------------------
@@ -314,13 +294,9 @@ def _entries(keys: list[ItemKey]) -> dict[ItemKey, RegisterEntry]:
 def match_page(item_type: str, item_id: int, kind: ListKind, page: int = 1) -> MatchPage | None:
     """One page of a published item's list; None if the item is not published or has no
     such list (e.g. recommended projects of an organisation that is not an investor)."""
-    subject_entry = db.session.scalar(
-        select(RegisterEntry).where(
-            RegisterEntry.item_type == item_type, RegisterEntry.item_id == item_id
-        )
-    )
-    subject = published_profile(item_type, item_id)
-    if subject_entry is None or subject is None:
+    subject_entry = register_queries.entry(item_type, item_id)
+    subject = published_profile(item_type, item_id) if subject_entry is not None else None
+    if subject is None:
         return None
     try:
         matches = ranked(subject, kind)

@@ -25,7 +25,7 @@ from matchmaker.projects.models import (
     Project,
 )
 from matchmaker.register import services as register
-from matchmaker.register.models import RegisterEntry
+from matchmaker.register.queries import public_snapshot
 
 MODELS = {"organisation": Organisation, "project": Project}
 
@@ -61,14 +61,6 @@ def project_snapshot(project: Project) -> dict:
 
 def current_snapshot(item_type: str, item) -> dict:
     return organisation_snapshot(item) if item_type == "organisation" else project_snapshot(item)
-
-
-def public_snapshot(item_type: str, item_id: int) -> dict | None:
-    return db.session.scalar(
-        select(RegisterEntry.snapshot).where(
-            RegisterEntry.item_type == item_type, RegisterEntry.item_id == item_id
-        )
-    )
 
 
 def pending_changes(item_type: str, item) -> list[dict]:

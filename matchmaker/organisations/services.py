@@ -32,7 +32,7 @@ from matchmaker.organisations.models import (
     OrganisationTag,
     OrganisationText,
 )
-from matchmaker.register.models import RegisterEntry
+from matchmaker.register.queries import public_snapshot
 from matchmaker.taxonomy.models import Tag
 
 __all__ = ["EditError", "NotSubmittable", "StaleEdit", "UnknownTag"]
@@ -83,11 +83,7 @@ def logo_folder(organisation_id: int) -> Path:
 
 def public_logo(organisation_id: int) -> str | None:
     """The logo in the approved version, which may differ from the one being edited."""
-    snapshot = db.session.scalar(
-        select(RegisterEntry.snapshot).where(
-            RegisterEntry.item_type == "organisation", RegisterEntry.item_id == organisation_id
-        )
-    )
+    snapshot = public_snapshot("organisation", organisation_id)
     return snapshot.get("logo_filename") if snapshot else None
 
 

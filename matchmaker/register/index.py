@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import secrets
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import select, update
 
@@ -31,6 +32,8 @@ from matchmaker.register.models import (
     RegisterState,
 )
 from matchmaker.taxonomy.models import Tag
+
+T = TypeVar("T")
 
 # Facets on tag roles: (query parameter, role in the register).
 TAG_FACETS = {
@@ -86,7 +89,6 @@ def positions_of(mask: int) -> Iterator[int]:
 @dataclass(frozen=True)
 class RegisterIndex:
     item_type: str
-    token: str | None
     ids: tuple[int, ...]  # position → register_entry.id, newest first
     positions: dict[int, int]  # register_entry.id → position
     by_name: tuple[int, ...]  # positions in alphabetical order of the title
@@ -180,7 +182,7 @@ class _Bits:
         return {key: int.from_bytes(array, "little") for key, array in self.arrays.items()}
 
 
-def _build(item_type: str, token: str | None) -> RegisterIndex:
+def _build(item_type: str) -> RegisterIndex:
     connection = db.session.connection()
     entry = RegisterEntry.__table__.c
     fields = ("id", "sort_title", "country", "region", "org_kind", "stage")
@@ -232,7 +234,6 @@ def _build(item_type: str, token: str | None) -> RegisterIndex:
     titles = [row[1].casefold() for row in rows]
     return RegisterIndex(
         item_type=item_type,
-        token=token,
         ids=ids,
         positions=positions,
         by_name=tuple(sorted(range(size), key=titles.__getitem__)),
@@ -244,23 +245,37 @@ def _build(item_type: str, token: str | None) -> RegisterIndex:
 
 
 _lock = threading.Lock()
-_cache: dict[str, RegisterIndex] = {}
+_cache: dict[object, tuple[str, object]] = {}
+
+
+def current_token() -> str | None:
+    """The register's change token; None in a database that never had a change recorded."""
+    return db.session.scalar(select(RegisterState.token).where(RegisterState.id == 1))
+
+
+def per_change(key: object, build: Callable[[], T]) -> T:
+    """``build()``'s result, kept in this process until the register changes.
+
+    The token is read before ``build`` reads anything, so a kept value can only be newer
+    than its token, never older. Without a token (an emptied database) nothing is kept.
+    """
+    token = current_token()
+    kept = _cache.get(key)
+    if token is not None and kept is not None and kept[0] == token:
+        return kept[1]
+    with _lock:  # one build at a time; the others then find it done
+        kept = _cache.get(key)
+        if token is not None and kept is not None and kept[0] == token:
+            return kept[1]
+        value = build()
+        if token is not None:
+            _cache[key] = (token, value)
+        return value
 
 
 def current(item_type: str) -> RegisterIndex:
     """This process's index of ``item_type``, rebuilt first if the register has changed."""
-    token = db.session.scalar(select(RegisterState.token).where(RegisterState.id == 1))
-    cached = _cache.get(item_type)
-    if token is not None and cached is not None and cached.token == token:
-        return cached
-    with _lock:  # one build at a time; the others then find it done
-        cached = _cache.get(item_type)
-        if token is not None and cached is not None and cached.token == token:
-            return cached
-        index = _build(item_type, token)
-        if token is not None:  # no state row (an emptied database): never trust a cache
-            _cache[item_type] = index
-        return index
+    return per_change(("register index", item_type), lambda: _build(item_type))
 
 
 def touch() -> None:

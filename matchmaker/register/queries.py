@@ -223,6 +223,15 @@ def entry(item_type: str, item_id: int) -> RegisterEntry | None:
     )
 
 
+def public_snapshot(item_type: str, item_id: int) -> dict | None:
+    """The approved version the public sees; None when the item is not published."""
+    return db.session.scalar(
+        select(RegisterEntry.snapshot).where(
+            RegisterEntry.item_type == item_type, RegisterEntry.item_id == item_id
+        )
+    )
+
+
 def projects_of(organisation_id: int) -> list[RegisterEntry]:
     return list(
         db.session.scalars(

@@ -74,12 +74,9 @@ def clusters():
 
 def _location(entry) -> dict | None:
     """The place of an entry in words and on a small map, for its detail page."""
-    lang = current_language()
-    place = geo.country_name(entry.country, lang)
-    if entry.region:
-        place = f"{geo.region_name(entry.region, lang) or entry.region}, {place}"
     if entry.latitude is None or entry.longitude is None:
         return None
+    place = geo.place_name(entry.country, entry.region, current_language())
     svg = render_location(entry.latitude, entry.longitude, _("Location: %(place)s", place=place))
     # render_location escapes every text it is given.
     return {"place": place, "svg": Markup(svg)} if svg else None  # noqa: S704
@@ -175,9 +172,7 @@ def map_places(query: queries.RegisterQuery, lang: str) -> list[dict]:
     )
     places = []
     for country, region, count in rows:
-        label = geo.country_name(country, lang)
-        if region:
-            label = f"{geo.region_name(region, lang) or region}, {label}"
+        label = geo.place_name(country, region, lang)
         coordinates = located[(country, region)]
         places.append(
             {

@@ -21,7 +21,6 @@ def _index() -> RegisterIndex:
     titles = ("Delta", "alpha", "Charlie", "bravo", "Echo", "foxtrot")
     return RegisterIndex(
         item_type="project",
-        token="t",
         ids=ids,
         positions={entry_id: position for position, entry_id in enumerate(ids)},
         by_name=tuple(sorted(range(6), key=lambda p: titles[p].casefold())),
