@@ -1,11 +1,12 @@
 """Match lists from the public register: load profiles, select candidates, rank, page.
 
-Only the register's own tables are read (``register_entry``, ``register_entry_tag``,
-``register_entry_language`` and the approved snapshot), so a draft can never appear in
-a list. Candidates come through ``register_entry_tag`` used as an inverted index: only
-entries carrying one of the subject's selection tags (see ``engine.selection_tags``) are
-loaded and scored. Tag frequencies for idf are counted in SQL and kept per process until
-the register changes (``matchmaker.register.index.per_change``).
+Only the register's own tables are read (``register_entry``, ``register_entry_tag`` and
+``register_entry_language``), so a draft can never appear in a list. They are read into a
+``vector.MatchIndex`` once per process and register change (``register.index.per_change``):
+the index selects a list's candidates through its tag bit sets (only entries carrying one
+of the subject's selection tags, see ``engine.selection_tags``), scores them all at once
+and hands the page shown to the engine for its reasons. ``all_profiles`` reads every
+profile the slow way, for the full scan the index is checked against.
 """
 
 from __future__ import annotations
@@ -14,15 +15,15 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, Select, and_, cast, delete, distinct, func, or_, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from matchmaker.extensions import db
-from matchmaker.matching import engine
+from matchmaker.matching import vector
 from matchmaker.matching.engine import Match, MatchContext, MatchingError, TagStats
 from matchmaker.matching.models import MatchDismissal
-from matchmaker.matching.profiles import AmountRange, ItemKey, Profile, TagRef
-from matchmaker.matching.rules import ListKind, ListRules
+from matchmaker.matching.profiles import AmountRange, ItemKey, Profile
+from matchmaker.matching.rules import ListKind
 from matchmaker.organisations.models import Membership
 from matchmaker.register import index as register_index
 from matchmaker.register import queries as register_queries
@@ -81,12 +82,10 @@ _PROFILE_COLUMNS = (
     RegisterEntry.stage,
     RegisterEntry.funding_min_eur,
     RegisterEntry.funding_max_eur,
-    # From the snapshot by JSON path: the texts stay in the database.
-    # Amounts as BIGINT like the columns (as_integer() would cast to a 32-bit INTEGER).
-    cast(RegisterEntry.snapshot["ticket_min_eur"].as_string(), BigInteger),
-    cast(RegisterEntry.snapshot["ticket_max_eur"].as_string(), BigInteger),
-    RegisterEntry.snapshot["regions_covered"],
-    RegisterEntry.snapshot["working_languages"],
+    RegisterEntry.ticket_min_eur,
+    RegisterEntry.ticket_max_eur,
+    RegisterEntry.regions_covered,
+    RegisterEntry.working_languages,
 )
 
 
@@ -168,7 +167,7 @@ def _working_languages(organisation_ids: Iterable[int]) -> dict[int, list[str]]:
     if not ids:
         return {}
     rows = db.session.execute(
-        select(RegisterEntry.item_id, RegisterEntry.snapshot["working_languages"]).where(
+        select(RegisterEntry.item_id, RegisterEntry.working_languages).where(
             RegisterEntry.item_type == "organisation", RegisterEntry.item_id.in_(ids)
         )
     )
@@ -192,65 +191,58 @@ def all_profiles() -> list[Profile]:
     return _load_profiles(select(RegisterEntry.id))
 
 
-# --- tag statistics -------------------------------------------------------------------
+# --- the index ------------------------------------------------------------------------
+
+
+def match_index() -> vector.MatchIndex:
+    """This process's index of the register, rebuilt first if the register has changed."""
+    return register_index.per_change("match index", _build_index)
+
+
+def _build_index() -> vector.MatchIndex:
+    vocabularies: dict[str, list[str]] = {}
+    for vocabulary, code in db.session.execute(select(Tag.vocabulary, Tag.code)):
+        vocabularies.setdefault(vocabulary, []).append(code)
+    records = vector.Records(vocabularies)
+    position: dict[int, int] = {}
+    for row in db.session.execute(select(*_PROFILE_COLUMNS)):
+        position[row[0]] = len(records.item_id)
+        records.item_type.append(row.item_type)
+        records.item_id.append(row.item_id)
+        records.organisation_id.append(row.organisation_id)
+        records.org_kind.append(row.org_kind)
+        records.country.append(row.country)
+        records.region.append(row.region)
+        records.stage.append(row.stage if row.item_type == "project" else None)
+        records.funding_min.append(row.funding_min_eur)
+        records.funding_max.append(row.funding_max_eur)
+        organisation = row.item_type == "organisation"
+        records.ticket_min.append(row.ticket_min_eur if organisation else None)
+        records.ticket_max.append(row.ticket_max_eur if organisation else None)
+        records.working_languages.append((row.working_languages or ()) if organisation else ())
+        records.regions_covered.append(row.regions_covered or ())
+    codes = dict(db.session.execute(select(Tag.id, Tag.code)).all())
+    for entry_id, role, tag_id in db.session.execute(
+        select(RegisterEntryTag.entry_id, RegisterEntryTag.role, RegisterEntryTag.tag_id)
+    ):
+        records.tags.setdefault(role, []).append((position[entry_id], codes[tag_id]))
+    for entry_id, lang in db.session.execute(
+        select(RegisterEntryLanguage.entry_id, RegisterEntryLanguage.lang)
+        .join(RegisterEntry, RegisterEntry.id == RegisterEntryLanguage.entry_id)
+        .where(RegisterEntry.item_type == "project")
+    ):
+        records.written.append((position[entry_id], lang))
+    return vector.MatchIndex(records)
 
 
 def tag_stats() -> TagStats:
-    """Entries per tag code and entries in all, counted in SQL once per register change."""
-    return register_index.per_change("tag stats", _count_tags)
+    """Entries per tag code and entries in all, as the current index counted them."""
+    return match_index().stats
 
 
-def _count_tags() -> TagStats:
-    total = db.session.scalar(select(func.count(RegisterEntry.id))) or 0
-    frequency = dict(
-        db.session.execute(
-            select(Tag.code, func.count(distinct(RegisterEntryTag.entry_id)))
-            .join(Tag, Tag.id == RegisterEntryTag.tag_id)
-            .group_by(Tag.code)
-        ).all()
-    )
-    return TagStats(total, frequency)
-
-
-# --- candidates -----------------------------------------------------------------------
-
-
-def _candidate_ids(subject: Profile, spec: ListRules, selection: frozenset[TagRef] | None):
-    """A select of candidate entry ids: the list's type and kinds, not the subject's own
-    organisation and, when ``selection`` is given, carrying one of its tags."""
-    query = select(RegisterEntry.id).where(
-        RegisterEntry.item_type == spec.candidate_type,
-        RegisterEntry.organisation_id != subject.organisation_id,
-    )
-    if spec.candidate_kinds is not None:
-        query = query.where(RegisterEntry.org_kind.in_(sorted(spec.candidate_kinds)))
-    if selection is None:
-        return query
-    codes = sorted({tag.code for tag in selection})
-    tag_ids = dict(db.session.execute(select(Tag.code, Tag.id).where(Tag.code.in_(codes))).all())
-    by_role: dict[str, list[int]] = {}
-    for tag in selection:
-        if tag.code in tag_ids:
-            by_role.setdefault(tag.role, []).append(tag_ids[tag.code])
-    if not by_role:
-        return None
-    carrying = select(RegisterEntryTag.entry_id).where(
-        or_(
-            *(
-                and_(RegisterEntryTag.role == role, RegisterEntryTag.tag_id.in_(sorted(ids)))
-                for role, ids in sorted(by_role.items())
-            )
-        )
-    )
-    return query.where(RegisterEntry.id.in_(carrying))
-
-
-def candidates(subject: Profile, kind: ListKind, stats: TagStats) -> list[Profile]:
-    """The profiles worth scoring for one list, found through the tag index."""
-    spec = engine.list_rules(kind)
-    selection = engine.selection_tags(subject, kind, stats) if spec.require_shared_tag else None
-    ids = _candidate_ids(subject, spec, selection)
-    return [] if ids is None else _load_profiles(ids)
+def candidates(subject: Profile, kind: ListKind) -> list[ItemKey]:
+    """The keys worth scoring for one list, found through the index's tag bit sets."""
+    return match_index().candidates(subject, kind, match_context(subject))
 
 
 def dismissed_by(organisation_id: int) -> frozenset[ItemKey]:
@@ -262,9 +254,9 @@ def dismissed_by(organisation_id: int) -> frozenset[ItemKey]:
     return frozenset(ItemKey(item_type, item_id) for item_type, item_id in rows)
 
 
-def match_context(subject: Profile, stats: TagStats) -> MatchContext:
+def match_context(subject: Profile, stats: TagStats | None = None) -> MatchContext:
     # Declined contact requests will join the exclusions once contact requests exist.
-    return MatchContext(stats=stats, dismissed=dismissed_by(subject.organisation_id))
+    return MatchContext(stats=stats or tag_stats(), dismissed=dismissed_by(subject.organisation_id))
 
 
 # --- lists ----------------------------------------------------------------------------
@@ -272,10 +264,9 @@ def match_context(subject: Profile, stats: TagStats) -> MatchContext:
 
 def ranked(subject: Profile, kind: ListKind) -> list[Match]:
     """The subject's whole list, best first."""
-    stats = tag_stats()
-    return engine.score_candidates(
-        subject, candidates(subject, kind, stats), kind, match_context(subject, stats)
-    )
+    index = match_index()
+    matches, _total = index.rank(subject, kind, match_context(subject), limit=index.size)
+    return matches
 
 
 def _entries(keys: list[ItemKey]) -> dict[ItemKey, RegisterEntry]:
@@ -295,16 +286,24 @@ def match_page(item_type: str, item_id: int, kind: ListKind, page: int = 1) -> M
     """One page of a published item's list; None if the item is not published or has no
     such list (e.g. recommended projects of an organisation that is not an investor)."""
     subject_entry = register_queries.entry(item_type, item_id)
-    subject = published_profile(item_type, item_id) if subject_entry is not None else None
+    index = match_index()
+    subject = index.profile(ItemKey(item_type, item_id)) if subject_entry is not None else None
     if subject is None:
         return None
+    context = match_context(subject)
+    page = max(1, page)
     try:
-        matches = ranked(subject, kind)
+        shown, total = index.rank(
+            subject, kind, context, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+        )
     except MatchingError:
         return None
-    pages = max(1, math.ceil(len(matches) / PAGE_SIZE))
-    page = min(max(1, page), pages)
-    shown = matches[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    if page > pages:  # past the end (the list got shorter): show the last page
+        page = pages
+        shown, total = index.rank(
+            subject, kind, context, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+        )
     entries = _entries([match.key for match in shown])
     return MatchPage(
         kind=kind,
@@ -312,7 +311,7 @@ def match_page(item_type: str, item_id: int, kind: ListKind, page: int = 1) -> M
         subject_entry=subject_entry,
         items=[MatchItem(match, entries[match.key]) for match in shown if match.key in entries],
         page=page,
-        total=len(matches),
+        total=total,
     )
 
 

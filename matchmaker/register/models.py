@@ -48,6 +48,12 @@ class RegisterEntry(db.Model):
     stage: Mapped[str | None] = mapped_column(String(40))
     funding_min_eur: Mapped[int | None] = mapped_column(BigInteger)
     funding_max_eur: Mapped[int | None] = mapped_column(BigInteger)
+    # Organisations: what the matcher compares (also in the snapshot, but reading the
+    # snapshot's JSON for every organisation is slow).
+    ticket_min_eur: Mapped[int | None] = mapped_column(BigInteger)
+    ticket_max_eur: Mapped[int | None] = mapped_column(BigInteger)
+    working_languages: Mapped[list[str] | None] = mapped_column(JSON)
+    regions_covered: Mapped[list[str] | None] = mapped_column(JSON)
     original_language: Mapped[str] = mapped_column(String(2))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)

@@ -53,6 +53,10 @@ def publish(
     entry.stage = snapshot.get("stage")
     entry.funding_min_eur = snapshot.get("funding_min_eur")
     entry.funding_max_eur = snapshot.get("funding_max_eur")
+    entry.ticket_min_eur = snapshot.get("ticket_min_eur")
+    entry.ticket_max_eur = snapshot.get("ticket_max_eur")
+    entry.working_languages = list(snapshot.get("working_languages") or [])
+    entry.regions_covered = list(snapshot.get("regions_covered") or [])
     entry.original_language = snapshot["original_language"]
     entry.latitude, entry.longitude = lat, lon
     entry.sort_title = title[:200]

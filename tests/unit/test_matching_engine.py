@@ -566,7 +566,7 @@ def test_adding_a_shared_need_and_capability_never_lowers_a_score(
 
 # The pure part of the package; service, present, views and models beside it are the
 # Flask and database side.
-PURE_MODULES = ("__init__", "engine", "profiles", "reasons", "rules")
+PURE_MODULES = ("__init__", "engine", "profiles", "reasons", "rules", "vector")
 
 
 def test_the_engine_imports_neither_flask_nor_the_database():

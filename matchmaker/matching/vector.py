@@ -1,0 +1,532 @@
+"""The matcher over the whole register at once: every rule of ``engine`` as array arithmetic.
+
+``engine`` scores one pair at a time and is the reference: it says what a score is and
+why. Scoring a list that way costs about 100 µs per candidate, and a project's partner
+list at 100,000 organisations has thousands of candidates. This module holds the
+published register as columns (NumPy arrays, one row per entry, tags as bit sets per
+role) and evaluates each rule for all candidates of a list in one pass, so a list costs a
+few milliseconds. Only the page shown goes back through ``engine`` (for its reasons).
+
+The arithmetic is the engine's, rule by rule (the functions below carry the rule ids of
+``rules.toml``); ``tests/unit/test_matching_vector.py`` checks that both give the same
+lists, scores and order. Sums of floats may differ from the engine's ``math.fsum`` in
+the last bits, which can only matter when a raw score lies on a rounding boundary
+(x.5): such candidates are scored again by the engine, so the ranking is exact.
+
+Pure: no Flask and no database. The service reads the register into a ``Records`` and
+calls ``MatchIndex.build``; it keeps one index per process until the register changes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from matchmaker.matching import engine
+from matchmaker.matching.engine import Match, MatchContext, TagStats
+from matchmaker.matching.profiles import (
+    ITEM_TYPES,
+    ROLE_VOCABULARIES,
+    STAGE_ROLE,
+    TAG_ROLES,
+    AmountRange,
+    ItemKey,
+    Profile,
+    normalise_language,
+)
+from matchmaker.matching.rules import ListKind, ListRules, Rules, load_rules
+
+# A raw score this close to a rounding boundary (x.5) is scored again by the engine.
+ROUNDING_MARGIN = 1e-7
+
+
+@dataclass
+class Records:
+    """The published register as plain columns, one position per entry.
+
+    ``tags`` and ``written`` are (position, value) pairs: a tag code per role, and the
+    languages a project is written in. ``vocabularies`` lists each taxonomy vocabulary's
+    codes (retired ones included), which fixes the bit of every code.
+    """
+
+    vocabularies: Mapping[str, Sequence[str]]
+    item_type: list[str] = field(default_factory=list)
+    item_id: list[int] = field(default_factory=list)
+    organisation_id: list[int] = field(default_factory=list)
+    org_kind: list[str] = field(default_factory=list)
+    country: list[str] = field(default_factory=list)
+    region: list[str | None] = field(default_factory=list)
+    stage: list[str | None] = field(default_factory=list)
+    funding_min: list[int | None] = field(default_factory=list)
+    funding_max: list[int | None] = field(default_factory=list)
+    ticket_min: list[int | None] = field(default_factory=list)
+    ticket_max: list[int | None] = field(default_factory=list)
+    working_languages: list[Iterable[str]] = field(default_factory=list)
+    regions_covered: list[Iterable[str]] = field(default_factory=list)
+    tags: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    written: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _amounts(values: Sequence[int | None]) -> np.ndarray:
+    return np.array([np.nan if value is None else value for value in values], dtype=np.float64)
+
+
+def _bits(positions: np.ndarray, bits: np.ndarray, size: int) -> np.ndarray:
+    masks = np.zeros(size, dtype=np.uint64)
+    np.bitwise_or.at(masks, positions, np.left_shift(np.uint64(1), bits.astype(np.uint64)))
+    return masks
+
+
+def _has_bit(masks: np.ndarray, bit: int) -> np.ndarray:
+    return (masks & np.uint64(1 << bit)) != 0
+
+
+class MatchIndex:
+    """Columns of every published entry, in item-key order, and the tag statistics."""
+
+    def __init__(self, records: Records, rules: Rules | None = None) -> None:
+        self.rules = rules or load_rules()
+        size = len(records.item_id)
+        order = sorted(
+            range(size), key=lambda i: (records.item_type[i], records.item_id[i])
+        )  # positions in key order: ties in a list are broken by position
+        renumber = np.empty(size, dtype=np.int64)
+        renumber[order] = np.arange(size)
+
+        def column(values, dtype=None):
+            return np.array([values[i] for i in order], dtype=dtype)
+
+        self.size = size
+        self.is_project = column(records.item_type, object) == "project"
+        organisations = int(size - np.count_nonzero(self.is_project))
+        self.span = {"organisation": (0, organisations), "project": (organisations, size)}
+        self.item_id = column(records.item_id, np.int64)
+        self.organisation_id = column(records.organisation_id, np.int64)
+        self.kinds = sorted(set(records.org_kind))
+        self.kind = self._codes(column(records.org_kind, object), self.kinds)
+        self.countries = sorted(set(records.country))
+        self.country = self._codes(column(records.country, object), self.countries)
+        self.regions = sorted(
+            {r for r in records.region if r}
+            | {r for covered in records.regions_covered for r in covered}
+        )
+        region_codes = {code: i for i, code in enumerate(self.regions)}
+        self.region = np.array(
+            [region_codes.get(records.region[i], -1) for i in order], dtype=np.int32
+        )
+        self.funding_min = _amounts([records.funding_min[i] for i in order])
+        self.funding_max = _amounts([records.funding_max[i] for i in order])
+        self.ticket_min = _amounts([records.ticket_min[i] for i in order])
+        self.ticket_max = _amounts([records.ticket_max[i] for i in order])
+
+        # Tags: one bit set (uint64) per entry and role, bits numbered per vocabulary.
+        self.codes: dict[str, tuple[str, ...]] = {}
+        self.bit: dict[str, int] = {}
+        for vocabulary, codes in records.vocabularies.items():
+            codes = tuple(sorted(codes))
+            if len(codes) > 64:
+                raise ValueError(f"vocabulary {vocabulary!r} has more than 64 codes")
+            self.codes[vocabulary] = codes
+            self.bit.update((code, i) for i, code in enumerate(codes))
+        self.tags: dict[str, np.ndarray] = {}
+        for role in TAG_ROLES:
+            pairs = [(p, c) for p, c in records.tags.get(role, ()) if c in self.bit]
+            positions = renumber[np.array([p for p, _ in pairs], dtype=np.int64)]
+            bits = np.array([self.bit[c] for _, c in pairs], dtype=np.int64)
+            self.tags[role] = _bits(positions, bits, size)
+        stages = self.codes.get(ROLE_VOCABULARIES["preferred_stage"], ())
+        stage_bits = {code: i for i, code in enumerate(stages)}
+        self.stage = np.array(
+            [stage_bits.get(records.stage[i], -1) if records.stage[i] else -2 for i in order],
+            dtype=np.int8,
+        )  # -2: no stage; -1: a stage code the taxonomy does not know
+        self.stage_codes = [records.stage[i] for i in order]
+
+        # Languages: working languages for organisations; a project adds its owner's.
+        self.languages = sorted(
+            {normalise_language(code) for langs in records.working_languages for code in langs}
+            | {normalise_language(lang) for _, lang in records.written}
+        )
+        self.language_bit = {code: i for i, code in enumerate(self.languages)}
+        if len(self.languages) > 64:
+            raise ValueError("more than 64 working languages")
+        working = np.zeros(size, dtype=np.uint64)
+        for i, langs in enumerate(records.working_languages):
+            working[renumber[i]] = self._language_mask(langs)
+        written = np.zeros(size, dtype=np.uint64)
+        for position, lang in records.written:
+            written[renumber[position]] |= np.uint64(
+                1 << self.language_bit[normalise_language(lang)]
+            )
+        owner_of = {
+            int(org): int(working[i])
+            for i, org in enumerate(self.organisation_id)
+            if not self.is_project[i]
+        }
+        owners = np.array(
+            [owner_of.get(int(org), 0) for org in self.organisation_id], dtype=np.uint64
+        )
+        self.language = np.where(self.is_project, written | owners, working)
+
+        # Regions covered: few entries have them; kept per region as positions.
+        self.covered_by: dict[int, np.ndarray] = {}
+        self.covered: dict[int, frozenset[str]] = {}
+        by_region: dict[int, list[int]] = {}
+        for i, regions in enumerate(records.regions_covered):
+            regions = frozenset(regions)
+            if regions:
+                self.covered[int(renumber[i])] = regions
+                for code in regions:
+                    by_region.setdefault(region_codes[code], []).append(int(renumber[i]))
+        self.covered_by = {r: np.array(sorted(p), dtype=np.int64) for r, p in by_region.items()}
+
+        self.cross_border = np.zeros(size, dtype=bool)
+        for role, codes in self.rules.cross_border_signals.items():
+            for code in codes:
+                if code in self.bit:
+                    self.cross_border |= _has_bit(self.tags[role], self.bit[code])
+
+        # Statistics: entries carrying each code in any role, and idf per bit.
+        carried: dict[str, np.ndarray] = {}
+        for role, vocabulary in ROLE_VOCABULARIES.items():
+            carried[vocabulary] = (
+                carried.get(vocabulary, np.zeros(size, np.uint64)) | self.tags[role]
+            )
+        frequency = {}
+        for vocabulary, masks in carried.items():
+            for i, code in enumerate(self.codes.get(vocabulary, ())):
+                count = int(np.count_nonzero(_has_bit(masks, i)))
+                if count:
+                    frequency[code] = count
+        self.stats = TagStats(size, frequency)
+        self.idf = {
+            vocabulary: np.array([self.stats.idf(code) for code in codes], dtype=np.float64)
+            for vocabulary, codes in self.codes.items()
+        }
+        # Each entry's own tag weight per role (the denominators of the overlap rules).
+        self.weight = {role: self._weights(self.tags[role], role) for role in TAG_ROLES}
+        self.position = {self._key(i): i for i in range(size)}
+
+    # --- building helpers ---------------------------------------------------------------
+
+    @staticmethod
+    def _codes(values: np.ndarray, names: list[str]) -> np.ndarray:
+        lookup = {name: i for i, name in enumerate(names)}
+        return np.array([lookup[value] for value in values], dtype=np.int32)
+
+    def _language_mask(self, languages: Iterable[str]) -> int:
+        mask = 0
+        for code in languages:
+            bit = self.language_bit.get(normalise_language(code))
+            if bit is not None:
+                mask |= 1 << bit
+        return mask
+
+    def _weights(self, masks: np.ndarray, role: str) -> np.ndarray:
+        vocabulary = ROLE_VOCABULARIES[role]
+        total = np.zeros(self.size, dtype=np.float64)
+        for bit, idf in enumerate(self.idf.get(vocabulary, ())):
+            total += np.where(_has_bit(masks, bit), idf, 0.0)
+        return total
+
+    # --- profiles -------------------------------------------------------------------------
+
+    def profile(self, key: ItemKey) -> Profile | None:
+        """The engine's Profile of a published item (None if it is not in the index)."""
+        i = self.position.get(ItemKey(*key))
+        if i is None:
+            return None
+        project = bool(self.is_project[i])
+        tags = {}
+        for role in TAG_ROLES:
+            mask = int(self.tags[role][i])
+            codes = self.codes.get(ROLE_VOCABULARIES[role], ())
+            found = [code for bit, code in enumerate(codes) if mask >> bit & 1]
+            if found:
+                tags[role] = found
+        language = int(self.language[i])
+        region = self.region[i]
+
+        def amount(values: np.ndarray) -> int | None:
+            return None if math.isnan(values[i]) else int(values[i])
+
+        return Profile(
+            key=ItemKey(*key),
+            organisation_id=int(self.organisation_id[i]),
+            org_kind=self.kinds[self.kind[i]],
+            country=self.countries[self.country[i]],
+            region=self.regions[region] if region >= 0 else None,
+            languages=[code for bit, code in enumerate(self.languages) if language >> bit & 1],
+            tags=tags,
+            stage=self.stage_codes[i] if project else None,
+            funding=AmountRange.from_bounds(amount(self.funding_min), amount(self.funding_max)),
+            ticket=(
+                None
+                if project
+                else AmountRange.from_bounds(amount(self.ticket_min), amount(self.ticket_max))
+            ),
+            regions_covered=self.covered.get(i, frozenset()),
+        )
+
+    # --- ranking --------------------------------------------------------------------------
+
+    def rank(
+        self,
+        subject: Profile,
+        kind: ListKind | str,
+        context: MatchContext | None = None,
+        *,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> tuple[list[Match], int]:
+        """One page of the subject's list and the length of the whole list.
+
+        The same as ``engine.rank`` over every published profile, with the index's own
+        statistics; ``context.stats`` is ignored.
+        """
+        if limit < 0 or offset < 0:
+            raise ValueError("limit and offset must not be negative")
+        rules = self.rules
+        spec = engine.list_rules(kind, rules)
+        engine._check_subject(subject, spec)
+        context = context or MatchContext()
+        context = MatchContext(self.stats, context.declined_organisations, context.dismissed)
+
+        positions = self._eligible(subject, spec, context)
+        raw = self._raw_scores(subject, spec, positions)
+        scores = np.clip(np.floor(raw + 0.5), 0, 100).astype(np.int64)
+        fraction = raw + 0.5 - np.floor(raw + 0.5)
+        doubtful = np.flatnonzero((fraction < ROUNDING_MARGIN) | (fraction > 1 - ROUNDING_MARGIN))
+        for j in doubtful:  # on a rounding boundary: the engine decides
+            scores[j] = self._exact(subject, int(positions[j]), spec).score
+        kept = scores >= rules.min_score
+        positions, scores = positions[kept], scores[kept]
+        total = len(positions)
+
+        wanted = min(offset + limit, total)
+        order_key = (100 - scores) * (self.size + 1) + positions  # score desc, then key
+        if wanted < total:
+            top = np.argpartition(order_key, wanted - 1)[:wanted] if wanted else np.array([], int)
+        else:
+            top = np.arange(total)
+        top = top[np.argsort(order_key[top], kind="stable")][offset:]
+        return [self._exact(subject, int(positions[j]), spec) for j in top], total
+
+    def candidates(
+        self, subject: Profile, kind: ListKind | str, context: MatchContext | None = None
+    ) -> list[ItemKey]:
+        """The keys the list scores: of its type and kinds, not excluded, selected."""
+        spec = engine.list_rules(kind, self.rules)
+        engine._check_subject(subject, spec)
+        return [self._key(int(i)) for i in self._eligible(subject, spec, context or MatchContext())]
+
+    def _key(self, i: int) -> ItemKey:
+        item_type = ITEM_TYPES[1] if self.is_project[i] else ITEM_TYPES[0]
+        return ItemKey(item_type, int(self.item_id[i]))
+
+    def _exact(self, subject: Profile, i: int, spec: ListRules) -> Match:
+        candidate = self.profile(self._key(i))
+        return engine._score(subject, candidate, spec, self.rules, self.stats)
+
+    def _eligible(self, subject: Profile, spec: ListRules, context: MatchContext) -> np.ndarray:
+        """Positions of the list's candidates: its type and kinds, not excluded, carrying
+        a selection tag when the list requires one."""
+        lo, hi = self.span[spec.candidate_type]  # entries are in key order: types are runs
+        mask = self.organisation_id[lo:hi] != subject.organisation_id
+        if spec.candidate_kinds is not None:
+            allowed = [i for i, kind in enumerate(self.kinds) if kind in spec.candidate_kinds]
+            mask &= np.isin(self.kind[lo:hi], allowed)
+        if context.declined_organisations:
+            declined = sorted(context.declined_organisations)
+            mask &= ~np.isin(self.organisation_id[lo:hi], declined)
+        dismissed = [k.item_id for k in context.dismissed if k.item_type == spec.candidate_type]
+        if dismissed:
+            mask &= ~np.isin(self.item_id[lo:hi], dismissed)
+        if spec.require_shared_tag:
+            selection = engine.selection_tags(subject, spec.kind, self.stats, self.rules)
+            carries = np.zeros(hi - lo, dtype=bool)
+            for tag in selection:
+                if tag.code in self.bit:
+                    carries |= _has_bit(self.tags[tag.role][lo:hi], self.bit[tag.code])
+            mask &= carries
+        return lo + np.flatnonzero(mask)
+
+    def _raw_scores(self, subject: Profile, spec: ListRules, at: np.ndarray) -> np.ndarray:
+        """Unrounded scores of the candidates at positions ``at`` (engine._score's sum)."""
+        total_weight = spec.total_weight
+        raw = np.zeros(len(at), dtype=np.float64)
+        for rule_id, weight in spec.weights.items():
+            strength = VECTOR_RULES[rule_id](self, subject, at)
+            penalty = self.rules.penalties.get(rule_id, 0.0)
+            raw += np.where(
+                strength >= 0, 100 * weight * strength / total_weight, penalty * strength
+            )
+        return raw
+
+    # --- tag arithmetic -------------------------------------------------------------------
+
+    def shared_weight(self, codes: Iterable[str], role: str, at: np.ndarray) -> np.ndarray:
+        """Summed idf of ``codes`` found in each candidate's ``role`` tags."""
+        masks = self.tags[role][at]
+        total = np.zeros(len(at), dtype=np.float64)
+        for code in codes:
+            bit = self.bit.get(code)
+            if bit is not None:
+                total += np.where(_has_bit(masks, bit), self.stats.idf(code), 0.0)
+        return total
+
+
+def _ratio(numerator: np.ndarray, denominator: np.ndarray | float) -> np.ndarray:
+    denominator = np.broadcast_to(np.asarray(denominator, dtype=np.float64), numerator.shape)
+    out = np.zeros_like(numerator)
+    np.divide(numerator, denominator, out=out, where=(numerator > 0) & (denominator > 0))
+    return out
+
+
+# --- the rules, one function per rule id of engine.RULES --------------------------------
+
+
+def offers_needed(index: MatchIndex, subject: Profile, at: np.ndarray) -> np.ndarray:
+    needs = subject.tag_codes("need")
+    shared = index.shared_weight(needs, "capability", at)
+    return _ratio(shared, index.stats.weight(needs))
+
+
+def needs_offered(index: MatchIndex, subject: Profile, at: np.ndarray) -> np.ndarray:
+    shared = index.shared_weight(subject.tag_codes("capability"), "need", at)
+    return _ratio(shared, index.weight["need"][at])
+
+
+def _shared_role(role: str):
+    def rule(index: MatchIndex, subject: Profile, at: np.ndarray) -> np.ndarray:
+        ours = subject.tag_codes(role)
+        shared = index.shared_weight(ours, role, at)
+        return _ratio(shared, np.minimum(index.stats.weight(ours), index.weight[role][at]))
+
+    return rule
+
+
+def seeks_kind(index: MatchIndex, subject: Profile, at: np.ndarray) -> np.ndarray:
+    rules = index.rules
+    if subject.is_project:
+        provides = [
+            any(kind in rules.seeks_kinds.get(s, ()) for s in subject.tag_codes("seeks"))
+            for kind in index.kinds
+        ]
+        found = np.array(provides, dtype=bool)[index.kind[at]] & ~index.is_project[at]
+    else:
+        wanted = [s for s, kinds in rules.seeks_kinds.items() if subject.org_kind in kinds]
+        found = index.is_project[at] & (index.shared_weight(wanted, "seeks", at) > 0)
+    return found.astype(np.float64)
+
+
+def complementary_kinds(index: MatchIndex, subject: Profile, at: np.ndarray) -> np.ndarray:
+    pairs = index.rules.strongest_pairs
+    table = [
+        pair.strength if (pair := pairs.get((subject.org_kind, kind))) else 0.0
+        for kind in index.kinds
+    ]
+    return np.array(table, dtype=np.float64)[index.kind[at]] if table else np.zeros(len(at))
+
+
+def investor_stage(index: MatchIndex, subject: Profile, at: np.ndarray) -> np.ndarray:
+    stages = index.codes.get(ROLE_VOCABULARIES["preferred_stage"], ())
+    if subject.is_project:
+        preferred = index.tags["preferred_stage"][at]
+        applies = ~index.is_project[at] & (preferred != 0) & (subject.stage is not None)
+        bit = index.bit.get(subject.stage) if subject.stage in stages else None
+        inside = _has_bit(preferred, bit) if bit is not None else np.zeros(len(at), bool)
+    else:
+        preferred = subject.tag_codes("preferred_stage")
+        stage = index.stage[at]
+        applies = index.is_project[at] & (stage != -2) & bool(preferred)
+        inside_bits = [i for i, code in enumerate(stages) if code in preferred]
+        inside = np.isin(stage, inside_bits)
+    return np.where(applies, np.where(inside, 1.0, -1.0), 0.0)
+
+
+def investor_ticket(index: MatchIndex, subject: Profile, at: np.ndarray) -> np.ndarray:
+    rules = index.rules
+    n = len(at)
+    if subject.is_project:
+        if subject.funding is None:
+            return np.zeros(n)
+        low, high = subject.funding.low, subject.funding.high
+        funding_min = np.full(n, np.nan if low is None else low, dtype=np.float64)
+        funding_max = np.full(n, np.nan if high is None else high, dtype=np.float64)
+        ticket_min, ticket_max = index.ticket_min[at], index.ticket_max[at]
+        applies = ~index.is_project[at]
+    else:
+        if subject.ticket is None:
+            return np.zeros(n)
+        low, high = subject.ticket.low, subject.ticket.high
+        ticket_min = np.full(n, np.nan if low is None else low, dtype=np.float64)
+        ticket_max = np.full(n, np.nan if high is None else high, dtype=np.float64)
+        funding_min, funding_max = index.funding_min[at], index.funding_max[at]
+        applies = index.is_project[at]
+    applies = applies & ~(np.isnan(funding_min) & np.isnan(funding_max))
+    applies &= ~(np.isnan(ticket_min) & np.isnan(ticket_max))
+    with np.errstate(invalid="ignore"):
+        sought_low = np.fmin(funding_min, funding_max)
+        sought_high = np.fmax(funding_min, funding_max)
+        ticket_low = np.where(np.isnan(ticket_min), 0.0, ticket_min)
+        ticket_high = np.where(np.isnan(ticket_max), np.inf, ticket_max)
+        fits = (ticket_low <= sought_low) & (sought_high <= ticket_high)
+        overlaps = (sought_low <= ticket_high) & (ticket_low <= sought_high)
+    strength = np.where(fits, rules.ticket_fits, np.where(overlaps, rules.ticket_overlaps, -1.0))
+    return np.where(applies, strength, 0.0)
+
+
+def geography(index: MatchIndex, subject: Profile, at: np.ndarray) -> np.ndarray:
+    weights = index.rules.geography
+    n = len(at)
+    region = index.regions.index(subject.region) if subject.region in index.regions else -3
+    country = index.countries.index(subject.country) if subject.country in index.countries else -3
+    strength = np.zeros(n)
+
+    def holds(relation: str, condition: np.ndarray) -> None:
+        nonlocal strength
+        strength = np.maximum(strength, np.where(condition, weights[relation], 0.0))
+
+    if subject.region:
+        holds("same_region", index.region[at] == region)
+    covers = np.zeros(n, dtype=bool)
+    if subject.region and region in index.covered_by:
+        covers = np.isin(at, index.covered_by[region])
+    if subject.regions_covered:
+        covered = [i for i, code in enumerate(index.regions) if code in subject.regions_covered]
+        covers |= np.isin(index.region[at], covered)
+    holds("covers_region", covers)
+    same_country = index.country[at] == country
+    holds("same_country", same_country)
+    wants = index.cross_border[at] | engine._wants_cross_border(subject, index.rules)
+    holds("cross_border_wanted", ~same_country & wants)
+    return strength
+
+
+def shared_language(index: MatchIndex, subject: Profile, at: np.ndarray) -> np.ndarray:
+    if not subject.languages:
+        return np.zeros(len(at))
+    theirs = index.language[at]
+    ours = np.uint64(index._language_mask(subject.languages))
+    return np.where(theirs == 0, 0.0, np.where((theirs & ours) != 0, 1.0, -1.0))
+
+
+VECTOR_RULES = {
+    "offers_needed": offers_needed,
+    "needs_offered": needs_offered,
+    "shared_categories": _shared_role("category"),
+    "shared_specialisations": _shared_role("specialisation"),
+    "shared_focus_areas": _shared_role("focus_area"),
+    "seeks_kind": seeks_kind,
+    "complementary_kinds": complementary_kinds,
+    "investor_stage": investor_stage,
+    "investor_ticket": investor_ticket,
+    "geography": geography,
+    "shared_language": shared_language,
+}
+assert set(VECTOR_RULES) == set(engine.RULES), "every engine rule needs its vector form"
+assert STAGE_ROLE not in TAG_ROLES

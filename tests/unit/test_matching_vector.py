@@ -1,0 +1,233 @@
+"""The array form of the matcher gives exactly the engine's lists.
+
+``vector.MatchIndex`` scores a whole list at once; the engine scores pair by pair and is
+the reference. Random registers (hypothesis) must give the same pages, totals, scores
+and reasons both ways, for every list, with exclusions and paging.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matchmaker.matching import (
+    AmountRange,
+    ItemKey,
+    ListKind,
+    MatchContext,
+    MatchingError,
+    Profile,
+    rank,
+    score_candidates,
+)
+from matchmaker.matching.vector import MatchIndex, Records
+from matchmaker.taxonomy import load_taxonomy
+
+TAXONOMY = load_taxonomy()
+VOCABULARIES = {
+    name: [tag.code for tag in TAXONOMY.by_vocabulary(name)]
+    for name in ("capability", "category", "specialisation", "focus_area", "stage", "seeks")
+}
+KINDS = [tag.code for tag in TAXONOMY.by_vocabulary("org_kind")]
+PLACES = [("PL", "PL-DS"), ("PL", "PL-MZ"), ("PL", None), ("DK", "DK-84"), ("NO", "NO-03")]
+LANGUAGES = ["pl", "en", "da", "nb", "de"]
+
+
+def records_of(profiles: list[Profile]) -> Records:
+    """What the service reads from the register, for these profiles."""
+    records = Records(VOCABULARIES)
+    for position, profile in enumerate(profiles):
+        records.item_type.append(profile.key.item_type)
+        records.item_id.append(profile.key.item_id)
+        records.organisation_id.append(profile.organisation_id)
+        records.org_kind.append(profile.org_kind)
+        records.country.append(profile.country)
+        records.region.append(profile.region)
+        records.stage.append(profile.stage)
+        funding = profile.funding or AmountRange(0, 0)
+        ticket = profile.ticket or AmountRange(0, 0)
+        records.funding_min.append(funding.low if profile.funding else None)
+        records.funding_max.append(funding.high if profile.funding else None)
+        records.ticket_min.append(ticket.low if profile.ticket else None)
+        records.ticket_max.append(ticket.high if profile.ticket else None)
+        if profile.is_project:
+            records.working_languages.append(())
+            records.written.extend((position, lang) for lang in sorted(profile.languages))
+        else:
+            records.working_languages.append(sorted(profile.languages))
+        records.regions_covered.append(sorted(profile.regions_covered))
+        for role, codes in profile.tags.items():
+            records.tags.setdefault(role, []).extend((position, code) for code in sorted(codes))
+    return records
+
+
+def some(draw, vocabulary: str, most: int) -> list[str]:
+    return draw(st.lists(st.sampled_from(VOCABULARIES[vocabulary]), max_size=most, unique=True))
+
+
+amounts = st.none() | st.tuples(
+    st.none() | st.sampled_from([0, 100_000, 250_000, 1_000_000, 2_000_000]),
+    st.none() | st.sampled_from([300_000, 1_000_000, 5_000_000]),
+).filter(lambda pair: pair != (None, None) and (None in pair or pair[0] <= pair[1])).map(
+    lambda pair: AmountRange(*pair)
+)
+
+
+@st.composite
+def registers(draw) -> list[Profile]:
+    organisations = []
+    for item_id in range(1, draw(st.integers(1, 25)) + 1):
+        country, region = draw(st.sampled_from(PLACES))
+        kind = draw(st.sampled_from(KINDS))
+        organisations.append(
+            Profile(
+                key=ItemKey("organisation", item_id),
+                organisation_id=item_id,
+                org_kind=kind,
+                country=country,
+                region=region,
+                languages=draw(st.frozensets(st.sampled_from(LANGUAGES), max_size=2)),
+                tags={
+                    "capability": some(draw, "capability", 5),
+                    "need": some(draw, "capability", 3),
+                    "category": some(draw, "category", 3),
+                    "specialisation": some(draw, "specialisation", 2),
+                    "focus_area": some(draw, "focus_area", 2),
+                    "preferred_stage": some(draw, "stage", 2) if kind == "investor" else [],
+                },
+                ticket=draw(amounts) if kind == "investor" else None,
+                regions_covered=(
+                    draw(st.frozensets(st.sampled_from(["PL-DS", "DK-84", "NO-03"]), max_size=2))
+                    if kind == "cluster"
+                    else frozenset()
+                ),
+            )
+        )
+    projects = []
+    for item_id in range(1, draw(st.integers(0, 25)) + 1):
+        owner = draw(st.sampled_from(organisations))
+        country, region = draw(st.sampled_from(PLACES))
+        written = draw(st.frozensets(st.sampled_from(LANGUAGES), min_size=1, max_size=2))
+        projects.append(
+            Profile(
+                key=ItemKey("project", item_id),
+                organisation_id=owner.organisation_id,
+                org_kind=owner.org_kind,
+                country=country,
+                region=region,
+                languages=written | owner.languages,  # as the service reads them
+                tags={
+                    "need": some(draw, "capability", 4),
+                    "category": some(draw, "category", 2),
+                    "specialisation": some(draw, "specialisation", 2),
+                    "seeks": some(draw, "seeks", 3),
+                },
+                stage=draw(st.none() | st.sampled_from(VOCABULARIES["stage"])),
+                funding=draw(amounts),
+            )
+        )
+    return organisations + projects
+
+
+def lists_of(subject: Profile) -> list[ListKind]:
+    if subject.is_project:
+        return [ListKind.PROJECT_PARTNERS, ListKind.PROJECT_INVESTORS, ListKind.PROJECT_CLUSTERS]
+    kinds = [ListKind.ORGANISATION_PARTNERS]
+    return kinds + ([ListKind.INVESTOR_PROJECTS] if subject.org_kind == "investor" else [])
+
+
+@settings(max_examples=120, deadline=None)
+@given(registers(), st.data())
+def test_every_list_equals_the_engine_over_the_whole_register(profiles, data):
+    index = MatchIndex(records_of(data.draw(st.permutations(profiles))))
+    subject = data.draw(st.sampled_from(profiles))
+    context = MatchContext(
+        index.stats,
+        declined_organisations=data.draw(st.frozensets(st.integers(1, 25), max_size=3)),
+        dismissed=data.draw(
+            st.frozensets(
+                st.builds(
+                    ItemKey, st.sampled_from(["organisation", "project"]), st.integers(1, 25)
+                ),
+                max_size=3,
+            )
+        ),
+    )
+    limit, offset = data.draw(st.integers(0, 30)), data.draw(st.integers(0, 10))
+    for kind in lists_of(subject):
+        whole = score_candidates(subject, profiles, kind, context)
+        page, total = index.rank(subject, kind, context, limit=limit, offset=offset)
+        assert page == rank(subject, profiles, kind, context, limit=limit, offset=offset)
+        assert total == len(whole)
+        assert index.candidates(subject, kind, context) == sorted(
+            index.candidates(subject, kind, context)
+        )
+        assert {match.key for match in whole} <= set(index.candidates(subject, kind, context))
+
+
+@settings(max_examples=60, deadline=None)
+@given(registers())
+def test_profiles_come_back_out_of_the_index_as_they_went_in(profiles):
+    index = MatchIndex(records_of(profiles))
+    for profile in profiles:
+        assert index.profile(profile.key) == profile
+    assert index.profile(ItemKey("organisation", 999)) is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(registers())
+def test_tag_statistics_count_entries_carrying_a_code_in_any_role(profiles):
+    index = MatchIndex(records_of(profiles))
+    assert index.stats.total == len(profiles)
+    for code in ("test_bed", "clinical_validation", "ehealth_telemedicine", "pilot"):
+        carrying = sum(1 for p in profiles if any(code in codes for codes in p.tags.values()))
+        assert index.stats.frequency(code) == carrying
+
+
+def test_an_empty_register_gives_empty_lists():
+    index = MatchIndex(records_of([]))
+    subject = Profile(ItemKey("project", 1), 1, "startup", "PL", tags={"need": ["test_bed"]})
+    assert index.rank(subject, ListKind.PROJECT_PARTNERS) == ([], 0)
+
+
+def test_a_subject_without_such_a_list_is_refused_and_paging_is_checked():
+    index = MatchIndex(records_of([]))
+    hospital = Profile(ItemKey("organisation", 1), 1, "hospital", "PL")
+    with pytest.raises(MatchingError):
+        index.rank(hospital, ListKind.INVESTOR_PROJECTS)
+    with pytest.raises(ValueError):
+        index.rank(hospital, ListKind.ORGANISATION_PARTNERS, limit=-1)
+
+
+def test_a_vocabulary_too_large_for_a_bit_set_is_refused():
+    records = Records({"capability": [f"code_{n}" for n in range(65)]})
+    with pytest.raises(ValueError, match="more than 64"):
+        MatchIndex(records)
+
+
+def test_many_equal_scores_are_ordered_by_key_across_pages():
+    owner = Profile(ItemKey("organisation", 1), 1, "startup", "PL", languages={"en"})
+    project = Profile(
+        ItemKey("project", 1), 1, "startup", "PL", languages={"en"}, tags={"need": ["test_bed"]}
+    )
+    hospitals = [
+        Profile(
+            ItemKey("organisation", n),
+            n,
+            "hospital",
+            "PL",
+            languages={"en"},
+            tags={"capability": ["test_bed"]},
+        )
+        for n in range(2, 60)
+    ]
+    profiles = [owner, project, *hospitals]
+    index = MatchIndex(records_of(profiles[::-1]))
+    pages = [
+        index.rank(project, ListKind.PROJECT_PARTNERS, limit=20, offset=offset)[0]
+        for offset in (0, 20, 40)
+    ]
+    keys = [match.key.item_id for page in pages for match in page]
+    assert keys == list(range(2, 60))
+    assert len({match.score for page in pages for match in page}) == 1
