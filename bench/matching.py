@@ -520,7 +520,7 @@ def build_index(app) -> None:
     the matcher's index (service.match_index)."""
     with app.app_context():
         times = []
-        for _ in range(3):
+        for _ in range(2):
             started = time.perf_counter()
             index = service._build_index()
             times.append(time.perf_counter() - started)
@@ -535,7 +535,7 @@ def build_index(app) -> None:
         ) + sum(array.nbytes for array in (*index.tags.values(), *index.weight.values()))
         print(
             f"match index: {index.size:,} entries, built in {min(times):.2f} s "
-            f"(best of 3; median {statistics.median(times):.2f} s), arrays "
+            f"(best of 2; median {statistics.median(times):.2f} s), arrays "
             f"{kept / 1e6:.0f} MB, peak Python allocation while building {peak / 1e6:.0f} MB",
             flush=True,
         )

@@ -56,6 +56,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from matchmaker.accounts.views import bp as accounts_bp
+    from matchmaker.alerts.views import bp as alerts_bp
     from matchmaker.core.sitemap import bp as sitemap_bp
     from matchmaker.core.views import bp as core_bp
     from matchmaker.core.views import root_bp
@@ -74,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(sitemap_bp)
     app.register_blueprint(core_bp, url_prefix="/<lang:lang>")
     app.register_blueprint(accounts_bp, url_prefix="/<lang:lang>/account")
+    app.register_blueprint(alerts_bp, url_prefix="/<lang:lang>/account/saved-searches")
     app.register_blueprint(register_bp, url_prefix="/<lang:lang>")
     app.register_blueprint(matching_bp, url_prefix="/<lang:lang>")
     load_rules()  # a mistake in matching/rules.toml stops the start, naming the file and key
@@ -97,8 +99,10 @@ def register_errorhandlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from matchmaker import demo
     from matchmaker.accounts import cli as accounts_cli
+    from matchmaker.alerts import cli as alerts_cli
     from matchmaker.taxonomy import cli as taxonomy_cli
 
     accounts_cli.init_app(app)
+    alerts_cli.init_app(app)
     taxonomy_cli.init_app(app)
     demo.init_app(app)

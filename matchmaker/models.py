@@ -1,6 +1,7 @@
 """Imports every model so that Alembic and `db.create_all` see the whole schema."""
 
 from matchmaker.accounts.models import User
+from matchmaker.alerts.models import SavedSearch
 from matchmaker.matching.models import MatchDismissal
 from matchmaker.moderation.models import ModerationDecision
 from matchmaker.notifications.models import Notification
@@ -33,6 +34,7 @@ __all__ = [
     "RegisterEntry",
     "RegisterEntryLanguage",
     "RegisterEntryTag",
+    "SavedSearch",
     "SearchDocument",
     "Tag",
     "User",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, DateTime, String
+from sqlalchemy import CheckConstraint, DateTime, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from matchmaker.extensions import db
@@ -32,6 +32,9 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Saved searches: a weekly e-mail of new matches (opt-in), and when the last one went.
+    digest_weekly: Mapped[bool] = mapped_column(default=False, server_default=false())
+    digest_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"

@@ -11,18 +11,21 @@ profile the slow way, for the full scan the index is checked against.
 
 from __future__ import annotations
 
+import itertools
+import json
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Select, delete, select
+import numpy as np
+from sqlalchemy import Select, Text, case, delete, select, type_coerce
 from sqlalchemy.exc import IntegrityError
 
 from matchmaker.extensions import db
 from matchmaker.matching import vector
 from matchmaker.matching.engine import Match, MatchContext, MatchingError, TagStats
 from matchmaker.matching.models import MatchDismissal
-from matchmaker.matching.profiles import AmountRange, ItemKey, Profile
+from matchmaker.matching.profiles import TAG_ROLES, AmountRange, ItemKey, Profile
 from matchmaker.matching.rules import ListKind
 from matchmaker.organisations.models import Membership
 from matchmaker.register import index as register_index
@@ -200,39 +203,91 @@ def match_index() -> vector.MatchIndex:
 
 
 def _build_index() -> vector.MatchIndex:
+    """Read the register into a MatchIndex: one pass over the entries, one over the tags."""
+    connection = db.session.connection()
     vocabularies: dict[str, list[str]] = {}
-    for vocabulary, code in db.session.execute(select(Tag.vocabulary, Tag.code)):
+    tag_codes: dict[int, str] = {}
+    for tag_id, vocabulary, code in connection.execute(select(Tag.id, Tag.vocabulary, Tag.code)):
         vocabularies.setdefault(vocabulary, []).append(code)
+        tag_codes[tag_id] = code
     records = vector.Records(vocabularies)
-    position: dict[int, int] = {}
-    for row in db.session.execute(select(*_PROFILE_COLUMNS)):
-        position[row[0]] = len(records.item_id)
-        records.item_type.append(row.item_type)
-        records.item_id.append(row.item_id)
-        records.organisation_id.append(row.organisation_id)
-        records.org_kind.append(row.org_kind)
-        records.country.append(row.country)
-        records.region.append(row.region)
-        records.stage.append(row.stage if row.item_type == "project" else None)
-        records.funding_min.append(row.funding_min_eur)
-        records.funding_max.append(row.funding_max_eur)
-        organisation = row.item_type == "organisation"
-        records.ticket_min.append(row.ticket_min_eur if organisation else None)
-        records.ticket_max.append(row.ticket_max_eur if organisation else None)
-        records.working_languages.append((row.working_languages or ()) if organisation else ())
-        records.regions_covered.append(row.regions_covered or ())
-    codes = dict(db.session.execute(select(Tag.id, Tag.code)).all())
-    for entry_id, role, tag_id in db.session.execute(
-        select(RegisterEntryTag.entry_id, RegisterEntryTag.role, RegisterEntryTag.tag_id)
-    ):
-        records.tags.setdefault(role, []).append((position[entry_id], codes[tag_id]))
-    for entry_id, lang in db.session.execute(
+    entry = RegisterEntry.__table__.c
+    rows = connection.execute(
+        select(
+            entry.id,
+            entry.item_type,
+            entry.item_id,
+            entry.organisation_id,
+            entry.org_kind,
+            entry.country,
+            entry.region,
+            entry.stage,
+            entry.funding_min_eur,
+            entry.funding_max_eur,
+            entry.ticket_min_eur,
+            entry.ticket_max_eur,
+            type_coerce(entry.working_languages, Text),  # parsed below, only when not empty
+            type_coerce(entry.regions_covered, Text),
+        )
+    ).fetchall()
+    if not rows:
+        return vector.MatchIndex(records)
+    columns = list(zip(*rows, strict=True))
+    entry_ids = np.fromiter(columns[0], dtype=np.int64, count=len(rows))
+    (
+        records.item_type,
+        records.item_id,
+        records.organisation_id,
+        records.org_kind,
+        records.country,
+        records.region,
+        records.stage,
+        records.funding_min,
+        records.funding_max,
+        records.ticket_min,
+        records.ticket_max,
+    ) = (list(column) for column in columns[1:12])
+    records.stage = [
+        stage if item_type == "project" else None
+        for stage, item_type in zip(records.stage, records.item_type, strict=True)
+    ]
+    records.working_languages = [_json_list(value) for value in columns[12]]
+    records.regions_covered = [_json_list(value) for value in columns[13]]
+
+    # Tags as (entry, role number, tag id) numbers, turned into bit sets with NumPy.
+    by_id = np.argsort(entry_ids)
+    roles = TAG_ROLES
+    link = RegisterEntryTag.__table__.c
+    role_number = case({role: n for n, role in enumerate(roles)}, value=link.role, else_=-1)
+    tag_rows = connection.execute(select(link.entry_id, role_number, link.tag_id)).fetchall()
+    flat = itertools.chain.from_iterable(tag_rows)
+    links = np.fromiter(flat, dtype=np.int64, count=3 * len(tag_rows)).reshape(-1, 3)
+    bits = vector.tag_bits(vocabularies)
+    value_of = np.zeros(max(tag_codes, default=0) + 1, dtype=np.uint64)
+    for tag_id, code in tag_codes.items():
+        value_of[tag_id] = np.uint64(1) << np.uint64(bits[code])
+    positions = by_id[np.searchsorted(entry_ids, links[:, 0], sorter=by_id)]
+    values = value_of[links[:, 2]]
+    for number, role in enumerate(roles):
+        chosen = links[:, 1] == number
+        masks = np.zeros(len(rows), dtype=np.uint64)
+        np.bitwise_or.at(masks, positions[chosen], values[chosen])
+        records.tags[role] = masks
+    position = dict(zip(columns[0], range(len(rows)), strict=True))
+    for entry_id, lang in connection.execute(
         select(RegisterEntryLanguage.entry_id, RegisterEntryLanguage.lang)
         .join(RegisterEntry, RegisterEntry.id == RegisterEntryLanguage.entry_id)
         .where(RegisterEntry.item_type == "project")
     ):
         records.written.append((position[entry_id], lang))
     return vector.MatchIndex(records)
+
+
+def _json_list(value) -> list[str]:
+    """A JSON list column read as text (SQLite) or already parsed (PostgreSQL)."""
+    if not value or value == "[]":
+        return []
+    return json.loads(value) if isinstance(value, str) else list(value)
 
 
 def tag_stats() -> TagStats:

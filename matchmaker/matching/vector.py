@@ -43,13 +43,24 @@ from matchmaker.matching.rules import ListKind, ListRules, Rules, load_rules
 ROUNDING_MARGIN = 1e-7
 
 
+def tag_bits(vocabularies: Mapping[str, Iterable[str]]) -> dict[str, int]:
+    """Each code's bit in its role's bit set: its place in its vocabulary, alphabetically."""
+    bits = {}
+    for vocabulary, codes in vocabularies.items():
+        codes = sorted(set(codes))
+        if len(codes) > 64:
+            raise ValueError(f"vocabulary {vocabulary!r} has more than 64 codes")
+        bits.update((code, bit) for bit, code in enumerate(codes))
+    return bits
+
+
 @dataclass
 class Records:
-    """The published register as plain columns, one position per entry.
+    """The published register as plain columns, one position per entry, in any order.
 
-    ``tags`` and ``written`` are (position, value) pairs: a tag code per role, and the
-    languages a project is written in. ``vocabularies`` lists each taxonomy vocabulary's
-    codes (retired ones included), which fixes the bit of every code.
+    ``tags`` holds, per role, each entry's codes as a bit set (bits from ``tag_bits``);
+    ``written`` (position, language) pairs: the languages a project is written in.
+    ``vocabularies`` lists each taxonomy vocabulary's codes, retired ones included.
     """
 
     vocabularies: Mapping[str, Sequence[str]]
@@ -66,7 +77,7 @@ class Records:
     ticket_max: list[int | None] = field(default_factory=list)
     working_languages: list[Iterable[str]] = field(default_factory=list)
     regions_covered: list[Iterable[str]] = field(default_factory=list)
-    tags: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    tags: dict[str, list[int]] = field(default_factory=dict)
     written: list[tuple[int, str]] = field(default_factory=list)
 
 
@@ -74,10 +85,11 @@ def _amounts(values: Sequence[int | None]) -> np.ndarray:
     return np.array([np.nan if value is None else value for value in values], dtype=np.float64)
 
 
-def _bits(positions: np.ndarray, bits: np.ndarray, size: int) -> np.ndarray:
-    masks = np.zeros(size, dtype=np.uint64)
-    np.bitwise_or.at(masks, positions, np.left_shift(np.uint64(1), bits.astype(np.uint64)))
-    return masks
+def _coded(values: Sequence[str | None]) -> tuple[list[str], np.ndarray]:
+    """(distinct values sorted, each value's number in them); None is number -1."""
+    names = sorted({value for value in values if value is not None})
+    number = {name: i for i, name in enumerate(names)}
+    return names, np.array([number.get(value, -1) for value in values], dtype=np.int32)
 
 
 def _has_bit(masks: np.ndarray, bit: int) -> np.ndarray:
@@ -90,89 +102,81 @@ class MatchIndex:
     def __init__(self, records: Records, rules: Rules | None = None) -> None:
         self.rules = rules or load_rules()
         size = len(records.item_id)
-        order = sorted(
-            range(size), key=lambda i: (records.item_type[i], records.item_id[i])
-        )  # positions in key order: ties in a list are broken by position
+        self.size = size
+        is_project = np.array([t == "project" for t in records.item_type], dtype=bool)
+        item_id = np.array(records.item_id, dtype=np.int64)
+        # Positions in key order (type, then id): ties in a list are broken by position.
+        order = np.lexsort((item_id, is_project))
         renumber = np.empty(size, dtype=np.int64)
         renumber[order] = np.arange(size)
-
-        def column(values, dtype=None):
-            return np.array([values[i] for i in order], dtype=dtype)
-
-        self.size = size
-        self.is_project = column(records.item_type, object) == "project"
-        organisations = int(size - np.count_nonzero(self.is_project))
+        self.is_project = is_project[order]
+        self.item_id = item_id[order]
+        organisations = int(size - np.count_nonzero(is_project))
         self.span = {"organisation": (0, organisations), "project": (organisations, size)}
-        self.item_id = column(records.item_id, np.int64)
-        self.organisation_id = column(records.organisation_id, np.int64)
-        self.kinds = sorted(set(records.org_kind))
-        self.kind = self._codes(column(records.org_kind, object), self.kinds)
-        self.countries = sorted(set(records.country))
-        self.country = self._codes(column(records.country, object), self.countries)
-        self.regions = sorted(
-            {r for r in records.region if r}
-            | {r for covered in records.regions_covered for r in covered}
-        )
-        region_codes = {code: i for i, code in enumerate(self.regions)}
+        self.organisation_id = np.array(records.organisation_id, dtype=np.int64)[order]
+        self.kinds, kind = _coded(records.org_kind)
+        self.kind = kind[order]
+        self.countries, country = _coded(records.country)
+        self.country = country[order]
+        covered_codes = {code for regions in records.regions_covered for code in regions}
+        self.regions = sorted({r for r in records.region if r} | covered_codes)
+        region_number = {code: i for i, code in enumerate(self.regions)}
         self.region = np.array(
-            [region_codes.get(records.region[i], -1) for i in order], dtype=np.int32
-        )
-        self.funding_min = _amounts([records.funding_min[i] for i in order])
-        self.funding_max = _amounts([records.funding_max[i] for i in order])
-        self.ticket_min = _amounts([records.ticket_min[i] for i in order])
-        self.ticket_max = _amounts([records.ticket_max[i] for i in order])
+            [region_number.get(region, -1) for region in records.region], dtype=np.int32
+        )[order]
+        self.funding_min = _amounts(records.funding_min)[order]
+        self.funding_max = _amounts(records.funding_max)[order]
+        self.ticket_min = _amounts(records.ticket_min)[order]
+        self.ticket_max = _amounts(records.ticket_max)[order]
 
         # Tags: one bit set (uint64) per entry and role, bits numbered per vocabulary.
-        self.codes: dict[str, tuple[str, ...]] = {}
-        self.bit: dict[str, int] = {}
-        for vocabulary, codes in records.vocabularies.items():
-            codes = tuple(sorted(codes))
-            if len(codes) > 64:
-                raise ValueError(f"vocabulary {vocabulary!r} has more than 64 codes")
-            self.codes[vocabulary] = codes
-            self.bit.update((code, i) for i, code in enumerate(codes))
-        self.tags: dict[str, np.ndarray] = {}
-        for role in TAG_ROLES:
-            pairs = [(p, c) for p, c in records.tags.get(role, ()) if c in self.bit]
-            positions = renumber[np.array([p for p, _ in pairs], dtype=np.int64)]
-            bits = np.array([self.bit[c] for _, c in pairs], dtype=np.int64)
-            self.tags[role] = _bits(positions, bits, size)
+        self.bit = tag_bits(records.vocabularies)
+        self.codes = {
+            vocabulary: tuple(sorted(set(codes)))
+            for vocabulary, codes in records.vocabularies.items()
+        }
+        empty = np.zeros(size, dtype=np.uint64)
+        self.tags = {
+            role: np.array(records.tags[role], dtype=np.uint64)[order]
+            if len(records.tags.get(role, ()))
+            else empty
+            for role in TAG_ROLES
+        }
         stages = self.codes.get(ROLE_VOCABULARIES["preferred_stage"], ())
         stage_bits = {code: i for i, code in enumerate(stages)}
+        # -2: no stage; -1: a stage code the taxonomy does not know.
         self.stage = np.array(
-            [stage_bits.get(records.stage[i], -1) if records.stage[i] else -2 for i in order],
+            [stage_bits.get(stage, -1) if stage else -2 for stage in records.stage],
             dtype=np.int8,
-        )  # -2: no stage; -1: a stage code the taxonomy does not know
+        )[order]
         self.stage_codes = [records.stage[i] for i in order]
 
         # Languages: working languages for organisations; a project adds its owner's.
+        working = [
+            [normalise_language(code) for code in languages]
+            for languages in records.working_languages
+        ]
+        written = [(p, normalise_language(lang)) for p, lang in records.written]
         self.languages = sorted(
-            {normalise_language(code) for langs in records.working_languages for code in langs}
-            | {normalise_language(lang) for _, lang in records.written}
+            {code for languages in working for code in languages} | {lang for _, lang in written}
         )
-        self.language_bit = {code: i for i, code in enumerate(self.languages)}
         if len(self.languages) > 64:
             raise ValueError("more than 64 working languages")
-        working = np.zeros(size, dtype=np.uint64)
-        for i, langs in enumerate(records.working_languages):
-            working[renumber[i]] = self._language_mask(langs)
-        written = np.zeros(size, dtype=np.uint64)
-        for position, lang in records.written:
-            written[renumber[position]] |= np.uint64(
-                1 << self.language_bit[normalise_language(lang)]
-            )
-        owner_of = {
-            int(org): int(working[i])
-            for i, org in enumerate(self.organisation_id)
-            if not self.is_project[i]
-        }
-        owners = np.array(
-            [owner_of.get(int(org), 0) for org in self.organisation_id], dtype=np.uint64
-        )
-        self.language = np.where(self.is_project, written | owners, working)
+        self.language_bit = {code: i for i, code in enumerate(self.languages)}
+        working_mask = np.array([self._language_mask(langs) for langs in working], np.uint64)
+        written_mask = np.zeros(size, dtype=np.uint64)
+        for position, lang in written:
+            written_mask[position] |= np.uint64(1 << self.language_bit[lang])
+        working_mask, written_mask = working_mask[order], written_mask[order]
+        owners = np.zeros(size, dtype=np.uint64)
+        lo, hi = self.span["organisation"]
+        if hi > lo:  # each entry's organisation, found among the organisations by id
+            at = np.minimum(np.searchsorted(self.item_id[lo:hi], self.organisation_id), hi - lo - 1)
+            found = self.item_id[lo:hi][at] == self.organisation_id
+            owners = np.where(found, working_mask[lo:hi][at], np.uint64(0))
+        self.language = np.where(self.is_project, written_mask | owners, working_mask)
 
         # Regions covered: few entries have them; kept per region as positions.
-        self.covered_by: dict[int, np.ndarray] = {}
         self.covered: dict[int, frozenset[str]] = {}
         by_region: dict[int, list[int]] = {}
         for i, regions in enumerate(records.regions_covered):
@@ -180,7 +184,7 @@ class MatchIndex:
             if regions:
                 self.covered[int(renumber[i])] = regions
                 for code in regions:
-                    by_region.setdefault(region_codes[code], []).append(int(renumber[i]))
+                    by_region.setdefault(region_number[code], []).append(int(renumber[i]))
         self.covered_by = {r: np.array(sorted(p), dtype=np.int64) for r, p in by_region.items()}
 
         self.cross_border = np.zeros(size, dtype=bool)
@@ -192,9 +196,7 @@ class MatchIndex:
         # Statistics: entries carrying each code in any role, and idf per bit.
         carried: dict[str, np.ndarray] = {}
         for role, vocabulary in ROLE_VOCABULARIES.items():
-            carried[vocabulary] = (
-                carried.get(vocabulary, np.zeros(size, np.uint64)) | self.tags[role]
-            )
+            carried[vocabulary] = carried.get(vocabulary, empty) | self.tags[role]
         frequency = {}
         for vocabulary, masks in carried.items():
             for i, code in enumerate(self.codes.get(vocabulary, ())):
@@ -208,14 +210,8 @@ class MatchIndex:
         }
         # Each entry's own tag weight per role (the denominators of the overlap rules).
         self.weight = {role: self._weights(self.tags[role], role) for role in TAG_ROLES}
-        self.position = {self._key(i): i for i in range(size)}
 
     # --- building helpers ---------------------------------------------------------------
-
-    @staticmethod
-    def _codes(values: np.ndarray, names: list[str]) -> np.ndarray:
-        lookup = {name: i for i, name in enumerate(names)}
-        return np.array([lookup[value] for value in values], dtype=np.int32)
 
     def _language_mask(self, languages: Iterable[str]) -> int:
         mask = 0
@@ -234,9 +230,17 @@ class MatchIndex:
 
     # --- profiles -------------------------------------------------------------------------
 
+    def find(self, key: ItemKey) -> int | None:
+        """The position of a published item, None if it is not in the index."""
+        if key.item_type not in self.span:
+            return None
+        lo, hi = self.span[key.item_type]
+        at = lo + int(np.searchsorted(self.item_id[lo:hi], key.item_id))
+        return at if at < hi and self.item_id[at] == key.item_id else None
+
     def profile(self, key: ItemKey) -> Profile | None:
         """The engine's Profile of a published item (None if it is not in the index)."""
-        i = self.position.get(ItemKey(*key))
+        i = self.find(ItemKey(*key))
         if i is None:
             return None
         project = bool(self.is_project[i])

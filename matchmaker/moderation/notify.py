@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import url_for
 
+from matchmaker.alerts import services as alerts
 from matchmaker.mail import send_mail
 from matchmaker.moderation.models import ModerationDecision
 from matchmaker.notifications.services import notify
@@ -40,3 +41,14 @@ def tell_members(
             link=link,
         )
     db.session.commit()
+
+
+def tell_followers(item_type: str, item_id: int) -> None:
+    """Notify users whose saved searches match an item published for the first time."""
+    endpoint = "register.project" if item_type == "project" else "register.organisation"
+    id_name = "project_id" if item_type == "project" else "organisation_id"
+
+    def link_for(user) -> str:
+        return url_for(endpoint, lang=user.locale or "en", _external=True, **{id_name: item_id})
+
+    alerts.tell_followers(item_type, item_id, link_for)

@@ -10,7 +10,7 @@ from matchmaker.accounts.auth import role_required
 from matchmaker.i18n import current_language
 from matchmaker.moderation import services
 from matchmaker.moderation.forms import DecisionForm, QueueFilterForm
-from matchmaker.moderation.notify import tell_members
+from matchmaker.moderation.notify import tell_followers, tell_members
 from matchmaker.web import redirect_to, render
 
 bp = Blueprint("moderation", __name__)
@@ -50,6 +50,7 @@ def review(item_type: str, item_id: int):
             "reject": services.reject,
             "unpublish": services.unpublish,
         }[form.decision.data]
+        was_public = services.public_snapshot(item_type, item.id) is not None
         try:
             record = action(item_type, item, current_user, form.note.data or "")
         except services.NoteRequired:
@@ -65,6 +66,8 @@ def review(item_type: str, item_id: int):
         else:
             organisation = item if item_type == "organisation" else item.organisation
             tell_members(item_type, item, organisation, record)
+            if record.decision == "approved" and not was_public:
+                tell_followers(item_type, item.id)
             flash(_("Decision saved and the organisation informed."), "success")
             return redirect_to(url_for("moderation.queue"))
     return render(

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from matchmaker.extensions import db
 from matchmaker.register import index as register_index
 from matchmaker.register.index import COLUMN_FACETS, TAG_FACETS, RegisterIndex
-from matchmaker.register.models import RegisterEntry
+from matchmaker.register.models import DOCUMENT_LANGS, RegisterEntry, document_id
 from matchmaker.search import fts5_query, group_meets, label_tokens, query_variants, tsquery
 from matchmaker.taxonomy import load_taxonomy
 
@@ -71,23 +71,28 @@ def _tag_tokens() -> dict[str, frozenset[str]]:
     return {tag.code: label_tokens(tag.labels.values()) for tag in load_taxonomy().tags}
 
 
-def _driver_rows(sqlite: str, postgresql: str, expression: str) -> list[tuple]:
+def _driver_rows(
+    sqlite: str, postgresql: str, params: tuple, postgresql_params: tuple | None = None
+) -> list[tuple]:
     """Rows of a full-text query, fetched in bulk without per-row ORM work."""
     connection = db.session.connection()
     if connection.dialect.name != "postgresql":
-        return connection.exec_driver_sql(sqlite, (expression,)).fetchall()
+        return connection.exec_driver_sql(sqlite, params).fetchall()
     # The planner cannot estimate a prefix query's matches and often prefers reading every
     # tsvector to the GIN index (100+ ms instead of 5-30 ms here): rule that out for this one
     # statement. SET LOCAL lasts to the end of the transaction, hence the reset.
     # (A failed statement aborts the transaction, and its rollback undoes the SET as well.)
     connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
-    rows = connection.exec_driver_sql(postgresql, (expression,)).fetchall()
+    rows = connection.exec_driver_sql(postgresql, postgresql_params or params).fetchall()
     connection.exec_driver_sql("SET LOCAL enable_seqscan = on")
     return rows
 
 
-def _word_matches(group: list[str], last: bool, ranked: bool) -> dict[int, float]:
-    """Entry id → text score (0.0 unless ranked) for one query word's variants.
+def _word_matches(
+    group: list[str], last: bool, ranked: bool, only: int | None = None
+) -> dict[int, float]:
+    """Entry id → text score (0.0 unless ranked) for one query word's variants; with
+    ``only``, whether that one entry's documents hold the word.
 
     Ranking (bm25 on SQLite, ts_rank on PostgreSQL) costs more per document than the match,
     so a word found in more than RANK_LIMIT documents is not ranked: so common a word says
@@ -100,10 +105,20 @@ def _word_matches(group: list[str], last: bool, ranked: bool) -> dict[int, float
     if expression is None:
         return {}
     # A document's id is its entry's id * 4 + the language's number (document_id()).
+    if only is not None:
+        first = document_id(only, DOCUMENT_LANGS[0])
+        rows = _driver_rows(
+            "SELECT rowid >> 2 FROM search_fts WHERE search_fts MATCH ? AND rowid BETWEEN ? AND ?",
+            "SELECT entry_id FROM search_document "
+            "WHERE search_vector @@ to_tsquery('simple', %s) AND entry_id = %s",
+            (expression, first, first + len(DOCUMENT_LANGS) - 1),
+            (expression, only),
+        )
+        return dict.fromkeys((row[0] for row in rows), 0.0)
     rows = _driver_rows(
         "SELECT rowid >> 2 FROM search_fts WHERE search_fts MATCH ?",
         "SELECT entry_id FROM search_document WHERE search_vector @@ to_tsquery('simple', %s)",
-        expression,
+        (expression,),
     )
     found = dict.fromkeys((row[0] for row in rows), 0.0)
     if ranked and len(rows) <= RANK_LIMIT:
@@ -113,7 +128,7 @@ def _word_matches(group: list[str], last: bool, ranked: bool) -> dict[int, float
             "SELECT rowid >> 2, -rank FROM search_fts WHERE search_fts MATCH ?",
             "SELECT entry_id, ts_rank(search_vector, query) FROM search_document, "
             "to_tsquery('simple', %s) AS query WHERE search_vector @@ query",
-            expression,
+            (expression,),
         ):
             if score > best.get(entry_id, float("-inf")):
                 best[entry_id] = score  # an entry's best document
@@ -121,12 +136,13 @@ def _word_matches(group: list[str], last: bool, ranked: bool) -> dict[int, float
     return found
 
 
-def _text_base(index: RegisterIndex, user_text: str, ranked: bool):
+def _text_base(index: RegisterIndex, user_text: str, ranked: bool, only: int | None = None):
     """(mask, scores) of the entries matching every word, in their text or in a tag's label.
 
     Scores rank entries by how many words their own texts hold, then by the summed text
     score; an entry found through a tag alone comes after those whose texts name the word.
-    None when the text has no words at all.
+    None when the text has no words at all. With ``only`` (an entry id), the full-text
+    index is asked about that entry alone.
     """
     groups = query_variants(user_text)
     if not groups:
@@ -137,7 +153,7 @@ def _text_base(index: RegisterIndex, user_text: str, ranked: bool):
     text_score: dict[int, float] = {}
     for number, group in enumerate(groups):
         last = number == len(groups) - 1
-        found = _word_matches(group, last, ranked)
+        found = _word_matches(group, last, ranked, only)
         word_mask = index.mask_of_ids(found)
         for code, tokens in tag_tokens.items():
             if code in index.tags and group_meets(group, tokens, prefix=last):
@@ -152,12 +168,16 @@ def _text_base(index: RegisterIndex, user_text: str, ranked: bool):
     return mask, scores
 
 
-def _match(query: RegisterQuery, ranked: bool) -> _Matched | None:
-    """The query as masks; None when its text has no words (nothing can match)."""
+def _match(query: RegisterQuery, ranked: bool, only: int | None = None) -> _Matched | None:
+    """The query as masks; None when its text has no words (nothing can match).
+
+    With ``only`` (an entry id) the text is looked up for that entry alone, so only its
+    bit of the result is meaningful.
+    """
     index = register_index.current(query.item_type)
     base, scores = index.everything, {}
     if query.text.strip():
-        found = _text_base(index, query.text, ranked)
+        found = _text_base(index, query.text, ranked, only)
         if found is None:
             return None
         base, scores = found
@@ -288,6 +308,24 @@ def counts_by_place(query: RegisterQuery) -> list[tuple[str, str | None, int]]:
         ((country, region, count) for country, region, count in counted if count),
         key=lambda row: (-row[2], row[0], row[1] or ""),
     )
+
+
+def matches_entry(query: RegisterQuery, entry_id: int) -> bool:
+    """Whether the published entry would be among the query's results."""
+    index = register_index.current(query.item_type)
+    position = index.positions.get(entry_id)
+    if position is None:
+        return False
+    bit = 1 << position
+    filters = [
+        index.chosen(name, values)
+        for name, values in query.filters.items()
+        if name in index.facets and values
+    ]
+    if not all(mask & bit for mask in filters):
+        return False  # decided without asking the full-text index
+    matched = _match(query, ranked=False, only=entry_id)
+    return matched is not None and bool(matched.mask & bit)
 
 
 def all_matching(query: RegisterQuery, limit: int = 10_000) -> list[RegisterEntry]:

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, request, ur
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
 
 from matchmaker import geo
 from matchmaker.geo.svg import radius, render_location, render_map
@@ -21,18 +22,19 @@ MAX_VALUE_LENGTH = 40
 SORTS = ("relevance", "newest", "name")
 
 
-def query_from_args(item_type: str) -> queries.RegisterQuery:
-    """Read the filters from the URL; anything odd is dropped, never an error."""
+def query_from_args(item_type: str, source: MultiDict | None = None) -> queries.RegisterQuery:
+    """Read the filters from the URL (or a form); anything odd is dropped, never an error."""
+    source = request.args if source is None else source
     query = queries.RegisterQuery(item_type=item_type)
-    query.text = request.args.get("q", "")[:200]
+    query.text = source.get("q", "")[:200]
     for name in query.facet_names():
-        values = [v for v in request.args.getlist(name) if v and len(v) <= MAX_VALUE_LENGTH]
+        values = [v for v in source.getlist(name) if v and len(v) <= MAX_VALUE_LENGTH]
         if values:
             query.filters[name] = values[:MAX_VALUES]
-    sort = request.args.get("sort", "")
+    sort = source.get("sort", "")
     query.sort = sort if sort in SORTS else ("relevance" if query.text else "newest")
     try:
-        query.page = max(1, min(int(request.args.get("page", 1)), 10_000))
+        query.page = max(1, min(int(source.get("page", 1)), 10_000))
     except ValueError:
         query.page = 1
     return query

@@ -21,7 +21,8 @@ from matchmaker.matching import (
     rank,
     score_candidates,
 )
-from matchmaker.matching.vector import MatchIndex, Records
+from matchmaker.matching.profiles import TAG_ROLES
+from matchmaker.matching.vector import MatchIndex, Records, tag_bits
 from matchmaker.taxonomy import load_taxonomy
 
 TAXONOMY = load_taxonomy()
@@ -57,8 +58,11 @@ def records_of(profiles: list[Profile]) -> Records:
         else:
             records.working_languages.append(sorted(profile.languages))
         records.regions_covered.append(sorted(profile.regions_covered))
-        for role, codes in profile.tags.items():
-            records.tags.setdefault(role, []).extend((position, code) for code in sorted(codes))
+    bits = tag_bits(VOCABULARIES)
+    for role in TAG_ROLES:
+        records.tags[role] = [
+            sum(1 << bits[code] for code in profile.tag_codes(role)) for profile in profiles
+        ]
     return records
 
 
@@ -201,9 +205,8 @@ def test_a_subject_without_such_a_list_is_refused_and_paging_is_checked():
 
 
 def test_a_vocabulary_too_large_for_a_bit_set_is_refused():
-    records = Records({"capability": [f"code_{n}" for n in range(65)]})
     with pytest.raises(ValueError, match="more than 64"):
-        MatchIndex(records)
+        tag_bits({"capability": [f"code_{n}" for n in range(65)]})
 
 
 def test_many_equal_scores_are_ordered_by_key_across_pages():

@@ -1,0 +1,1 @@
+"""Saved searches and followed categories: tell users when a new item matches them."""
