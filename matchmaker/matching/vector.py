@@ -304,7 +304,15 @@ class MatchIndex:
         scores = np.clip(np.floor(raw + 0.5), 0, 100).astype(np.int64)
         fraction = raw + 0.5 - np.floor(raw + 0.5)
         doubtful = np.flatnonzero((fraction < ROUNDING_MARGIN) | (fraction > 1 - ROUNDING_MARGIN))
-        for j in doubtful:  # on a rounding boundary: the engine decides
+        # On a rounding boundary the engine decides, but only where it can matter: a doubtful
+        # score is off by at most one, so the page's k-th best score drops by at most one,
+        # and a candidate two points or more below the provisional cut stays out of the page.
+        wanted = offset + limit
+        cut = np.partition(-scores, wanted - 1)[wanted - 1] * -1 if 0 < wanted <= len(scores) else 0
+        doubtful = doubtful[
+            (scores[doubtful] >= cut - 2) | (np.abs(scores[doubtful] - rules.min_score) <= 1)
+        ]
+        for j in doubtful:
             scores[j] = self._exact(subject, int(positions[j]), spec).score
         kept = scores >= rules.min_score
         positions, scores = positions[kept], scores[kept]
