@@ -49,11 +49,14 @@ from matchmaker.matching.profiles import ItemKey, Profile  # noqa: E402
 from matchmaker.matching.rules import ListKind  # noqa: E402
 from matchmaker.register import index as register_index  # noqa: E402
 from matchmaker.register.models import (  # noqa: E402
+    MATCH_ROLES,
+    MatchProfile,
     RegisterEntry,
     RegisterEntryLanguage,
     RegisterEntryTag,
     SearchDocument,
     document_id,
+    tag_bits,
 )
 from matchmaker.taxonomy.models import Tag  # noqa: E402
 
@@ -111,7 +114,9 @@ def load(app, data: Dataset) -> dict[str, float]:
     with app.app_context():
         tag_ids = dict(db.session.execute(select(Tag.code, Tag.id)).all())
         db.session.remove()
-        entries, entry_tags, entry_languages, docs = [], [], [], []
+        bits = tag_bits([tuple(row) for row in db.session.execute(select(Tag.id, Tag.vocabulary))])
+        db.session.remove()
+        entries, entry_tags, entry_languages, docs, profiles = [], [], [], [], []
         for entry_id, item in enumerate(data.items, start=1):
             snapshot = item.snapshot
             lat, lon = snapshot.get("latitude"), snapshot.get("longitude")
@@ -132,16 +137,42 @@ def load(app, data: Dataset) -> dict[str, float]:
                     "stage": snapshot.get("stage"),
                     "funding_min_eur": snapshot.get("funding_min_eur"),
                     "funding_max_eur": snapshot.get("funding_max_eur"),
-                    "ticket_min_eur": snapshot.get("ticket_min_eur"),
-                    "ticket_max_eur": snapshot.get("ticket_max_eur"),
-                    "working_languages": list(snapshot.get("working_languages") or []),
-                    "regions_covered": list(snapshot.get("regions_covered") or []),
                     "original_language": snapshot["original_language"],
                     "latitude": lat,
                     "longitude": lon,
                     "sort_title": item.title[:200],
                     "published_at": item.published_at,
                     "snapshot": snapshot,
+                }
+            )
+            organisation = item.item_type == "organisation"
+            languages = (
+                (snapshot.get("working_languages") or []) if organisation else snapshot["texts"]
+            )
+            profiles.append(
+                {
+                    "entry_id": entry_id,
+                    "item_type": item.item_type,
+                    "item_id": item.item_id,
+                    "organisation_id": item.organisation_id,
+                    "org_kind": item.org_kind,
+                    "country": snapshot["country"],
+                    "region": snapshot.get("region"),
+                    "stage": None if organisation else snapshot.get("stage"),
+                    "funding_min_eur": snapshot.get("funding_min_eur"),
+                    "funding_max_eur": snapshot.get("funding_max_eur"),
+                    "ticket_min_eur": snapshot.get("ticket_min_eur") if organisation else None,
+                    "ticket_max_eur": snapshot.get("ticket_max_eur") if organisation else None,
+                    "languages": " ".join(sorted(languages)),
+                    "regions_covered": " ".join(sorted(snapshot.get("regions_covered") or [])),
+                    **{
+                        role: sum(
+                            1 << bits[tag_ids[code]]
+                            for code in set(snapshot["tags"].get(role, ()))
+                            if code in tag_ids
+                        )
+                        for role in MATCH_ROLES
+                    },
                 }
             )
             for role, codes in snapshot["tags"].items():
@@ -169,6 +200,7 @@ def load(app, data: Dataset) -> dict[str, float]:
                 (RegisterEntry.__table__, entries),
                 (RegisterEntryTag.__table__, entry_tags),
                 (RegisterEntryLanguage.__table__, entry_languages),
+                (MatchProfile.__table__, profiles),
                 (SearchDocument.__table__, docs),
             ):
                 for batch in rs._batches(rows):

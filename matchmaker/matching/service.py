@@ -11,14 +11,12 @@ profile the slow way, for the full scan the index is checked against.
 
 from __future__ import annotations
 
-import itertools
-import json
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import Select, Text, case, delete, select, type_coerce
+from sqlalchemy import BigInteger, Select, cast, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from matchmaker.extensions import db
@@ -30,7 +28,12 @@ from matchmaker.matching.rules import ListKind
 from matchmaker.organisations.models import Membership
 from matchmaker.register import index as register_index
 from matchmaker.register import queries as register_queries
-from matchmaker.register.models import RegisterEntry, RegisterEntryLanguage, RegisterEntryTag
+from matchmaker.register.models import (
+    MatchProfile,
+    RegisterEntry,
+    RegisterEntryLanguage,
+    RegisterEntryTag,
+)
 from matchmaker.taxonomy.models import Tag
 
 PAGE_SIZE = 20
@@ -85,10 +88,12 @@ _PROFILE_COLUMNS = (
     RegisterEntry.stage,
     RegisterEntry.funding_min_eur,
     RegisterEntry.funding_max_eur,
-    RegisterEntry.ticket_min_eur,
-    RegisterEntry.ticket_max_eur,
-    RegisterEntry.regions_covered,
-    RegisterEntry.working_languages,
+    # From the snapshot by JSON path: the slow, independent reading the index is checked
+    # against. Amounts as BIGINT like the columns (as_integer() would cast to 32 bits).
+    cast(RegisterEntry.snapshot["ticket_min_eur"].as_string(), BigInteger),
+    cast(RegisterEntry.snapshot["ticket_max_eur"].as_string(), BigInteger),
+    RegisterEntry.snapshot["regions_covered"],
+    RegisterEntry.snapshot["working_languages"],
 )
 
 
@@ -170,7 +175,7 @@ def _working_languages(organisation_ids: Iterable[int]) -> dict[int, list[str]]:
     if not ids:
         return {}
     rows = db.session.execute(
-        select(RegisterEntry.item_id, RegisterEntry.working_languages).where(
+        select(RegisterEntry.item_id, RegisterEntry.snapshot["working_languages"]).where(
             RegisterEntry.item_type == "organisation", RegisterEntry.item_id.in_(ids)
         )
     )
@@ -203,37 +208,36 @@ def match_index() -> vector.MatchIndex:
 
 
 def _build_index() -> vector.MatchIndex:
-    """Read the register into a MatchIndex: one pass over the entries, one over the tags."""
+    """Read the register's match_profile rows into a MatchIndex (one narrow query)."""
     connection = db.session.connection()
     vocabularies: dict[str, list[str]] = {}
-    tag_codes: dict[int, str] = {}
-    for tag_id, vocabulary, code in connection.execute(select(Tag.id, Tag.vocabulary, Tag.code)):
+    for vocabulary, code in connection.execute(
+        select(Tag.vocabulary, Tag.code).order_by(Tag.id)  # bits by id: see tag_bits
+    ):
         vocabularies.setdefault(vocabulary, []).append(code)
-        tag_codes[tag_id] = code
     records = vector.Records(vocabularies)
-    entry = RegisterEntry.__table__.c
+    row = MatchProfile.__table__.c
     rows = connection.execute(
         select(
-            entry.id,
-            entry.item_type,
-            entry.item_id,
-            entry.organisation_id,
-            entry.org_kind,
-            entry.country,
-            entry.region,
-            entry.stage,
-            entry.funding_min_eur,
-            entry.funding_max_eur,
-            entry.ticket_min_eur,
-            entry.ticket_max_eur,
-            type_coerce(entry.working_languages, Text),  # parsed below, only when not empty
-            type_coerce(entry.regions_covered, Text),
+            row.item_type,
+            row.item_id,
+            row.organisation_id,
+            row.org_kind,
+            row.country,
+            row.region,
+            row.stage,
+            row.funding_min_eur,
+            row.funding_max_eur,
+            row.ticket_min_eur,
+            row.ticket_max_eur,
+            row.languages,
+            row.regions_covered,
+            *(row[role] for role in TAG_ROLES),
         )
     ).fetchall()
     if not rows:
         return vector.MatchIndex(records)
     columns = list(zip(*rows, strict=True))
-    entry_ids = np.fromiter(columns[0], dtype=np.int64, count=len(rows))
     (
         records.item_type,
         records.item_id,
@@ -246,48 +250,22 @@ def _build_index() -> vector.MatchIndex:
         records.funding_max,
         records.ticket_min,
         records.ticket_max,
-    ) = (list(column) for column in columns[1:12])
-    records.stage = [
-        stage if item_type == "project" else None
-        for stage, item_type in zip(records.stage, records.item_type, strict=True)
+    ) = (list(column) for column in columns[:11])
+    organisation = [item_type == "organisation" for item_type in records.item_type]
+    languages = [value.split() for value in columns[11]]
+    records.working_languages = [
+        langs if is_org else [] for langs, is_org in zip(languages, organisation, strict=True)
     ]
-    records.working_languages = [_json_list(value) for value in columns[12]]
-    records.regions_covered = [_json_list(value) for value in columns[13]]
-
-    # Tags as (entry, role number, tag id) numbers, turned into bit sets with NumPy.
-    by_id = np.argsort(entry_ids)
-    roles = TAG_ROLES
-    link = RegisterEntryTag.__table__.c
-    role_number = case({role: n for n, role in enumerate(roles)}, value=link.role, else_=-1)
-    tag_rows = connection.execute(select(link.entry_id, role_number, link.tag_id)).fetchall()
-    flat = itertools.chain.from_iterable(tag_rows)
-    links = np.fromiter(flat, dtype=np.int64, count=3 * len(tag_rows)).reshape(-1, 3)
-    bits = vector.tag_bits(vocabularies)
-    value_of = np.zeros(max(tag_codes, default=0) + 1, dtype=np.uint64)
-    for tag_id, code in tag_codes.items():
-        value_of[tag_id] = np.uint64(1) << np.uint64(bits[code])
-    positions = by_id[np.searchsorted(entry_ids, links[:, 0], sorter=by_id)]
-    values = value_of[links[:, 2]]
-    for number, role in enumerate(roles):
-        chosen = links[:, 1] == number
-        masks = np.zeros(len(rows), dtype=np.uint64)
-        np.bitwise_or.at(masks, positions[chosen], values[chosen])
-        records.tags[role] = masks
-    position = dict(zip(columns[0], range(len(rows)), strict=True))
-    for entry_id, lang in connection.execute(
-        select(RegisterEntryLanguage.entry_id, RegisterEntryLanguage.lang)
-        .join(RegisterEntry, RegisterEntry.id == RegisterEntryLanguage.entry_id)
-        .where(RegisterEntry.item_type == "project")
-    ):
-        records.written.append((position[entry_id], lang))
+    records.written = [
+        (position, lang)
+        for position, (langs, is_org) in enumerate(zip(languages, organisation, strict=True))
+        if not is_org
+        for lang in langs
+    ]
+    records.regions_covered = [value.split() for value in columns[12]]
+    for offset, role in enumerate(TAG_ROLES, start=13):
+        records.tags[role] = np.fromiter(columns[offset], dtype=np.int64, count=len(rows))
     return vector.MatchIndex(records)
-
-
-def _json_list(value) -> list[str]:
-    """A JSON list column read as text (SQLite) or already parsed (PostgreSQL)."""
-    if not value or value == "[]":
-        return []
-    return json.loads(value) if isinstance(value, str) else list(value)
 
 
 def tag_stats() -> TagStats:

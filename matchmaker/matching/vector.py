@@ -43,13 +43,12 @@ from matchmaker.matching.rules import ListKind, ListRules, Rules, load_rules
 ROUNDING_MARGIN = 1e-7
 
 
-def tag_bits(vocabularies: Mapping[str, Iterable[str]]) -> dict[str, int]:
-    """Each code's bit in its role's bit set: its place in its vocabulary, alphabetically."""
+def tag_bits(vocabularies: Mapping[str, Sequence[str]]) -> dict[str, int]:
+    """Each code's bit in its role's bit set: its place in its vocabulary's sequence."""
     bits = {}
     for vocabulary, codes in vocabularies.items():
-        codes = sorted(set(codes))
-        if len(codes) > 64:
-            raise ValueError(f"vocabulary {vocabulary!r} has more than 64 codes")
+        if len(codes) > 63:
+            raise ValueError(f"vocabulary {vocabulary!r} has more than 63 codes")
         bits.update((code, bit) for bit, code in enumerate(codes))
     return bits
 
@@ -58,9 +57,10 @@ def tag_bits(vocabularies: Mapping[str, Iterable[str]]) -> dict[str, int]:
 class Records:
     """The published register as plain columns, one position per entry, in any order.
 
-    ``tags`` holds, per role, each entry's codes as a bit set (bits from ``tag_bits``);
-    ``written`` (position, language) pairs: the languages a project is written in.
-    ``vocabularies`` lists each taxonomy vocabulary's codes, retired ones included.
+    ``vocabularies`` lists each taxonomy vocabulary's codes, retired ones included, in
+    the order of their bits; ``tags`` holds, per role, each entry's codes as a bit set
+    (see ``tag_bits``); ``written`` (position, language) pairs: the languages a project
+    is written in.
     """
 
     vocabularies: Mapping[str, Sequence[str]]
@@ -132,8 +132,7 @@ class MatchIndex:
         # Tags: one bit set (uint64) per entry and role, bits numbered per vocabulary.
         self.bit = tag_bits(records.vocabularies)
         self.codes = {
-            vocabulary: tuple(sorted(set(codes)))
-            for vocabulary, codes in records.vocabularies.items()
+            vocabulary: tuple(codes) for vocabulary, codes in records.vocabularies.items()
         }
         empty = np.zeros(size, dtype=np.uint64)
         self.tags = {

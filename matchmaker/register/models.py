@@ -48,12 +48,6 @@ class RegisterEntry(db.Model):
     stage: Mapped[str | None] = mapped_column(String(40))
     funding_min_eur: Mapped[int | None] = mapped_column(BigInteger)
     funding_max_eur: Mapped[int | None] = mapped_column(BigInteger)
-    # Organisations: what the matcher compares (also in the snapshot, but reading the
-    # snapshot's JSON for every organisation is slow).
-    ticket_min_eur: Mapped[int | None] = mapped_column(BigInteger)
-    ticket_max_eur: Mapped[int | None] = mapped_column(BigInteger)
-    working_languages: Mapped[list[str] | None] = mapped_column(JSON)
-    regions_covered: Mapped[list[str] | None] = mapped_column(JSON)
     original_language: Mapped[str] = mapped_column(String(2))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
@@ -94,6 +88,68 @@ class RegisterEntryLanguage(db.Model):
         ForeignKey("register_entry.id", ondelete="CASCADE"), primary_key=True
     )
     lang: Mapped[str] = mapped_column(String(8), primary_key=True)
+
+
+# Tag roles with a bit set column in match_profile (matching.profiles.TAG_ROLES).
+MATCH_ROLES = (
+    "capability",
+    "need",
+    "category",
+    "specialisation",
+    "focus_area",
+    "preferred_stage",
+    "seeks",
+)
+
+
+class MatchProfile(db.Model):
+    """What the matcher reads of an entry, in a narrow row written with it.
+
+    The matcher reads every published entry when it builds its index (matching.vector);
+    from ``register_entry`` that would mean reading every snapshot too, and from
+    ``register_entry_tag`` ten rows per entry. Here each tag role is one bit set: a tag's
+    bit is its rank by id within its vocabulary (``tag_bits``), which adding tags never
+    changes, since tags are retired but never deleted.
+    """
+
+    __tablename__ = "match_profile"
+
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("register_entry.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_type: Mapped[str] = mapped_column(String(20))
+    item_id: Mapped[int]
+    organisation_id: Mapped[int]
+    org_kind: Mapped[str] = mapped_column(String(40))
+    country: Mapped[str] = mapped_column(String(2))
+    region: Mapped[str | None] = mapped_column(String(10))
+    stage: Mapped[str | None] = mapped_column(String(40))
+    funding_min_eur: Mapped[int | None] = mapped_column(BigInteger)
+    funding_max_eur: Mapped[int | None] = mapped_column(BigInteger)
+    ticket_min_eur: Mapped[int | None] = mapped_column(BigInteger)
+    ticket_max_eur: Mapped[int | None] = mapped_column(BigInteger)
+    # Space-separated codes: an organisation's working languages, a project's written ones.
+    languages: Mapped[str] = mapped_column(String(200), default="")
+    regions_covered: Mapped[str] = mapped_column(Text, default="")
+    capability: Mapped[int] = mapped_column(BigInteger, default=0)
+    need: Mapped[int] = mapped_column(BigInteger, default=0)
+    category: Mapped[int] = mapped_column(BigInteger, default=0)
+    specialisation: Mapped[int] = mapped_column(BigInteger, default=0)
+    focus_area: Mapped[int] = mapped_column(BigInteger, default=0)
+    preferred_stage: Mapped[int] = mapped_column(BigInteger, default=0)
+    seeks: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+def tag_bits(tags: list[tuple[int, str]]) -> dict[int, int]:
+    """Tag id -> its bit in a match_profile bit set, from (id, vocabulary) of every tag."""
+    bits: dict[int, int] = {}
+    taken: dict[str, int] = {}
+    for tag_id, vocabulary in sorted(tags):
+        bits[tag_id] = taken.get(vocabulary, 0)
+        taken[vocabulary] = bits[tag_id] + 1
+        if bits[tag_id] > 62:  # a signed BIGINT holds 63 bits
+            raise ValueError(f"vocabulary {vocabulary!r} has more than 63 tags")
+    return bits
 
 
 DOCUMENT_LANGS = ("pl", "en", "da", "nb")

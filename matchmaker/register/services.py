@@ -9,11 +9,14 @@ from matchmaker.accounts.models import utcnow
 from matchmaker.extensions import db
 from matchmaker.register.index import touch
 from matchmaker.register.models import (
+    MATCH_ROLES,
+    MatchProfile,
     RegisterEntry,
     RegisterEntryLanguage,
     RegisterEntryTag,
     SearchDocument,
     document_id,
+    tag_bits,
 )
 from matchmaker.search import document
 from matchmaker.taxonomy.models import Tag
@@ -53,10 +56,6 @@ def publish(
     entry.stage = snapshot.get("stage")
     entry.funding_min_eur = snapshot.get("funding_min_eur")
     entry.funding_max_eur = snapshot.get("funding_max_eur")
-    entry.ticket_min_eur = snapshot.get("ticket_min_eur")
-    entry.ticket_max_eur = snapshot.get("ticket_max_eur")
-    entry.working_languages = list(snapshot.get("working_languages") or [])
-    entry.regions_covered = list(snapshot.get("regions_covered") or [])
     entry.original_language = snapshot["original_language"]
     entry.latitude, entry.longitude = lat, lon
     entry.sort_title = title[:200]
@@ -76,6 +75,7 @@ def publish(
                 db.session.add(RegisterEntryTag(entry_id=entry.id, tag_id=tag_ids[code], role=role))
     for lang in sorted(languages):
         db.session.add(RegisterEntryLanguage(entry_id=entry.id, lang=lang))
+    _store_match_profile(entry, snapshot, tag_ids)
     texts = {
         lang: [values.get(name, "") for name in text_fields]
         for lang, values in snapshot["texts"].items()
@@ -90,6 +90,30 @@ def publish(
         )
     touch()
     return entry
+
+
+def _store_match_profile(entry: RegisterEntry, snapshot: dict, tag_ids: dict[str, int]) -> None:
+    """The matcher's narrow copy of the entry (see MatchProfile)."""
+    bits = tag_bits([tuple(row) for row in db.session.execute(select(Tag.id, Tag.vocabulary))])
+    profile = db.session.get(MatchProfile, entry.id) or MatchProfile(entry_id=entry.id)
+    profile.item_type, profile.item_id = entry.item_type, entry.item_id
+    profile.organisation_id, profile.org_kind = entry.organisation_id, entry.org_kind
+    profile.country, profile.region = entry.country, entry.region
+    profile.stage = entry.stage if entry.item_type == "project" else None
+    profile.funding_min_eur, profile.funding_max_eur = entry.funding_min_eur, entry.funding_max_eur
+    if entry.item_type == "organisation":
+        profile.ticket_min_eur = snapshot.get("ticket_min_eur")
+        profile.ticket_max_eur = snapshot.get("ticket_max_eur")
+        languages = snapshot.get("working_languages") or []
+    else:
+        languages = snapshot["texts"]  # the languages it is written in
+    profile.languages = " ".join(sorted(languages))
+    profile.regions_covered = " ".join(sorted(snapshot.get("regions_covered") or []))
+    for role in MATCH_ROLES:
+        codes = snapshot["tags"].get(role, ())
+        mask = sum(1 << bits[tag_ids[code]] for code in set(codes) if code in tag_ids)
+        setattr(profile, role, mask)
+    db.session.add(profile)
 
 
 def unpublish(item_type: str, item_id: int) -> None:
@@ -114,6 +138,11 @@ def refresh_organisation_kind(organisation_id: int, kind: str) -> None:
     db.session.execute(
         update(RegisterEntry)
         .where(RegisterEntry.organisation_id == organisation_id)
+        .values(org_kind=kind)
+    )
+    db.session.execute(
+        update(MatchProfile)
+        .where(MatchProfile.organisation_id == organisation_id)
         .values(org_kind=kind)
     )
     touch()

@@ -205,8 +205,8 @@ def test_a_subject_without_such_a_list_is_refused_and_paging_is_checked():
 
 
 def test_a_vocabulary_too_large_for_a_bit_set_is_refused():
-    with pytest.raises(ValueError, match="more than 64"):
-        tag_bits({"capability": [f"code_{n}" for n in range(65)]})
+    with pytest.raises(ValueError, match="more than 63"):
+        tag_bits({"capability": [f"code_{n}" for n in range(64)]})
 
 
 def test_many_equal_scores_are_ordered_by_key_across_pages():
@@ -234,3 +234,20 @@ def test_many_equal_scores_are_ordered_by_key_across_pages():
     keys = [match.key.item_id for page in pages for match in page]
     assert keys == list(range(2, 60))
     assert len({match.score for page in pages for match in page}) == 1
+
+
+def test_a_new_tag_leaves_the_bits_stored_for_the_others_unchanged():
+    from matchmaker.register.models import tag_bits as stored_bits
+
+    before = stored_bits([(1, "capability"), (2, "category"), (3, "capability")])
+    after = stored_bits(
+        [
+            (5, "category"),
+            (4, "capability"),
+            *[(i, v) for i, v in [(1, "capability"), (2, "category"), (3, "capability")]],
+        ]
+    )
+    assert {tag: after[tag] for tag in before} == before == {1: 0, 2: 0, 3: 1}
+    assert (after[4], after[5]) == (2, 1)
+    with pytest.raises(ValueError, match="more than 63"):
+        stored_bits([(i, "capability") for i in range(64)])
