@@ -57,6 +57,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from matchmaker.accounts.views import bp as accounts_bp
     from matchmaker.alerts.views import bp as alerts_bp
+    from matchmaker.contacts import views as contacts_views
     from matchmaker.core.sitemap import bp as sitemap_bp
     from matchmaker.core.views import bp as core_bp
     from matchmaker.core.views import root_bp
@@ -76,6 +77,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(core_bp, url_prefix="/<lang:lang>")
     app.register_blueprint(accounts_bp, url_prefix="/<lang:lang>/account")
     app.register_blueprint(alerts_bp, url_prefix="/<lang:lang>/account/saved-searches")
+    app.register_blueprint(contacts_views.bp, url_prefix="/<lang:lang>/contacts")
+    contacts_views.init_app(app)
     app.register_blueprint(register_bp, url_prefix="/<lang:lang>")
     app.register_blueprint(matching_bp, url_prefix="/<lang:lang>")
     load_rules()  # a mistake in matching/rules.toml stops the start, naming the file and key
@@ -100,9 +103,11 @@ def register_commands(app: Flask) -> None:
     from matchmaker import demo
     from matchmaker.accounts import cli as accounts_cli
     from matchmaker.alerts import cli as alerts_cli
+    from matchmaker.contacts import cli as contacts_cli
     from matchmaker.taxonomy import cli as taxonomy_cli
 
     accounts_cli.init_app(app)
     alerts_cli.init_app(app)
+    contacts_cli.init_app(app)
     taxonomy_cli.init_app(app)
     demo.init_app(app)

@@ -82,6 +82,13 @@ DEFAULTS: dict = {
     "RATELIMIT_REGISTER": "5 per minute;20 per hour",
     "RATELIMIT_MAIL": "5 per minute;20 per hour",
     "RATELIMIT_HEADERS_ENABLED": True,
+    # New contact requests a day, per person and per organisation (counted in the
+    # database, so every worker sees the same counts).
+    "CONTACT_REQUESTS_PER_USER_PER_DAY": 20,
+    "CONTACT_REQUESTS_PER_ORGANISATION_PER_DAY": 50,
+    # `flask contacts remind`: remind after this many days unanswered, expire after that many.
+    "CONTACT_REMINDER_DAYS": 7,
+    "CONTACT_EXPIRY_DAYS": 30,
 }
 
 

@@ -2,6 +2,7 @@
 
 from matchmaker.accounts.models import User
 from matchmaker.alerts.models import SavedSearch
+from matchmaker.contacts.models import ContactRequest
 from matchmaker.matching.models import MatchDismissal
 from matchmaker.moderation.models import ModerationDecision
 from matchmaker.notifications.models import Notification
@@ -21,6 +22,7 @@ from matchmaker.register.models import (
 from matchmaker.taxonomy.models import Tag
 
 __all__ = [
+    "ContactRequest",
     "MatchDismissal",
     "Membership",
     "ModerationDecision",

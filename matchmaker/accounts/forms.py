@@ -103,3 +103,22 @@ class PasswordChangeForm(PasswordPolicyMixin, Form):
     )
     password = new_password(_l("New password"))
     password_confirm = repeat_password(_l("Repeat the new password"))
+
+
+def _phone_characters(form, field):
+    allowed = set("0123456789+-() ./")
+    if field.data and not set(field.data) <= allowed:
+        raise ValidationError(_l("Use digits, spaces and + - ( ) only."))
+
+
+class ContactDetailsForm(Form):
+    """What a person shows another organisation once it accepted a contact request."""
+
+    job_title = StringField(_l("Job title"), validators=[max_length(120)], filters=[_strip])
+    phone = StringField(
+        _l("Telephone"), validators=[max_length(40), _phone_characters], filters=[_strip]
+    )
+    share_name = BooleanField(_l("Share my name"))
+    share_job_title = BooleanField(_l("Share my job title"))
+    share_email = BooleanField(_l("Share my e-mail address"))
+    share_phone = BooleanField(_l("Share my telephone number"))

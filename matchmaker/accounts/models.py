@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, DateTime, String, false
+from sqlalchemy import CheckConstraint, DateTime, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from matchmaker.extensions import db
@@ -35,6 +35,14 @@ class User(UserMixin, db.Model):
     # Saved searches: a weekly e-mail of new matches (opt-in), and when the last one went.
     digest_weekly: Mapped[bool] = mapped_column(default=False, server_default=false())
     digest_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Contact details, shown to another organisation only after it accepted (or had
+    # accepted) a contact request with this person named, and only what they share.
+    job_title: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    share_name: Mapped[bool] = mapped_column(default=True, server_default=true())
+    share_job_title: Mapped[bool] = mapped_column(default=True, server_default=true())
+    share_email: Mapped[bool] = mapped_column(default=True, server_default=true())
+    share_phone: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"

@@ -180,3 +180,19 @@ def create_admin(email: str, name: str, password: str) -> User:
 
 def count_users() -> int:
     return db.session.scalar(select(func.count()).select_from(User)) or 0
+
+
+CONTACT_FIELDS = (
+    "job_title",
+    "phone",
+    "share_name",
+    "share_job_title",
+    "share_email",
+    "share_phone",
+)
+
+
+def update_contact_details(user: User, **values) -> None:
+    for name in CONTACT_FIELDS:
+        setattr(user, name, values[name])
+    db.session.commit()

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from matchmaker.accounts import emails, services
 from matchmaker.accounts.auth import safe_next
 from matchmaker.accounts.forms import (
+    ContactDetailsForm,
     EmailChangeForm,
     EmailOnlyForm,
     LoginForm,
@@ -178,6 +179,13 @@ def _settings(status: int = 200, block: str | None = None, **forms):
     )
     forms.setdefault("email_form", EmailChangeForm(formdata=None))
     forms.setdefault("password_form", PasswordChangeForm(formdata=None))
+    forms.setdefault(
+        "contact_form",
+        ContactDetailsForm(
+            formdata=None,
+            **{name: getattr(current_user, name) for name in services.CONTACT_FIELDS},
+        ),
+    )
     return render("accounts/settings.html", block=block, status=status, **forms)
 
 
@@ -197,6 +205,19 @@ def update_profile():
             flash(_("Your settings are saved."), "success")
         return redirect_to(url_for("accounts.settings", lang=form.locale.data))
     return _settings(422, "profile_form_block", profile_form=form)
+
+
+@bp.route("/settings/contact", methods=["POST"])
+@login_required
+def update_contact_details():
+    form = ContactDetailsForm()
+    if form.validate_on_submit():
+        services.update_contact_details(
+            current_user, **{name: getattr(form, name).data for name in services.CONTACT_FIELDS}
+        )
+        flash(_("Your contact details are saved."), "success")
+        return redirect_to(url_for("accounts.settings"))
+    return _settings(422, "contact_form_block", contact_form=form)
 
 
 @bp.route("/settings/email", methods=["POST"])

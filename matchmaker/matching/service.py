@@ -19,6 +19,7 @@ import numpy as np
 from sqlalchemy import BigInteger, Select, cast, delete, select
 from sqlalchemy.exc import IntegrityError
 
+from matchmaker.contacts.services import declined_organisations
 from matchmaker.extensions import db
 from matchmaker.matching import vector
 from matchmaker.matching.engine import Match, MatchContext, MatchingError, TagStats
@@ -288,8 +289,13 @@ def dismissed_by(organisation_id: int) -> frozenset[ItemKey]:
 
 
 def match_context(subject: Profile, stats: TagStats | None = None) -> MatchContext:
-    # Declined contact requests will join the exclusions once contact requests exist.
-    return MatchContext(stats=stats or tag_stats(), dismissed=dismissed_by(subject.organisation_id))
+    """Exclusions of the subject's organisation: its dismissals, and organisations with
+    which a contact request was declined (either way) and not lifted by the decliner."""
+    return MatchContext(
+        stats=stats or tag_stats(),
+        declined_organisations=declined_organisations(subject.organisation_id),
+        dismissed=dismissed_by(subject.organisation_id),
+    )
 
 
 # --- lists ----------------------------------------------------------------------------

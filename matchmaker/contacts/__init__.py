@@ -1,0 +1,1 @@
+"""Contact requests between organisations: send, answer, and share contact details."""

@@ -1,0 +1,57 @@
+"""Tell people about contact requests: in the app and by e-mail, in their own language."""
+
+from __future__ import annotations
+
+from flask import current_app, url_for
+
+from matchmaker.accounts.models import User
+from matchmaker.contacts.models import ContactRequest
+from matchmaker.contacts.services import member_ids
+from matchmaker.extensions import db
+from matchmaker.mail import send_mail
+from matchmaker.notifications.services import notify
+
+
+def _tell(user_ids, kind: str, request: ContactRequest, **extra) -> None:
+    for user_id in sorted(set(user_ids)):
+        user = db.session.get(User, user_id)
+        if user is None:
+            continue
+        lang = user.locale or "en"
+        link = url_for("contacts.show", lang=lang, request_id=request.id, _external=True)
+        data = {
+            "request_id": request.id,
+            "sender": request.sender_org.name,
+            "recipient": request.recipient_org.name,
+        }
+        notify(user, kind, data, link=link)
+        send_mail(user.email, kind, lang, user=user, request=request, link=link, **extra)
+    db.session.commit()
+
+
+def new_request(request: ContactRequest) -> None:
+    """Every member of the receiving organisation."""
+    _tell(member_ids(request.recipient_org_id), "contact_request", request)
+
+
+def answered(request: ContactRequest) -> None:
+    """The sender and the people they named, if still members; nobody for a withdrawal."""
+    kind = {"accepted": "contact_accepted", "declined": "contact_declined"}.get(request.status)
+    if kind is None:
+        return
+    members = member_ids(request.sender_org_id)
+    people = {request.sender_user_id, *(request.sender_contact_ids or [])}
+    _tell([i for i in people if i in members], kind, request)
+
+
+def reminder(request: ContactRequest) -> None:
+    """The receiving organisation's members, once."""
+    days = current_app.config["CONTACT_EXPIRY_DAYS"]
+    _tell(member_ids(request.recipient_org_id), "contact_reminder", request, expiry_days=days)
+
+
+def expired(request: ContactRequest) -> None:
+    """The sender and their named people: nobody answered in time."""
+    members = member_ids(request.sender_org_id)
+    people = {request.sender_user_id, *(request.sender_contact_ids or [])}
+    _tell([i for i in people if i in members], "contact_expired", request)
