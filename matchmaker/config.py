@@ -89,6 +89,8 @@ DEFAULTS: dict = {
     # `flask contacts remind`: remind after this many days unanswered, expire after that many.
     "CONTACT_REMINDER_DAYS": 7,
     "CONTACT_EXPIRY_DAYS": 30,
+    # How often an open page asks for the number of new contact requests (header badge).
+    "CONTACT_BADGE_POLL_SECONDS": 30,
 }
 
 

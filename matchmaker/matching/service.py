@@ -304,7 +304,9 @@ def match_context(subject: Profile, stats: TagStats | None = None) -> MatchConte
 def ranked(subject: Profile, kind: ListKind) -> list[Match]:
     """The subject's whole list, best first."""
     index = match_index()
-    matches, _total = index.rank(subject, kind, match_context(subject), limit=index.size)
+    matches, _total = index.rank(
+        subject, kind, match_context(subject, index.stats), limit=index.size
+    )
     return matches
 
 
@@ -329,7 +331,7 @@ def match_page(item_type: str, item_id: int, kind: ListKind, page: int = 1) -> M
     subject = index.profile(ItemKey(item_type, item_id)) if subject_entry is not None else None
     if subject is None:
         return None
-    context = match_context(subject)
+    context = match_context(subject, index.stats)
     page = max(1, page)
     try:
         shown, total = index.rank(

@@ -39,8 +39,10 @@ from matchmaker.matching.profiles import (
 )
 from matchmaker.matching.rules import ListKind, ListRules, Rules, load_rules
 
-# A raw score this close to a rounding boundary (x.5) is scored again by the engine.
+# A raw score this close to a rounding boundary (x.5) is checked again (see rank).
 ROUNDING_MARGIN = 1e-7
+# Profiles built for pages shown are kept; past this many the cache starts again.
+PROFILE_CACHE_SIZE = 20_000
 
 
 def tag_bits(vocabularies: Mapping[str, Sequence[str]]) -> dict[str, int]:
@@ -209,6 +211,7 @@ class MatchIndex:
         }
         # Each entry's own tag weight per role (the denominators of the overlap rules).
         self.weight = {role: self._weights(self.tags[role], role) for role in TAG_ROLES}
+        self._profiles: dict[int, Profile] = {}
 
     # --- building helpers ---------------------------------------------------------------
 
@@ -242,6 +245,14 @@ class MatchIndex:
         i = self.find(ItemKey(*key))
         if i is None:
             return None
+        kept = self._profiles.get(i)
+        if kept is None:
+            if len(self._profiles) >= PROFILE_CACHE_SIZE:
+                self._profiles.clear()
+            kept = self._profiles[i] = self._build_profile(ItemKey(*key), i)
+        return kept
+
+    def _build_profile(self, key: ItemKey, i: int) -> Profile:
         project = bool(self.is_project[i])
         tags = {}
         for role in TAG_ROLES:
@@ -299,20 +310,28 @@ class MatchIndex:
         context = MatchContext(self.stats, context.declined_organisations, context.dismissed)
 
         positions = self._eligible(subject, spec, context)
-        raw = self._raw_scores(subject, spec, positions)
+        points, exact = self._points(subject, spec, positions)
+        raw = points.sum(axis=0) if len(points) else np.zeros(len(positions))
         scores = np.clip(np.floor(raw + 0.5), 0, 100).astype(np.int64)
         fraction = raw + 0.5 - np.floor(raw + 0.5)
         doubtful = np.flatnonzero((fraction < ROUNDING_MARGIN) | (fraction > 1 - ROUNDING_MARGIN))
-        # On a rounding boundary the engine decides, but only where it can matter: a doubtful
-        # score is off by at most one, so the page's k-th best score drops by at most one,
-        # and a candidate two points or more below the provisional cut stays out of the page.
+        # On a rounding boundary (x.5) the order of the additions can decide. Only where it
+        # can matter: a doubtful score is off by at most one, so the page's k-th best score
+        # drops by at most one, and a candidate two points or more below the provisional
+        # cut stays out of the page.
         wanted = offset + limit
         cut = np.partition(-scores, wanted - 1)[wanted - 1] * -1 if 0 < wanted <= len(scores) else 0
         doubtful = doubtful[
             (scores[doubtful] >= cut - 2) | (np.abs(scores[doubtful] - rules.min_score) <= 1)
         ]
         for j in doubtful:
-            scores[j] = self._exact(subject, int(positions[j]), spec).score
+            total = math.fsum(points[:, j])  # the engine's sum of the same points...
+            if exact[j] or abs(total + 0.5 - math.floor(total + 0.5) - 0.5) < 0.5 - 1e-9:
+                # ...which are bit for bit the engine's when no idf ratio is involved, and
+                # otherwise off by far less than their distance from the boundary.
+                scores[j] = min(100, max(0, math.floor(total + 0.5)))
+            else:
+                scores[j] = self._exact(subject, int(positions[j]), spec).score
         kept = scores >= rules.min_score
         positions, scores = positions[kept], scores[kept]
         total = len(positions)
@@ -348,8 +367,8 @@ class MatchIndex:
         lo, hi = self.span[spec.candidate_type]  # entries are in key order: types are runs
         mask = self.organisation_id[lo:hi] != subject.organisation_id
         if spec.candidate_kinds is not None:
-            allowed = [i for i, kind in enumerate(self.kinds) if kind in spec.candidate_kinds]
-            mask &= np.isin(self.kind[lo:hi], allowed)
+            allowed = np.array([kind in spec.candidate_kinds for kind in self.kinds], dtype=bool)
+            mask &= allowed[self.kind[lo:hi]]
         if context.declined_organisations:
             declined = sorted(context.declined_organisations)
             mask &= ~np.isin(self.organisation_id[lo:hi], declined)
@@ -365,17 +384,24 @@ class MatchIndex:
             mask &= carries
         return lo + np.flatnonzero(mask)
 
-    def _raw_scores(self, subject: Profile, spec: ListRules, at: np.ndarray) -> np.ndarray:
-        """Unrounded scores of the candidates at positions ``at`` (engine._score's sum)."""
+    def _points(
+        self, subject: Profile, spec: ListRules, at: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each rule's points for the candidates at ``at`` (a rules x candidates array, as
+        engine._score computes them), and whether each candidate's points involve no idf
+        ratio (then they equal the engine's bit for bit)."""
         total_weight = spec.total_weight
-        raw = np.zeros(len(at), dtype=np.float64)
+        rows = []
+        exact = np.ones(len(at), dtype=bool)
         for rule_id, weight in spec.weights.items():
             strength = VECTOR_RULES[rule_id](self, subject, at)
             penalty = self.rules.penalties.get(rule_id, 0.0)
-            raw += np.where(
-                strength >= 0, 100 * weight * strength / total_weight, penalty * strength
+            rows.append(
+                np.where(strength >= 0, 100 * weight * strength / total_weight, penalty * strength)
             )
-        return raw
+            if rule_id in IDF_RULES:  # none, or a full overlap, is exact
+                exact &= (strength == 0) | (strength == 1)
+        return np.array(rows, dtype=np.float64).reshape(len(rows), len(at)), exact
 
     # --- tag arithmetic -------------------------------------------------------------------
 
@@ -394,6 +420,9 @@ def _ratio(numerator: np.ndarray, denominator: np.ndarray | float) -> np.ndarray
     denominator = np.broadcast_to(np.asarray(denominator, dtype=np.float64), numerator.shape)
     out = np.zeros_like(numerator)
     np.divide(numerator, denominator, out=out, where=(numerator > 0) & (denominator > 0))
+    # A full overlap is exactly 1 in the engine (the same tags summed above and below);
+    # here the two sums may run in another order. Any partial overlap is far below 1.
+    out[np.abs(out - 1.0) < 1e-9] = 1.0
     return out
 
 
@@ -454,8 +483,9 @@ def investor_stage(index: MatchIndex, subject: Profile, at: np.ndarray) -> np.nd
         preferred = subject.tag_codes("preferred_stage")
         stage = index.stage[at]
         applies = index.is_project[at] & (stage != -2) & bool(preferred)
-        inside_bits = [i for i, code in enumerate(stages) if code in preferred]
-        inside = np.isin(stage, inside_bits)
+        # stage is -2 (none), -1 (unknown) or a bit: look it up in a table shifted by 2
+        table = np.array([False, False, *(code in preferred for code in stages)], dtype=bool)
+        inside = table[stage.astype(np.int64) + 2]
     return np.where(applies, np.where(inside, 1.0, -1.0), 0.0)
 
 
@@ -506,10 +536,15 @@ def geography(index: MatchIndex, subject: Profile, at: np.ndarray) -> np.ndarray
         holds("same_region", index.region[at] == region)
     covers = np.zeros(n, dtype=bool)
     if subject.region and region in index.covered_by:
-        covers = np.isin(at, index.covered_by[region])
+        covering = index.covered_by[region]  # sorted positions, as `at` is
+        found = np.minimum(np.searchsorted(covering, at), len(covering) - 1)
+        covers = covering[found] == at
     if subject.regions_covered:
-        covered = [i for i, code in enumerate(index.regions) if code in subject.regions_covered]
-        covers |= np.isin(index.region[at], covered)
+        # region is -1 (none) or a number: look it up in a table shifted by 1
+        table = np.array(
+            [False, *(code in subject.regions_covered for code in index.regions)], dtype=bool
+        )
+        covers |= table[index.region[at] + 1]
     holds("covers_region", covers)
     same_country = index.country[at] == country
     holds("same_country", same_country)
@@ -525,6 +560,18 @@ def shared_language(index: MatchIndex, subject: Profile, at: np.ndarray) -> np.n
     ours = np.uint64(index._language_mask(subject.languages))
     return np.where(theirs == 0, 0.0, np.where((theirs & ours) != 0, 1.0, -1.0))
 
+
+# Rules whose strength is a ratio of idf sums: NumPy adds those in another order than
+# the engine's math.fsum, so they may differ from the engine's in the last bits.
+IDF_RULES = frozenset(
+    {
+        "offers_needed",
+        "needs_offered",
+        "shared_categories",
+        "shared_specialisations",
+        "shared_focus_areas",
+    }
+)
 
 VECTOR_RULES = {
     "offers_needed": offers_needed,

@@ -7,6 +7,8 @@ and reasons both ways, for every list, with exclusions and paging.
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -20,6 +22,7 @@ from matchmaker.matching import (
     Profile,
     rank,
     score_candidates,
+    vector,
 )
 from matchmaker.matching.profiles import TAG_ROLES
 from matchmaker.matching.vector import MatchIndex, Records, tag_bits
@@ -164,6 +167,9 @@ def test_every_list_equals_the_engine_over_the_whole_register(profiles, data):
         page, total = index.rank(subject, kind, context, limit=limit, offset=offset)
         assert page == rank(subject, profiles, kind, context, limit=limit, offset=offset)
         assert total == len(whole)
+        # Every score treated as on a rounding boundary: the careful path gives the same.
+        with mock.patch.object(vector, "ROUNDING_MARGIN", 0.6):
+            assert index.rank(subject, kind, context, limit=limit, offset=offset) == (page, total)
         assert index.candidates(subject, kind, context) == sorted(
             index.candidates(subject, kind, context)
         )
