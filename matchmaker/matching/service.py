@@ -252,18 +252,9 @@ def _build_index() -> vector.MatchIndex:
         records.ticket_min,
         records.ticket_max,
     ) = (list(column) for column in columns[:11])
-    organisation = [item_type == "organisation" for item_type in records.item_type]
-    languages = [value.split() for value in columns[11]]
-    records.working_languages = [
-        langs if is_org else [] for langs, is_org in zip(languages, organisation, strict=True)
-    ]
-    records.written = [
-        (position, lang)
-        for position, (langs, is_org) in enumerate(zip(languages, organisation, strict=True))
-        if not is_org
-        for lang in langs
-    ]
-    records.regions_covered = [value.split() for value in columns[12]]
+    split: dict[str, list[str]] = {}  # few distinct values: split each once
+    records.languages = [split.get(v) or split.setdefault(v, v.split()) for v in columns[11]]
+    records.regions_covered = [value.split() if value else () for value in columns[12]]
     for offset, role in enumerate(TAG_ROLES, start=13):
         records.tags[role] = np.fromiter(columns[offset], dtype=np.int64, count=len(rows))
     return vector.MatchIndex(records)

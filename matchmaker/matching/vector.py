@@ -61,8 +61,8 @@ class Records:
 
     ``vocabularies`` lists each taxonomy vocabulary's codes, retired ones included, in
     the order of their bits; ``tags`` holds, per role, each entry's codes as a bit set
-    (see ``tag_bits``); ``written`` (position, language) pairs: the languages a project
-    is written in.
+    (see ``tag_bits``); ``languages`` an organisation's working languages or the languages
+    a project is written in (a project also works in its organisation's).
     """
 
     vocabularies: Mapping[str, Sequence[str]]
@@ -77,10 +77,9 @@ class Records:
     funding_max: list[int | None] = field(default_factory=list)
     ticket_min: list[int | None] = field(default_factory=list)
     ticket_max: list[int | None] = field(default_factory=list)
-    working_languages: list[Iterable[str]] = field(default_factory=list)
+    languages: list[Iterable[str]] = field(default_factory=list)
     regions_covered: list[Iterable[str]] = field(default_factory=list)
     tags: dict[str, list[int]] = field(default_factory=dict)
-    written: list[tuple[int, str]] = field(default_factory=list)
 
 
 def _amounts(values: Sequence[int | None]) -> np.ndarray:
@@ -153,36 +152,32 @@ class MatchIndex:
         self.stage_codes = [records.stage[i] for i in order]
 
         # Languages: working languages for organisations; a project adds its owner's.
-        working = [
-            [normalise_language(code) for code in languages]
-            for languages in records.working_languages
-        ]
-        written = [(p, normalise_language(lang)) for p, lang in records.written]
+        # Few distinct lists exist (e.g. "en pl"), so each is turned into a bit set once.
+        distinct = {tuple(languages) for languages in records.languages}
         self.languages = sorted(
-            {code for languages in working for code in languages} | {lang for _, lang in written}
+            {normalise_language(code) for languages in distinct for code in languages}
         )
         if len(self.languages) > 64:
             raise ValueError("more than 64 working languages")
         self.language_bit = {code: i for i, code in enumerate(self.languages)}
-        working_mask = np.array([self._language_mask(langs) for langs in working], np.uint64)
-        written_mask = np.zeros(size, dtype=np.uint64)
-        for position, lang in written:
-            written_mask[position] |= np.uint64(1 << self.language_bit[lang])
-        working_mask, written_mask = working_mask[order], written_mask[order]
+        masks = {languages: self._language_mask(languages) for languages in distinct}
+        own = np.array(
+            [masks[tuple(languages)] for languages in records.languages], dtype=np.uint64
+        )[order]
         owners = np.zeros(size, dtype=np.uint64)
         lo, hi = self.span["organisation"]
         if hi > lo:  # each entry's organisation, found among the organisations by id
             at = np.minimum(np.searchsorted(self.item_id[lo:hi], self.organisation_id), hi - lo - 1)
             found = self.item_id[lo:hi][at] == self.organisation_id
-            owners = np.where(found, working_mask[lo:hi][at], np.uint64(0))
-        self.language = np.where(self.is_project, written_mask | owners, working_mask)
+            owners = np.where(found, own[lo:hi][at], np.uint64(0))
+        self.language = np.where(self.is_project, own | owners, own)
 
         # Regions covered: few entries have them; kept per region as positions.
         self.covered: dict[int, frozenset[str]] = {}
         by_region: dict[int, list[int]] = {}
         for i, regions in enumerate(records.regions_covered):
-            regions = frozenset(regions)
             if regions:
+                regions = frozenset(regions)
                 self.covered[int(renumber[i])] = regions
                 for code in regions:
                     by_region.setdefault(region_number[code], []).append(int(renumber[i]))

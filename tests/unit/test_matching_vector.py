@@ -41,7 +41,7 @@ LANGUAGES = ["pl", "en", "da", "nb", "de"]
 def records_of(profiles: list[Profile]) -> Records:
     """What the service reads from the register, for these profiles."""
     records = Records(VOCABULARIES)
-    for position, profile in enumerate(profiles):
+    for profile in profiles:
         records.item_type.append(profile.key.item_type)
         records.item_id.append(profile.key.item_id)
         records.organisation_id.append(profile.organisation_id)
@@ -55,11 +55,7 @@ def records_of(profiles: list[Profile]) -> Records:
         records.funding_max.append(funding.high if profile.funding else None)
         records.ticket_min.append(ticket.low if profile.ticket else None)
         records.ticket_max.append(ticket.high if profile.ticket else None)
-        if profile.is_project:
-            records.working_languages.append(())
-            records.written.extend((position, lang) for lang in sorted(profile.languages))
-        else:
-            records.working_languages.append(sorted(profile.languages))
+        records.languages.append(sorted(profile.languages))
         records.regions_covered.append(sorted(profile.regions_covered))
     bits = tag_bits(VOCABULARIES)
     for role in TAG_ROLES:
