@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, validators
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo, ValidationError
 
@@ -122,3 +122,29 @@ class ContactDetailsForm(Form):
     share_job_title = BooleanField(_l("Share my job title"))
     share_email = BooleanField(_l("Share my e-mail address"))
     share_phone = BooleanField(_l("Share my telephone number"))
+
+
+class PasswordAgainForm(Form):
+    """Asks for the password once more before handing out or erasing personal data."""
+
+    current_password = PasswordField(
+        _l("Your password"), validators=[required(), max_length(MAX_LENGTH)]
+    )
+
+
+class DeleteAccountForm(PasswordAgainForm):
+    confirm = BooleanField(
+        _l("I understand that my account and my personal data are deleted for good"),
+        validators=[validators.InputRequired(message=_l("Tick the box to confirm."))],
+    )
+
+
+class EmailChoicesForm(Form):
+    """Which notifications also come by e-mail (the in-app notification always comes)."""
+
+    contact_request = BooleanField(_l("A new contact request to my organisation"))
+    contact_accepted = BooleanField(_l("A contact request from my organisation is accepted"))
+    contact_declined = BooleanField(_l("A contact request from my organisation is declined"))
+    contact_reminder = BooleanField(_l("A reminder of an unanswered contact request"))
+    contact_expired = BooleanField(_l("A contact request from my organisation expired"))
+    moderation_decision = BooleanField(_l("A moderator's decision about my organisation"))

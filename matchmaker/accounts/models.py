@@ -5,12 +5,21 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, DateTime, String, false, true
+from sqlalchemy import JSON, CheckConstraint, DateTime, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from matchmaker.extensions import db
 
 ROLES = ("member", "moderator", "admin")
+# Notifications that also go out by e-mail unless the person turns them off.
+EMAIL_KINDS = (
+    "contact_request",
+    "contact_accepted",
+    "contact_declined",
+    "contact_reminder",
+    "contact_expired",
+    "moderation_decision",
+)
 
 
 def utcnow() -> datetime:
@@ -43,6 +52,10 @@ class User(UserMixin, db.Model):
     share_job_title: Mapped[bool] = mapped_column(default=True, server_default=true())
     share_email: Mapped[bool] = mapped_column(default=True, server_default=true())
     share_phone: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Kinds of notification the person does not want by e-mail (see EMAIL_KINDS).
+    email_off: Mapped[list[str] | None] = mapped_column(JSON, default=list)
+    # Set by a moderator: the account can no longer log in.
+    suspended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from matchmaker.accounts.models import ROLES, User, utcnow
+from matchmaker.accounts.models import EMAIL_KINDS, ROLES, User, utcnow
 from matchmaker.accounts.passwords import hash_password, verify_password
 from matchmaker.extensions import db
 
@@ -28,6 +28,10 @@ class InvalidCredentials(AccountError):
 
 class NotConfirmed(AccountError):
     pass
+
+
+class Suspended(AccountError):
+    """A moderator suspended the account."""
 
 
 class WrongPassword(AccountError):
@@ -87,6 +91,8 @@ def authenticate(email: str, password: str) -> User:
         raise InvalidCredentials
     if not user.is_confirmed:
         raise NotConfirmed
+    if user.suspended_at is not None:
+        raise Suspended
     return user
 
 
@@ -195,4 +201,10 @@ CONTACT_FIELDS = (
 def update_contact_details(user: User, **values) -> None:
     for name in CONTACT_FIELDS:
         setattr(user, name, values[name])
+    db.session.commit()
+
+
+def set_email_off(user: User, kinds_on: set[str]) -> None:
+    """Turn off the e-mails of every kind in EMAIL_KINDS not in ``kinds_on``."""
+    user.email_off = [kind for kind in EMAIL_KINDS if kind not in kinds_on]
     db.session.commit()

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, request, url_for
+import json
+
+from flask import Blueprint, Response, current_app, flash, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from matchmaker.accounts import emails, services
+from matchmaker.accounts import data, emails, services
 from matchmaker.accounts.auth import safe_next
 from matchmaker.accounts.forms import (
     ContactDetailsForm,
+    DeleteAccountForm,
     EmailChangeForm,
+    EmailChoicesForm,
     EmailOnlyForm,
     LoginForm,
+    PasswordAgainForm,
     PasswordChangeForm,
     ProfileForm,
     RegisterForm,
     ResetPasswordForm,
 )
+from matchmaker.accounts.models import EMAIL_KINDS
 from matchmaker.accounts.tokens import TokenError
 from matchmaker.extensions import limiter
 from matchmaker.i18n import current_language
@@ -109,6 +115,12 @@ def login():
             form.email.errors.append(
                 _("Please confirm your e-mail address first: use the link we sent you.")
             )
+        except services.Suspended:
+            form.email.errors.append(
+                _(
+                    "This account has been suspended by a moderator. Write to the platform's team if you think this is a mistake."
+                )
+            )
         else:
             login_user(user, remember=form.remember.data)
             services.record_login(user)
@@ -180,6 +192,13 @@ def _settings(status: int = 200, block: str | None = None, **forms):
     forms.setdefault("email_form", EmailChangeForm(formdata=None))
     forms.setdefault("password_form", PasswordChangeForm(formdata=None))
     forms.setdefault(
+        "emails_form",
+        EmailChoicesForm(
+            formdata=None,
+            **{kind: kind not in (current_user.email_off or ()) for kind in EMAIL_KINDS},
+        ),
+    )
+    forms.setdefault(
         "contact_form",
         ContactDetailsForm(
             formdata=None,
@@ -207,6 +226,19 @@ def update_profile():
     return _settings(422, "profile_form_block", profile_form=form)
 
 
+@bp.route("/settings/emails", methods=["POST"])
+@login_required
+def update_emails():
+    form = EmailChoicesForm()
+    if form.validate_on_submit():
+        services.set_email_off(
+            current_user, {kind for kind in EMAIL_KINDS if getattr(form, kind).data}
+        )
+        flash(_("Your e-mail choices are saved."), "success")
+        return redirect_to(url_for("accounts.settings"))
+    return _settings(422, "emails_form_block", emails_form=form)
+
+
 @bp.route("/settings/contact", methods=["POST"])
 @login_required
 def update_contact_details():
@@ -218,6 +250,60 @@ def update_contact_details():
         flash(_("Your contact details are saved."), "success")
         return redirect_to(url_for("accounts.settings"))
     return _settings(422, "contact_form_block", contact_form=form)
+
+
+def _data_page(status: int = 200, **forms):
+    forms.setdefault("export_form", PasswordAgainForm(formdata=None, prefix="export"))
+    forms.setdefault("delete_form", DeleteAccountForm(formdata=None, prefix="delete"))
+    return render(
+        "accounts/data.html", status=status, sole_owned=data.sole_owned(current_user), **forms
+    )
+
+
+@bp.route("/your-data")
+@login_required
+def your_data():
+    return _data_page()
+
+
+@bp.route("/your-data/export", methods=["POST"])
+@login_required
+@_limit("RATELIMIT_LOGIN")
+def export_data():
+    form = PasswordAgainForm(prefix="export")
+    if form.validate_on_submit():
+        try:
+            data.check_password(current_user, form.current_password.data)
+        except data.WrongPassword:
+            form.current_password.errors.append(_("The password is wrong."))
+        else:
+            body = json.dumps(data.export(current_user), ensure_ascii=False, indent=2)
+            response = Response(body, mimetype="application/json")
+            response.headers["Content-Disposition"] = (
+                'attachment; filename="matchmaker-my-data.json"'
+            )
+            response.headers["Cache-Control"] = "no-store"
+            return response
+    return _data_page(422, export_form=form)
+
+
+@bp.route("/your-data/delete", methods=["POST"])
+@login_required
+@_limit("RATELIMIT_LOGIN")
+def delete_account():
+    form = DeleteAccountForm(prefix="delete")
+    if form.validate_on_submit():
+        try:
+            data.delete_account(current_user, form.current_password.data)
+        except data.WrongPassword:
+            form.current_password.errors.append(_("The password is wrong."))
+        except data.StillOwner:
+            flash(_("Hand over or delete the organisations listed below first."), "error")
+        else:
+            logout_user()
+            flash(_("Your account and your personal data have been deleted."), "success")
+            return redirect_to(url_for("core.home"))
+    return _data_page(422, delete_form=form)
 
 
 @bp.route("/settings/email", methods=["POST"])

@@ -12,6 +12,7 @@ from matchmaker.extensions import db
 from matchmaker.organisations.models import Organisation
 
 STATES = ("pending", "accepted", "declined", "withdrawn", "expired")
+REPORT_REASONS = ("spam", "abusive")
 MAX_MESSAGE = 2000
 
 
@@ -54,6 +55,15 @@ class ContactRequest(db.Model):
     # "sender-recipient-project" while pending, NULL after: one open request per triple
     # (a unique column: NULLs never collide, on SQLite and PostgreSQL alike).
     open_key: Mapped[str | None] = mapped_column(String(40), unique=True)
+    # A recipient's report of spam or abuse, for the moderators ("open", "dismissed",
+    # "suspended": the sender's account was suspended).
+    report_reason: Mapped[str | None] = mapped_column(String(12))
+    report_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    reported_by: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    reported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    report_status: Mapped[str | None] = mapped_column(String(12), index=True)
 
     sender_org: Mapped[Organisation] = relationship(foreign_keys=[sender_org_id])
     recipient_org: Mapped[Organisation] = relationship(foreign_keys=[recipient_org_id])

@@ -25,7 +25,8 @@ def _tell(user_ids, kind: str, request: ContactRequest, **extra) -> None:
             "recipient": request.recipient_org.name,
         }
         notify(user, kind, data, link=link)
-        send_mail(user.email, kind, lang, user=user, request=request, link=link, **extra)
+        if kind not in (user.email_off or ()):
+            send_mail(user.email, kind, lang, user=user, request=request, link=link, **extra)
     db.session.commit()
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from matchmaker.accounts.models import User, utcnow
-from matchmaker.contacts.models import MAX_MESSAGE, ContactRequest, open_key
+from matchmaker.contacts.models import MAX_MESSAGE, REPORT_REASONS, ContactRequest, open_key
 from matchmaker.extensions import db
 from matchmaker.organisations.models import Membership, Organisation
 from matchmaker.projects.models import Project
@@ -420,3 +420,45 @@ def expire(now, after_days: int) -> list[ContactRequest]:
             continue  # answered meanwhile
         expired.append(request)
     return expired
+
+
+# --- reports and suspension ---------------------------------------------------------------
+
+
+def report(user: User, request_id: int, reason: str, note: str = "") -> ContactRequest:
+    """The receiving side reports a request as spam or abusive (once)."""
+    request, side = visible(user, request_id)
+    if side != "recipient":
+        raise NotFound
+    if reason not in REPORT_REASONS:
+        raise ContactError("report_reason")
+    if request.report_status is not None:
+        raise ContactError("already_reported")
+    request.report_reason, request.report_note = reason, note.strip()[:MAX_MESSAGE]
+    request.reported_by, request.reported_at = user.id, utcnow()
+    request.report_status = "open"
+    db.session.commit()
+    return request
+
+
+def open_reports() -> list[ContactRequest]:
+    return list(
+        db.session.scalars(
+            select(ContactRequest)
+            .where(ContactRequest.report_status == "open")
+            .order_by(ContactRequest.reported_at, ContactRequest.id)
+        )
+    )
+
+
+def decide_report(moderator: User, request_id: int, suspend: bool) -> ContactRequest:
+    """Dismiss a report, or suspend the sender's account (which also ends its sessions)."""
+    request = db.session.get(ContactRequest, request_id)
+    if request is None or request.report_status != "open":
+        raise NotFound
+    if suspend and request.sender is not None:
+        request.sender.suspended_at = utcnow()
+        request.sender.session_version += 1
+    request.report_status = "suspended" if suspend else "dismissed"
+    db.session.commit()
+    return request

@@ -40,6 +40,8 @@ def error_text(code: str) -> str:
             "This request was withdrawn by its sender, so it cannot be answered."
         ),
         "already_expired": _("This request has expired."),
+        "report_reason": _("Choose why you report this request."),
+        "already_reported": _("This request has already been reported."),
     }.get(code, _("Something went wrong. Please try again."))
 
 
@@ -216,6 +218,27 @@ def withdraw(request_id: int):
     flash(_("Request withdrawn."), "success")
     if is_htmx():
         return _card(contact_request, side)
+    return redirect_to(url_for("contacts.show", request_id=request_id))
+
+
+@bp.post("/<int:request_id>/report")
+def report(request_id: int):
+    try:
+        contact_request = services.report(
+            current_user,
+            request_id,
+            request.form.get("reason", ""),
+            request.form.get("note", ""),
+        )
+    except services.NotFound:
+        abort(404)
+    except services.ContactError as error:
+        flash(error_text(error.code), "error")
+        contact_request, side = services.visible(current_user, request_id)
+        return _card(contact_request, side, status=422)
+    flash(_("Thank you. The moderators will look at this request."), "success")
+    if is_htmx():
+        return _card(contact_request, "recipient")
     return redirect_to(url_for("contacts.show", request_id=request_id))
 
 

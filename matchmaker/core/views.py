@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, redirect, request, url_for
+from flask import Blueprint, current_app, jsonify, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -48,3 +48,13 @@ def home():
         ids = {membership.organisation_id for membership in memberships_of(current_user)}
         mine = queries.entries_of_organisations(ids)
     return render("core/home.html", mine=mine)
+
+
+@bp.route("/privacy")
+def privacy():
+    config = current_app.config
+    return render(
+        "core/privacy.html",
+        reminder_days=config["CONTACT_REMINDER_DAYS"],
+        expiry_days=config["CONTACT_EXPIRY_DAYS"],
+    )

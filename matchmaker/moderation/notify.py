@@ -29,6 +29,8 @@ def tell_members(
         if record.note:
             data["note"] = record.note
         notify(user, "moderation_decision", data, link=link)
+        if "moderation_decision" in (user.email_off or ()):
+            continue
         send_mail(
             user.email,
             "moderation_decision",

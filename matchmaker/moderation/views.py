@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from matchmaker.accounts.auth import role_required
+from matchmaker.contacts import services as contact_services
 from matchmaker.i18n import current_language
 from matchmaker.moderation import services
 from matchmaker.moderation.forms import DecisionForm, QueueFilterForm
@@ -85,3 +86,25 @@ def review(item_type: str, item_id: int):
 @bp.route("/log")
 def log():
     return render("moderation/log.html", decisions=services.audit_log())
+
+
+@bp.route("/reports")
+def reports():
+    return render("moderation/reports.html", reports=contact_services.open_reports())
+
+
+@bp.post("/reports/<int:request_id>")
+def decide_report(request_id: int):
+    decision = request.form.get("decision")
+    if decision not in ("suspend", "dismiss"):
+        abort(400)
+    try:
+        contact_services.decide_report(current_user, request_id, suspend=decision == "suspend")
+    except contact_services.NotFound:
+        flash(_("This report has already been handled."), "info")
+    else:
+        if decision == "suspend":
+            flash(_("The sender's account is suspended."), "success")
+        else:
+            flash(_("The report is dismissed."), "success")
+    return redirect_to(url_for("moderation.reports"))

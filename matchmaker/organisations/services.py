@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from matchmaker.accounts.models import User
 from matchmaker.editing import (
@@ -188,3 +189,28 @@ def member_organisation(user: User, organisation_id: int) -> Organisation | None
         .join(Membership)
         .where(Organisation.id == organisation_id, Membership.user_id == user.id)
     )
+
+
+class NotOwner(Exception):
+    """Only an owner may delete an organisation."""
+
+
+def delete_organisation(user: User, org: Organisation) -> None:
+    """Take the organisation and its projects off the register and delete them, with
+    their memberships, invitations and contact requests (foreign keys cascade)."""
+    from matchmaker.register import services as register
+
+    membership = db.session.scalar(
+        select(Membership).where(
+            Membership.organisation_id == org.id, Membership.user_id == user.id
+        )
+    )
+    if membership is None or membership.role != "owner":
+        raise NotOwner
+    organisation_id = org.id
+    register.unpublish_projects_of(organisation_id)
+    register.unpublish("organisation", organisation_id)
+    db.session.expunge(org)
+    db.session.execute(delete(Organisation).where(Organisation.id == organisation_id))
+    db.session.commit()
+    shutil.rmtree(logo_folder(organisation_id), ignore_errors=True)

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from matchmaker import geo
 from matchmaker.i18n import current_language
-from matchmaker.organisations import services
+from matchmaker.organisations import members, services
 from matchmaker.organisations.forms import OrganisationForm, form_data_from
 from matchmaker.projects.services import projects_of
 from matchmaker.web import redirect_to, render
@@ -58,7 +58,10 @@ def create():
 @bp.route("/<int:organisation_id>")
 def manage(organisation_id: int):
     org = _organisation_or_404(organisation_id)
-    return render("organisations/manage.html", org=org, projects=projects_of(org))
+    is_owner = members.role_of(org, current_user) == "owner"
+    return render(
+        "organisations/manage.html", org=org, projects=projects_of(org), is_owner=is_owner
+    )
 
 
 @bp.route("/<int:organisation_id>/edit", methods=["GET", "POST"])
@@ -102,6 +105,21 @@ def submit(organisation_id: int):
     else:
         flash(_("Thank you. A moderator will review the organisation soon."), "success")
     return redirect_to(url_for("organisations.manage", organisation_id=org.id))
+
+
+@bp.route("/<int:organisation_id>/delete", methods=["POST"])
+def delete(organisation_id: int):
+    org = _organisation_or_404(organisation_id)
+    if request.form.get("confirm") != "yes":
+        flash(_("Tick the box to confirm that the organisation is to be deleted."), "error")
+        return redirect_to(url_for("organisations.manage", organisation_id=org.id))
+    name = org.name
+    try:
+        services.delete_organisation(current_user, org)
+    except services.NotOwner:
+        abort(403)
+    flash(_("“%(name)s” has been deleted.", name=name), "success")
+    return redirect_to(url_for("organisations.mine"))
 
 
 @bp.route("/suggest-tags", methods=["POST"])

@@ -386,3 +386,71 @@ def test_unanswered_requests_are_reminded_once_then_expire(client, world, runner
     # The pair may write again.
     assert send(client, world).status_code == 303
     assert len(requests_()) == 2
+
+
+def test_a_reported_request_reaches_the_moderators_who_can_suspend_the_sender(client, world, app):
+
+    log_in(client, "alice@example.org")
+    send(client, world)
+    [sent] = requests_()
+    bob = app.test_client()
+    log_in(bob, "bob@example.org")
+    token = csrf_token(bob, f"/en/contacts/{sent.id}")
+    # The sender cannot report their own request; a reason is required.
+    alice_token = csrf_token(client, f"/en/contacts/{sent.id}")
+    response = client.post(
+        f"/en/contacts/{sent.id}/report", data={"csrf_token": alice_token, "reason": "spam"}
+    )
+    assert response.status_code == 404
+    response = bob.post(f"/en/contacts/{sent.id}/report", data={"csrf_token": token})
+    assert response.status_code == 422
+    response = bob.post(
+        f"/en/contacts/{sent.id}/report",
+        data={"csrf_token": token, "reason": "spam", "note": "Sells pills."},
+    )
+    assert response.status_code == 303
+    assert requests_()[0].report_status == "open"
+
+    moderator = app.test_client()
+    UserFactory(email="mod2@example.org", role="moderator")
+    log_in(moderator, "mod2@example.org")
+    page = moderator.get("/en/moderation/reports").get_data(as_text=True)
+    assert "Sells pills." in page and "alice@example.org" in page
+    assert bob.get("/en/moderation/reports").status_code == 403
+    token = csrf_token(moderator, "/en/moderation/reports")
+    response = moderator.post(
+        f"/en/moderation/reports/{sent.id}", data={"csrf_token": token, "decision": "suspend"}
+    )
+    assert response.status_code == 303
+    assert requests_()[0].report_status == "suspended"
+    # Alice's session has ended and she cannot log in again.
+    assert client.get("/en/contacts/outbox").status_code in (302, 303)
+    response = log_in(client, "alice@example.org")
+    assert response.status_code == 422
+    assert "suspended by a moderator" in response.get_data(as_text=True)
+
+
+def test_e_mails_can_be_turned_off_per_kind_but_the_notification_stays(
+    client, world, app, smtp_server
+):
+    bob = app.test_client()
+    log_in(bob, "bob@example.org")
+    token = csrf_token(bob, "/en/account/settings")
+    kinds = ["contact_accepted", "contact_declined", "contact_reminder", "contact_expired"]
+    response = bob.post(
+        "/en/account/settings/emails", data={"csrf_token": token, **dict.fromkeys(kinds, "y")}
+    )
+    assert response.status_code == 303
+    db.session.refresh(world["bob"])
+    assert world["bob"].email_off == ["contact_request", "moderation_decision"]
+    smtp_server.clear()
+    log_in(client, "alice@example.org")
+    send(client, world)
+    assert smtp_server.to("bob@example.org") == []
+    kinds = {
+        n.kind
+        for n in db.session.scalars(
+            select(Notification).where(Notification.user_id == world["bob"].id)
+        )
+    }
+    assert "contact_request" in kinds
