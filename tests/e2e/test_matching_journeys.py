@@ -99,7 +99,7 @@ def test_owner_switches_lists_reads_reasons_dismisses_and_undoes(
     # (The heading stays; the section under it is replaced when its list arrives.)
     page.locator("#matches-heading").scroll_into_view_if_needed()
     expect(
-        page.locator("#matches").get_by_role("link", name="Wrocław Clinical Hospital")
+        page.locator("#matches").get_by_role("link", name="Wrocław Clinical Hospital", exact=True)
     ).to_be_visible()
     assert_accessible(page)
 
@@ -107,7 +107,9 @@ def test_owner_switches_lists_reads_reasons_dismisses_and_undoes(
     matches = page.locator("#matches")
     # The first list loads by itself when the section scrolls into view.
     matches.scroll_into_view_if_needed()
-    expect(matches.get_by_role("link", name="Wrocław Clinical Hospital")).to_be_visible()
+    expect(
+        matches.get_by_role("link", name="Wrocław Clinical Hospital", exact=True)
+    ).to_be_visible()
     expect(
         matches.get_by_text(t(lang, "Offers what you need: %(tags)s", tags=""), exact=False)
     ).to_be_visible()
@@ -115,17 +117,21 @@ def test_owner_switches_lists_reads_reasons_dismisses_and_undoes(
 
     matches.get_by_role("link", name=t(lang, "Investors")).click()
     expect(page.locator("#matches-tab-investors")).to_have_attribute("aria-current", "page")
-    expect(page.locator("#matches").get_by_role("link", name="Baltic Seed Fund")).to_be_visible()
+    expect(
+        page.locator("#matches").get_by_role("link", name="Baltic Seed Fund", exact=True)
+    ).to_be_visible()
     expect(page.locator("#matches .result-count")).to_be_focused()
     assert_accessible(page)
 
     page.locator("#matches").get_by_role("link", name=t(lang, "Clusters")).click()
     expect(
-        page.locator("#matches").get_by_role("link", name="Silesian Health Cluster")
+        page.locator("#matches").get_by_role("link", name="Silesian Health Cluster", exact=True)
     ).to_be_visible()
 
     page.locator("#matches").get_by_role("link", name=t(lang, "Partners")).click()
-    hospital = page.locator("#matches").get_by_role("link", name="Wrocław Clinical Hospital")
+    hospital = page.locator("#matches").get_by_role(
+        "link", name="Wrocław Clinical Hospital", exact=True
+    )
     expect(hospital).to_be_visible()
     page.locator("#matches .match").filter(has_text="Wrocław Clinical Hospital").get_by_role(
         "button", name=t(lang, "Not relevant")
@@ -138,7 +144,7 @@ def test_owner_switches_lists_reads_reasons_dismisses_and_undoes(
         "button", name=t(lang, "Show again")
     ).click()
     expect(
-        page.locator("#matches").get_by_role("link", name="Wrocław Clinical Hospital")
+        page.locator("#matches").get_by_role("link", name="Wrocław Clinical Hospital", exact=True)
     ).to_be_visible()
     assert_accessible(page)
 
@@ -149,5 +155,5 @@ def test_without_javascript_the_tabs_are_links_to_full_pages(live_server, new_pa
     page.locator("#matches").get_by_role("link", name="Investors").click()
     expect(page).to_have_url(f"{live_server}/en/projects/{world.id}/matches/investors")
     expect(page.get_by_role("heading", level=1)).to_have_text("Matches")
-    expect(page.get_by_role("link", name="Baltic Seed Fund")).to_be_visible()
+    expect(page.get_by_role("link", name="Baltic Seed Fund", exact=True)).to_be_visible()
     expect(page.locator("#matches-tab-investors")).to_have_attribute("aria-current", "page")
