@@ -38,11 +38,15 @@ def new_request(request: ContactRequest) -> None:
 def answered(request: ContactRequest) -> None:
     """The sender and the people they named, if still members; nobody for a withdrawal."""
     kind = {"accepted": "contact_accepted", "declined": "contact_declined"}.get(request.status)
-    if kind is None:
-        return
+    if kind is not None:
+        _tell(_sender_side(request), kind, request)
+
+
+def _sender_side(request: ContactRequest) -> list[int]:
+    """The sender and the people they named, as long as they are still members."""
     members = member_ids(request.sender_org_id)
     people = {request.sender_user_id, *(request.sender_contact_ids or [])}
-    _tell([i for i in people if i in members], kind, request)
+    return [i for i in people if i in members]
 
 
 def reminder(request: ContactRequest) -> None:
@@ -52,7 +56,5 @@ def reminder(request: ContactRequest) -> None:
 
 
 def expired(request: ContactRequest) -> None:
-    """The sender and their named people: nobody answered in time."""
-    members = member_ids(request.sender_org_id)
-    people = {request.sender_user_id, *(request.sender_contact_ids or [])}
-    _tell([i for i in people if i in members], "contact_expired", request)
+    """The sender's side: nobody answered in time."""
+    _tell(_sender_side(request), "contact_expired", request)

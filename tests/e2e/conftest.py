@@ -109,3 +109,17 @@ def assert_accessible(page) -> None:
         for v in violations
     ]
     assert report == [], f"accessibility violations on {page.url}:\n" + "\n".join(report)
+
+
+def log_in(page, base: str, lang: str, email: str) -> None:
+    """Log in through the form, in ``lang``, and wait for the signed-in header."""
+    from playwright.sync_api import expect
+
+    from tests.factories import PASSWORD
+    from tests.web.helpers import translated
+
+    page.goto(f"{base}/{lang}/account/login")
+    page.get_by_label(translated(lang, "E-mail address")).fill(email)
+    page.get_by_label(translated(lang, "Password"), exact=True).fill(PASSWORD)
+    page.get_by_role("button", name=translated(lang, "Log in")).last.click()
+    expect(page.get_by_role("link", name=translated(lang, "My organisations"))).to_be_visible()

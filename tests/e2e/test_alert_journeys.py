@@ -6,9 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from matchmaker.moderation.notify import tell_followers
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, log_in
 from tests.factories import (
-    PASSWORD,
     UserFactory,
     make_organisation,
     make_project,
@@ -49,10 +48,7 @@ def test_follow_a_category_get_notified_and_delete_the_search(
     moderator, startup = world
     UserFactory(email="follower@example.org", locale=lang)
     page = new_page()
-    page.goto(f"{live_server}/{lang}/account/login")
-    page.get_by_label(t(lang, "E-mail address")).fill("follower@example.org")
-    page.get_by_label(t(lang, "Password"), exact=True).fill(PASSWORD)
-    page.get_by_role("button", name=t(lang, "Log in")).last.click()
+    log_in(page, live_server, lang, "follower@example.org")
     expect(page.get_by_role("link", name=t(lang, "Saved searches"))).to_be_visible()
 
     page.goto(f"{live_server}/{lang}/projects?category=ehealth_telemedicine")

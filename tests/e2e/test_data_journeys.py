@@ -7,7 +7,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, log_in
 from tests.factories import PASSWORD, UserFactory, make_organisation, sync_taxonomy
 from tests.web.helpers import translated
 
@@ -28,10 +28,7 @@ def test_download_then_delete_the_organisation_and_the_account(lang, app, live_s
     expect(page.get_by_role("heading", name=t(lang, "Privacy notice"))).to_be_visible()
     assert_accessible(page)
 
-    page.goto(f"{live_server}/{lang}/account/login")
-    page.get_by_label(t(lang, "E-mail address")).fill("owner@example.org")
-    page.get_by_label(t(lang, "Password"), exact=True).fill(PASSWORD)
-    page.get_by_role("button", name=t(lang, "Log in")).last.click()
+    log_in(page, live_server, lang, "owner@example.org")
     page.get_by_role("link", name=t(lang, "Your data")).first.click()
     assert_accessible(page)
 

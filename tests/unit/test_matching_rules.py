@@ -416,8 +416,12 @@ def test_tags_by_role_groups_register_rows():
 def test_tag_roles_are_those_of_the_models():
     from matchmaker.organisations.models import ORG_TAG_ROLES
     from matchmaker.projects.models import PROJECT_TAG_ROLES
+    from matchmaker.register.models import MATCH_ROLES, MatchProfile
 
     assert dict(ROLE_VOCABULARIES) == {**ORG_TAG_ROLES, **PROJECT_TAG_ROLES}
+    # match_profile has one bit-set column per role.
+    assert set(MATCH_ROLES) == set(ROLE_VOCABULARIES)
+    assert set(MATCH_ROLES) <= set(MatchProfile.__table__.columns.keys())
 
 
 # --- the rules file ----------------------------------------------------------------------
