@@ -52,10 +52,13 @@ def member_ids(organisation_id: int) -> set[int]:
     )
 
 
+def _memberships(user: User):
+    """The user's organisation ids as a subquery, so a list query stays one statement."""
+    return select(Membership.organisation_id).where(Membership.user_id == user.id)
+
+
 def organisations_of(user: User) -> list[int]:
-    return list(
-        db.session.scalars(select(Membership.organisation_id).where(Membership.user_id == user.id))
-    )
+    return list(db.session.scalars(_memberships(user)))
 
 
 def is_published(organisation_id: int) -> bool:
@@ -190,11 +193,11 @@ def visible(user: User, request_id: int) -> tuple[ContactRequest, str]:
 
 
 def inbox(user: User) -> list[ContactRequest]:
-    return _requests(ContactRequest.recipient_org_id.in_(organisations_of(user)))
+    return _requests(ContactRequest.recipient_org_id.in_(_memberships(user)))
 
 
 def outbox(user: User) -> list[ContactRequest]:
-    return _requests(ContactRequest.sender_org_id.in_(organisations_of(user)))
+    return _requests(ContactRequest.sender_org_id.in_(_memberships(user)))
 
 
 def _requests(condition) -> list[ContactRequest]:
@@ -215,7 +218,7 @@ def unread_count(user: User) -> int:
             select(func.count())
             .select_from(ContactRequest)
             .where(
-                ContactRequest.recipient_org_id.in_(organisations_of(user)),
+                ContactRequest.recipient_org_id.in_(_memberships(user)),
                 ContactRequest.status == "pending",
                 ContactRequest.recipient_read_at.is_(None),
             )
@@ -228,7 +231,7 @@ def mark_inbox_read(user: User) -> None:
     db.session.execute(
         update(ContactRequest)
         .where(
-            ContactRequest.recipient_org_id.in_(organisations_of(user)),
+            ContactRequest.recipient_org_id.in_(_memberships(user)),
             ContactRequest.recipient_read_at.is_(None),
         )
         .values(recipient_read_at=utcnow())
@@ -244,7 +247,7 @@ def open_requests_from(user: User, recipient_org_id: int) -> list[ContactRequest
         db.session.scalars(
             select(ContactRequest)
             .where(
-                ContactRequest.sender_org_id.in_(organisations_of(user)),
+                ContactRequest.sender_org_id.in_(_memberships(user)),
                 ContactRequest.recipient_org_id == recipient_org_id,
                 ContactRequest.status.in_(("pending", "accepted")),
             )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -259,8 +259,9 @@ def button_state(organisation_id: int) -> dict:
     one of their organisations already (pending or accepted)?"""
     if not current_user.is_authenticated:
         return {"can": False, "login": True}
-    mine = services.organisations_of(current_user)
-    if organisation_id in mine:
+    if "contact_organisations" not in g:  # asked once per page, not once per button
+        g.contact_organisations = set(services.organisations_of(current_user))
+    if organisation_id in g.contact_organisations:
         return {"can": False, "own": True}
     existing = services.open_requests_from(current_user, organisation_id)
     return {"can": True, "existing": existing[0] if existing else None}

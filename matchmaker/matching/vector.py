@@ -30,7 +30,6 @@ from matchmaker.matching.engine import Match, MatchContext, TagStats
 from matchmaker.matching.profiles import (
     ITEM_TYPES,
     ROLE_VOCABULARIES,
-    STAGE_ROLE,
     TAG_ROLES,
     AmountRange,
     ItemKey,
@@ -582,4 +581,3 @@ VECTOR_RULES = {
     "shared_language": shared_language,
 }
 assert set(VECTOR_RULES) == set(engine.RULES), "every engine rule needs its vector form"
-assert STAGE_ROLE not in TAG_ROLES
