@@ -61,6 +61,8 @@ def register_blueprints(app: Flask) -> None:
     from matchmaker.core.sitemap import bp as sitemap_bp
     from matchmaker.core.views import bp as core_bp
     from matchmaker.core.views import root_bp
+    from matchmaker.events import manage_views as event_admin_views
+    from matchmaker.events import views as events_views
     from matchmaker.matching import load_rules
     from matchmaker.matching.views import bp as matching_bp
     from matchmaker.moderation.views import bp as moderation_bp
@@ -79,6 +81,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(alerts_bp, url_prefix="/<lang:lang>/account/saved-searches")
     app.register_blueprint(contacts_views.bp, url_prefix="/<lang:lang>/contacts")
     contacts_views.init_app(app)
+    app.register_blueprint(events_views.bp, url_prefix="/<lang:lang>/events")
+    events_views.init_app(app)
+    app.register_blueprint(event_admin_views.bp, url_prefix="/<lang:lang>/my/events")
     app.register_blueprint(register_bp, url_prefix="/<lang:lang>")
     app.register_blueprint(matching_bp, url_prefix="/<lang:lang>")
     load_rules()  # a mistake in matching/rules.toml stops the start, naming the file and key

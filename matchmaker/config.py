@@ -91,6 +91,12 @@ DEFAULTS: dict = {
     "CONTACT_EXPIRY_DAYS": 30,
     # How often an open page asks for the number of new contact requests (header badge).
     "CONTACT_BADGE_POLL_SECONDS": 30,
+    # Events: the seat counter on an open event page refreshes this often.
+    "EVENT_SEATS_POLL_SECONDS": 30,
+    # Organisers' messages to participants, per event and day (each one e-mails everyone).
+    "EVENT_MESSAGES_PER_DAY": 5,
+    # The domain part of calendar UIDs: set once per deployment, never change it.
+    "CALENDAR_UID_DOMAIN": os.environ.get("CALENDAR_UID_DOMAIN", "matchmaker.example.org"),
 }
 
 

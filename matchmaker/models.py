@@ -3,6 +3,14 @@
 from matchmaker.accounts.models import User
 from matchmaker.alerts.models import SavedSearch
 from matchmaker.contacts.models import ContactRequest
+from matchmaker.events.models import (
+    Event,
+    EventHost,
+    EventMessage,
+    EventTag,
+    EventText,
+    Registration,
+)
 from matchmaker.matching.models import MatchDismissal
 from matchmaker.moderation.models import ModerationDecision
 from matchmaker.notifications.models import Notification
@@ -23,6 +31,11 @@ from matchmaker.taxonomy.models import Tag
 
 __all__ = [
     "ContactRequest",
+    "Event",
+    "EventHost",
+    "EventMessage",
+    "EventTag",
+    "EventText",
     "MatchDismissal",
     "Membership",
     "ModerationDecision",
@@ -36,6 +49,7 @@ __all__ = [
     "RegisterEntry",
     "RegisterEntryLanguage",
     "RegisterEntryTag",
+    "Registration",
     "SavedSearch",
     "SearchDocument",
     "Tag",

@@ -56,6 +56,8 @@ class User(UserMixin, db.Model):
     email_off: Mapped[list[str] | None] = mapped_column(JSON, default=list)
     # Set by a moderator: the account can no longer log in.
     suspended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The secret in the address of the person's calendar feed (events.services).
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from matchmaker.accounts.auth import role_required
 from matchmaker.contacts import services as contact_services
+from matchmaker.events import services as event_services
 from matchmaker.i18n import current_language
 from matchmaker.moderation import services
 from matchmaker.moderation.forms import DecisionForm, QueueFilterForm
@@ -108,3 +109,18 @@ def decide_report(request_id: int):
         else:
             flash(_("The report is dismissed."), "success")
     return redirect_to(url_for("moderation.reports"))
+
+
+@bp.route("/events/<int:event_id>/unpublish", methods=["POST"])
+def unpublish_event(event_id: int):
+    """Take an event off the site, with a note the organisers see."""
+    event = event_services.public_event(event_id)
+    if event is None or event.status != "published":
+        abort(404)
+    note = (request.form.get("note") or "").strip()[:2000]
+    if not note:
+        flash(_("Write a note to the organisers: they need to know why."), "error")
+        return redirect_to(url_for("events.show", event_id=event_id))
+    event_services.unpublish_event(event, note)
+    flash(_("The event is unpublished."), "success")
+    return redirect_to(url_for("events.show", event_id=event_id))

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from matchmaker import geo
+from matchmaker.events.services import events_of
 from matchmaker.i18n import current_language
 from matchmaker.organisations import members, services
 from matchmaker.organisations.forms import OrganisationForm, form_data_from
@@ -60,7 +61,11 @@ def manage(organisation_id: int):
     org = _organisation_or_404(organisation_id)
     is_owner = members.role_of(org, current_user) == "owner"
     return render(
-        "organisations/manage.html", org=org, projects=projects_of(org), is_owner=is_owner
+        "organisations/manage.html",
+        org=org,
+        projects=projects_of(org),
+        events=events_of(org.id),
+        is_owner=is_owner,
     )
 
 

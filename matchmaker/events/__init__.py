@@ -1,0 +1,1 @@
+"""Events: study visits, matchmaking events and conferences, with sign-ups."""

@@ -1,0 +1,68 @@
+"""Tell participants what happened to their seat: in the app and by e-mail, in their language.
+
+These messages are about something the person signed up for (like a booking), so they
+are always sent; organisers' messages to participants go by e-mail only.
+"""
+
+from __future__ import annotations
+
+from flask import url_for
+
+from matchmaker.events.models import Event, Registration
+from matchmaker.extensions import db
+from matchmaker.mail import send_mail
+from matchmaker.notifications.services import notify
+
+
+def title_in(event: Event, lang: str) -> str:
+    text = event.text(lang)
+    return text.title if text and text.title else event.title
+
+
+def _tell(registrations: list[Registration], kind: str, **extra) -> None:
+    for registration in registrations:
+        user, event = registration.user, registration.event
+        lang = user.locale or "en"
+        link = url_for("events.show", lang=lang, event_id=event.id, _external=True)
+        title = title_in(event, lang)
+        notify(user, kind, {"event_id": event.id, "title": title}, link=link)
+        send_mail(user.email, kind, lang, user=user, event=event, title=title, link=link, **extra)
+    db.session.commit()
+
+
+def _registrations(ids) -> list[Registration]:
+    return [r for r in (db.session.get(Registration, i) for i in ids) if r is not None]
+
+
+def promoted(registration_ids) -> None:
+    """People who moved from the waiting list to a seat."""
+    _tell(_registrations(registration_ids), "event_promoted")
+
+
+def removed(registration: Registration) -> None:
+    _tell([registration], "event_removed")
+
+
+def cancelled(event: Event, registrations: list[Registration]) -> None:
+    _tell(registrations, "event_cancelled", note=event.cancel_note)
+
+
+def message(registrations: list[Registration], subject: str, body: str, sender) -> int:
+    """The organiser's own words to each person, framed in the person's language."""
+    for registration in registrations:
+        user, event = registration.user, registration.event
+        lang = user.locale or "en"
+        link = url_for("events.show", lang=lang, event_id=event.id, _external=True)
+        send_mail(
+            user.email,
+            "event_message",
+            lang,
+            user=user,
+            event=event,
+            title=title_in(event, lang),
+            link=link,
+            subject=subject,
+            body=body,
+            sender=sender,
+        )
+    return len(registrations)

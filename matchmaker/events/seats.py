@@ -1,0 +1,345 @@
+"""Seats and the waiting list, race-free by construction.
+
+Every change of an event's seats starts with an UPDATE of the event row. That write
+locks the row (PostgreSQL) or the database (SQLite, whose transactions begin at the
+first write): every sign-up, cancellation and promotion of one event runs one after the
+other, and what each reads after its first statement is what the previous one committed.
+Within that:
+
+- a seat is taken only by `UPDATE event SET taken = taken + 1 WHERE taken < capacity`;
+- the check constraint `taken <= capacity` refuses anything else;
+- a unique `active_key` allows one active registration per person and event;
+- a freed seat goes to the first in the queue in the same transaction that freed it,
+  so no seat stays empty while someone waits.
+
+A waiting person's position is not stored: it is their rank by ticket among those still
+waiting, so positions are 1, 2, 3… without gaps whatever leaves the queue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from matchmaker.accounts.models import utcnow
+from matchmaker.events.models import ACTIVE, Event, Registration, active_key
+from matchmaker.extensions import db
+
+
+class SignUpRefused(Exception):
+    """Why a sign-up cannot happen; `code` names a translated message."""
+
+    def __init__(self, code: str, **details) -> None:
+        super().__init__(code)
+        self.code = code
+        self.details = details
+
+
+@dataclass
+class Outcome:
+    """What a change of seats did: the registration and who was promoted."""
+
+    registration: Registration | None
+    created: bool = False
+    promoted: tuple[int, ...] = ()
+
+
+def _lock(event_id: int, *conditions, tickets: bool = False) -> int | None:
+    """Lock the event row (the first write of the transaction) and bump its seat version.
+
+    Returns the new ticket count when `tickets`, else 1; None when `conditions` refuse.
+    """
+    values = {"seats_version": Event.seats_version + 1}
+    if tickets:
+        values["tickets"] = Event.tickets + 1
+    statement = (
+        update(Event)
+        .where(Event.id == event_id, *conditions)
+        .values(**values)
+        .returning(Event.tickets)
+        .execution_options(synchronize_session=False)
+    )
+    row = db.session.execute(statement).first()
+    if row is None:
+        return None
+    return row[0] if tickets else 1
+
+
+def _take_seat(event_id: int) -> bool:
+    done = db.session.execute(
+        update(Event)
+        .where(Event.id == event_id, Event.taken < Event.capacity)
+        .values(taken=Event.taken + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return done.rowcount == 1
+
+
+def _free_seat(event_id: int) -> None:
+    db.session.execute(
+        update(Event)
+        .where(Event.id == event_id, Event.taken > 0)
+        .values(taken=Event.taken - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _first_waiting(event_id: int) -> int | None:
+    return db.session.scalar(
+        select(Registration.id)
+        .where(Registration.event_id == event_id, Registration.status == "waiting")
+        .order_by(Registration.ticket)
+        .limit(1)
+    )
+
+
+def _set_status(registration_id: int, old: tuple[str, ...], new: str, **values) -> bool:
+    if new not in ACTIVE:
+        values["active_key"] = None
+        values.setdefault("ended_at", utcnow())
+    done = db.session.execute(
+        update(Registration)
+        .where(Registration.id == registration_id, Registration.status.in_(old))
+        .values(status=new, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return done.rowcount == 1
+
+
+def _fill(event_id: int) -> tuple[int, ...]:
+    """Give free seats to the first in the queue; the event row must be locked."""
+    promoted = []
+    while (first := _first_waiting(event_id)) is not None and _take_seat(event_id):
+        _set_status(first, ("waiting",), "confirmed", confirmed_at=utcnow())
+        promoted.append(first)
+    return tuple(promoted)
+
+
+def _status_of(registration_id: int) -> str | None:
+    return db.session.scalar(select(Registration.status).where(Registration.id == registration_id))
+
+
+def _active(event_id: int, user_id: int) -> Registration | None:
+    return db.session.scalar(
+        select(Registration).where(Registration.active_key == active_key(event_id, user_id))
+    )
+
+
+def _refusal(event_id: int, now: datetime) -> SignUpRefused:
+    """Why the locking update found no open event (read after the rollback)."""
+    event = db.session.get(Event, event_id)
+    if event is None or event.status in ("draft", "unpublished"):
+        return SignUpRefused("not_found")
+    if event.status == "cancelled":
+        return SignUpRefused("cancelled")
+    if event.starts_at <= now:
+        return SignUpRefused("past")
+    if event.registration_opens_at is not None and event.registration_opens_at > now:
+        return SignUpRefused("not_open_yet", opens_at=event.registration_opens_at)
+    return SignUpRefused("closed")
+
+
+def open_for_sign_up(now: datetime):
+    """The conditions under which an event takes sign-ups, as SQL."""
+    return (
+        Event.status == "published",
+        Event.registration_closed.is_(False),
+        Event.registration_deadline > now,
+        Event.starts_at > now,
+        (Event.registration_opens_at.is_(None)) | (Event.registration_opens_at <= now),
+    )
+
+
+def sign_up(
+    event_id: int,
+    user_id: int,
+    *,
+    organisation_id: int | None = None,
+    answers: dict[str, str] | None = None,
+    share_email: bool = False,
+    share_phone: bool = False,
+    now: datetime | None = None,
+) -> Outcome:
+    """A seat if one is free, else a place on the waiting list (if the event keeps one).
+
+    Signing up again returns the active registration unchanged (created False).
+    The caller has checked that `organisation_id` is one of the person's organisations.
+    """
+    now = now or utcnow()
+    ticket = _lock(event_id, *open_for_sign_up(now), tickets=True)
+    if ticket is None:
+        db.session.rollback()
+        raise _refusal(event_id, now)
+    existing = _active(event_id, user_id)
+    if existing is not None:
+        db.session.rollback()
+        return Outcome(_active(event_id, user_id), created=False)
+    limit = db.session.scalar(select(Event.max_per_organisation).where(Event.id == event_id))
+    if limit is not None and organisation_id is not None:
+        held = db.session.scalar(
+            select(func.count())
+            .select_from(Registration)
+            .where(
+                Registration.event_id == event_id,
+                Registration.organisation_id == organisation_id,
+                Registration.status.in_(ACTIVE),
+            )
+        )
+        if held >= limit:
+            db.session.rollback()
+            raise SignUpRefused("organisation_limit", limit=limit)
+    if _take_seat(event_id):
+        status, confirmed_at = "confirmed", now
+    elif db.session.scalar(select(Event.waiting_list).where(Event.id == event_id)):
+        status, confirmed_at = "waiting", None
+    else:
+        db.session.rollback()
+        raise SignUpRefused("full")
+    registration = Registration(
+        event_id=event_id,
+        user_id=user_id,
+        organisation_id=organisation_id,
+        status=status,
+        ticket=ticket,
+        active_key=active_key(event_id, user_id),
+        answers=answers or {},
+        share_email=share_email,
+        share_phone=share_phone,
+        created_at=now,
+        confirmed_at=confirmed_at,
+    )
+    db.session.add(registration)
+    try:
+        db.session.commit()
+    except IntegrityError:  # cannot happen under the lock; the unique key is the last line
+        db.session.rollback()
+        found = _active(event_id, user_id)
+        if found is None:
+            raise
+        return Outcome(found, created=False)
+    return Outcome(registration, created=True)
+
+
+def release(registration_id: int, new_status: str = "cancelled") -> Outcome:
+    """End an active registration (cancelled by the person, removed by the organiser).
+
+    A freed seat goes to the first in the queue in the same transaction. Ending a
+    registration that is no longer active changes nothing (registration None).
+    """
+    event_id = db.session.scalar(
+        select(Registration.event_id).where(Registration.id == registration_id)
+    )
+    if event_id is None or _lock(event_id) is None:
+        db.session.rollback()
+        return Outcome(None)
+    old = _status_of(registration_id)
+    if old not in ACTIVE or not _set_status(registration_id, (old,), new_status):
+        db.session.rollback()
+        return Outcome(None)
+    promoted: tuple[int, ...] = ()
+    if old == "confirmed":
+        _free_seat(event_id)
+        if db.session.scalar(select(Event.status).where(Event.id == event_id)) != "cancelled":
+            promoted = _fill(event_id)
+    db.session.commit()
+    return Outcome(db.session.get(Registration, registration_id), promoted=promoted)
+
+
+def give_seat(registration_id: int) -> Outcome:
+    """The organiser seats someone from the waiting list out of turn: one more seat."""
+    event_id = db.session.scalar(
+        select(Registration.event_id).where(Registration.id == registration_id)
+    )
+    if event_id is None or _lock(event_id) is None:
+        db.session.rollback()
+        return Outcome(None)
+    if not _set_status(registration_id, ("waiting",), "confirmed", confirmed_at=utcnow()):
+        db.session.rollback()
+        return Outcome(None)
+    db.session.execute(
+        update(Event)
+        .where(Event.id == event_id)
+        .values(capacity=Event.capacity + 1, taken=Event.taken + 1, revision=Event.revision + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return Outcome(db.session.get(Registration, registration_id), promoted=(registration_id,))
+
+
+def move_to_front(registration_id: int) -> bool:
+    """Put a waiting person first in the queue."""
+    event_id = db.session.scalar(
+        select(Registration.event_id).where(Registration.id == registration_id)
+    )
+    if event_id is None or _lock(event_id) is None:
+        db.session.rollback()
+        return False
+    first = db.session.scalar(
+        select(func.min(Registration.ticket)).where(
+            Registration.event_id == event_id, Registration.status == "waiting"
+        )
+    )
+    moved = first is not None and _set_status(
+        registration_id, ("waiting",), "waiting", ticket=first - 1
+    )
+    if not moved:
+        db.session.rollback()
+        return False
+    db.session.commit()
+    return True
+
+
+class CapacityTooLow(Exception):
+    def __init__(self, confirmed: int) -> None:
+        super().__init__(confirmed)
+        self.confirmed = confirmed
+
+
+def set_capacity(event_id: int, capacity: int, waiting_list: bool) -> tuple[int, ...]:
+    """Change the seats; never below the confirmed count. New seats go to the queue.
+
+    Part of a larger edit: the caller commits.
+    """
+    if _lock(event_id) is None:
+        raise LookupError(event_id)
+    done = db.session.execute(
+        update(Event)
+        .where(Event.id == event_id, Event.taken <= capacity)
+        .values(capacity=capacity, waiting_list=waiting_list)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        confirmed = db.session.scalar(select(Event.taken).where(Event.id == event_id))
+        db.session.rollback()
+        raise CapacityTooLow(confirmed)
+    status = db.session.scalar(select(Event.status).where(Event.id == event_id))
+    return _fill(event_id) if status != "cancelled" else ()
+
+
+def position(registration: Registration) -> int | None:
+    """1 for the first in the queue; None when not waiting."""
+    if registration.status != "waiting":
+        return None
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Registration)
+        .where(
+            Registration.event_id == registration.event_id,
+            Registration.status == "waiting",
+            Registration.ticket <= registration.ticket,
+        )
+    )
+
+
+def counts(event_id: int) -> dict[str, int]:
+    rows = db.session.execute(
+        select(Registration.status, func.count())
+        .where(Registration.event_id == event_id)
+        .group_by(Registration.status)
+    )
+    found = dict.fromkeys(("confirmed", "waiting", "cancelled", "removed"), 0)
+    found.update({status: n for status, n in rows})
+    return found

@@ -1,0 +1,465 @@
+"""Every write to an event happens here (seats and the queue: `events.seats`)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select, update
+
+from matchmaker.accounts.models import User, utcnow
+from matchmaker.editing import (
+    StaleEdit,
+    UnknownTag,
+    claim_revision,
+    resolve_tags,
+    sync_tags,
+    sync_texts,
+)
+from matchmaker.events import seats
+from matchmaker.events.models import (
+    ACTIVE,
+    TAG_ROLES,
+    TEXT_FIELDS,
+    Event,
+    EventHost,
+    EventMessage,
+    EventTag,
+    EventText,
+    Registration,
+)
+from matchmaker.events.seats import CapacityTooLow, SignUpRefused
+from matchmaker.extensions import db
+from matchmaker.organisations.models import Membership, Organisation
+from matchmaker.taxonomy.models import Tag
+
+__all__ = [
+    "CapacityTooLow",
+    "EventInput",
+    "NotPublishable",
+    "SignUpRefused",
+    "StaleEdit",
+    "UnknownTag",
+]
+
+PAGE_SIZE = 20
+# What an edit copies from the form onto the event; seats go through `seats`.
+EDITABLE = (
+    "kind",
+    "original_language",
+    "online",
+    "venue",
+    "address",
+    "city",
+    "country",
+    "online_url",
+    "timezone",
+    "starts_at",
+    "ends_at",
+    "registration_opens_at",
+    "registration_deadline",
+    "max_per_organisation",
+    "languages",
+    "audience_kinds",
+    "audience_countries",
+    "questions",
+)
+
+
+@dataclass(kw_only=True)
+class EventInput:
+    """Validated form data (times aware, in UTC); the same shape for creating and editing."""
+
+    kind: str
+    original_language: str
+    online: bool = False
+    venue: str = ""
+    address: str = ""
+    city: str = ""
+    country: str | None = None
+    online_url: str = ""
+    timezone: str
+    starts_at: datetime
+    ends_at: datetime
+    registration_opens_at: datetime | None = None
+    registration_deadline: datetime
+    capacity: int
+    waiting_list: bool = True
+    max_per_organisation: int | None = None
+    languages: list[str] = field(default_factory=list)
+    audience_kinds: list[str] = field(default_factory=list)
+    audience_countries: list[str] = field(default_factory=list)
+    questions: list[dict] = field(default_factory=list)
+    texts: dict[str, dict[str, str]] = field(default_factory=dict)
+    tags: dict[str, list[str]] = field(default_factory=dict)
+    co_host_ids: list[int] = field(default_factory=list)
+
+
+class NotPublishable(Exception):
+    """Only a draft of a published organisation can be published."""
+
+
+# --- organisers ----------------------------------------------------------------------------
+
+
+def organiser_organisations(user: User) -> list[Organisation]:
+    """The organisations `user` may host events for: those they are a member of."""
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .join(Membership)
+            .where(Membership.user_id == user.id)
+            .order_by(Organisation.name)
+        )
+    )
+
+
+def managed_event(user: User, event_id: int) -> Event | None:
+    """The event if `user` is a member of its host organisation; None otherwise (404)."""
+    return db.session.scalar(
+        select(Event)
+        .join(Membership, Membership.organisation_id == Event.organisation_id)
+        .where(Event.id == event_id, Membership.user_id == user.id)
+    )
+
+
+def events_of(organisation_id: int) -> list[Event]:
+    return list(
+        db.session.scalars(
+            select(Event)
+            .where(Event.organisation_id == organisation_id)
+            .order_by(Event.starts_at.desc())
+        )
+    )
+
+
+def _co_hosts(event: Event, organisation_ids: list[int], user: User) -> None:
+    """Co-hosts are other organisations of the same person (they can speak for them)."""
+    allowed = {org.id for org in organiser_organisations(user)} - {event.organisation_id}
+    wanted = [i for i in dict.fromkeys(organisation_ids) if i in allowed]
+    for host in list(event.co_hosts):
+        if host.organisation_id not in wanted:
+            event.co_hosts.remove(host)
+    present = {host.organisation_id for host in event.co_hosts}
+    for organisation_id in wanted:
+        if organisation_id not in present:
+            event.co_hosts.append(EventHost(organisation_id=organisation_id))
+
+
+def _apply(event: Event, data: EventInput, pairs: list[tuple[str, Tag]], user: User) -> None:
+    for name in EDITABLE:
+        setattr(event, name, getattr(data, name))
+    sync_texts(event, data.texts, TEXT_FIELDS, EventText)
+    sync_tags(event, pairs, EventTag)
+    _co_hosts(event, data.co_host_ids, user)
+
+
+def create_event(user: User, organisation: Organisation, data: EventInput) -> Event:
+    pairs = resolve_tags(data.tags, TAG_ROLES)
+    event = Event(
+        organisation_id=organisation.id,
+        created_by=user.id,
+        capacity=data.capacity,
+        waiting_list=data.waiting_list,
+    )
+    db.session.add(event)
+    _apply(event, data, pairs, user)
+    db.session.commit()
+    return event
+
+
+def update_event(user: User, event: Event, data: EventInput, revision: int) -> tuple[int, ...]:
+    """Save an edit; returns the registrations promoted by added seats.
+
+    StaleEdit when someone saved since the form was opened; CapacityTooLow when the
+    seats would be fewer than the people confirmed. Nothing is saved in either case.
+    """
+    pairs = resolve_tags(data.tags, TAG_ROLES)
+    promoted = seats.set_capacity(event.id, data.capacity, data.waiting_list)
+    claim_revision(Event, event, revision)
+    db.session.refresh(event)
+    _apply(event, data, pairs, user)
+    db.session.commit()
+    return promoted
+
+
+def publish_event(event: Event) -> None:
+    if event.organisation.status != "published":
+        raise NotPublishable
+    done = db.session.execute(
+        update(Event)
+        .where(Event.id == event.id, Event.status == "draft")
+        .values(status="published", published_at=func.coalesce(Event.published_at, utcnow()))
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        db.session.rollback()
+        raise NotPublishable
+    db.session.commit()
+    db.session.refresh(event)
+
+
+def set_registration_closed(event: Event, closed: bool) -> None:
+    event.registration_closed = closed
+    db.session.commit()
+
+
+def cancel_event(event: Event, note: str) -> list[Registration]:
+    """Cancel the event; returns the active registrations (all of them are told)."""
+    done = db.session.execute(
+        update(Event)
+        .where(Event.id == event.id, Event.status.in_(("published", "draft")))
+        .values(
+            status="cancelled",
+            cancelled_at=utcnow(),
+            cancel_note=note.strip(),
+            revision=Event.revision + 1,
+            seats_version=Event.seats_version + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        db.session.rollback()
+        return []
+    db.session.commit()
+    db.session.refresh(event)
+    return active_registrations(event.id)
+
+
+def unpublish_event(event: Event, note: str) -> None:
+    """A moderator takes the event off the site, with a note to the organisers."""
+    event.status = "unpublished"
+    event.moderator_note = note.strip()
+    event.revision += 1
+    db.session.commit()
+
+
+# --- participants --------------------------------------------------------------------------
+
+
+def public_event(event_id: int) -> Event | None:
+    """A published, cancelled (still shown, marked) event; None for drafts and unpublished."""
+    event = db.session.get(Event, event_id)
+    if event is None or event.status not in ("published", "cancelled"):
+        return None
+    return event
+
+
+def registration_of(user: User, event_id: int) -> Registration | None:
+    """The person's active registration, else their latest one."""
+    return db.session.scalar(
+        select(Registration)
+        .where(Registration.event_id == event_id, Registration.user_id == user.id)
+        .order_by(
+            Registration.status.in_(ACTIVE).desc(),
+            Registration.created_at.desc(),
+            Registration.id.desc(),
+        )
+        .limit(1)
+    )
+
+
+def own_registration(user: User, registration_id: int) -> Registration | None:
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.user_id != user.id:
+        return None
+    return registration
+
+
+def registrations_of(user: User) -> list[Registration]:
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .join(Event)
+            .where(Registration.user_id == user.id)
+            .order_by(Event.starts_at.desc(), Registration.id.desc())
+        )
+    )
+
+
+def active_registrations(event_id: int) -> list[Registration]:
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .where(Registration.event_id == event_id, Registration.status.in_(ACTIVE))
+            .order_by(Registration.ticket)
+        )
+    )
+
+
+@dataclass
+class Participants:
+    confirmed: list[Registration]
+    waiting: list[Registration]  # in queue order: position = index + 1
+    ended: list[Registration]
+
+
+def participants(event_id: int) -> Participants:
+    rows = list(
+        db.session.scalars(
+            select(Registration)
+            .where(Registration.event_id == event_id)
+            .order_by(Registration.ticket, Registration.id)
+        )
+    )
+    return Participants(
+        confirmed=sorted(
+            (r for r in rows if r.status == "confirmed"),
+            key=lambda r: (r.confirmed_at or r.created_at, r.id),
+        ),
+        waiting=[r for r in rows if r.status == "waiting"],
+        ended=sorted(
+            (r for r in rows if r.status not in ACTIVE),
+            key=lambda r: (r.ended_at or r.created_at, r.id),
+        ),
+    )
+
+
+def event_registration(event: Event, registration_id: int) -> Registration | None:
+    """A registration of this event (another event's: None, the view answers 404)."""
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.event_id != event.id:
+        return None
+    return registration
+
+
+# --- finding events ------------------------------------------------------------------------
+
+
+@dataclass
+class EventFilters:
+    kind: str | None = None
+    country: str | None = None
+    month: tuple[datetime, datetime] | None = None
+    tag: str | None = None
+    language: str | None = None
+    past: bool = False
+
+
+def find_events(filters: EventFilters, page: int = 1, now: datetime | None = None):
+    """(events, total): upcoming ones soonest first, or past ones latest first."""
+    now = now or utcnow()
+    query = select(Event).where(Event.status.in_(("published", "cancelled")))
+    if filters.past:
+        query = query.where(Event.ends_at <= now).order_by(Event.starts_at.desc(), Event.id)
+    else:
+        query = query.where(Event.ends_at > now).order_by(Event.starts_at, Event.id)
+    if filters.kind:
+        query = query.where(Event.kind == filters.kind)
+    if filters.country:
+        query = query.where(Event.country == filters.country)
+    if filters.month:
+        start, end = filters.month
+        query = query.where(Event.starts_at >= start, Event.starts_at < end)
+    if filters.tag:
+        query = query.where(
+            Event.id.in_(select(EventTag.event_id).join(Tag).where(Tag.code == filters.tag))
+        )
+    events = list(db.session.scalars(query))
+    if filters.language:  # a JSON list: filtered here, on the page's few hundred events
+        events = [e for e in events if filters.language in (e.languages or [])]
+    total = len(events)
+    start = (max(page, 1) - 1) * PAGE_SIZE
+    return events[start : start + PAGE_SIZE], total
+
+
+def event_countries() -> list[str]:
+    return sorted(
+        c
+        for c in db.session.scalars(
+            select(Event.country)
+            .where(Event.status == "published", Event.country.is_not(None))
+            .distinct()
+        )
+        if c
+    )
+
+
+# --- calendars -----------------------------------------------------------------------------
+
+
+def calendar_token(user: User, renew: bool = False) -> str:
+    """The secret of the person's calendar feed; a new one revokes the old address."""
+    if renew or not user.calendar_token:
+        user.calendar_token = secrets.token_urlsafe(24)
+        db.session.commit()
+    return user.calendar_token
+
+
+def user_of_calendar(token: str) -> User | None:
+    if not token:
+        return None
+    return db.session.scalar(select(User).where(User.calendar_token == token))
+
+
+def calendar_events(user: User) -> list[Event]:
+    """The events the person holds a seat at, cancelled ones included (shown cancelled)."""
+    return list(
+        db.session.scalars(
+            select(Event)
+            .join(Registration)
+            .where(
+                Registration.user_id == user.id,
+                Registration.status == "confirmed",
+                or_(Event.status == "published", Event.status == "cancelled"),
+            )
+            .order_by(Event.starts_at)
+        )
+    )
+
+
+def end_registrations_of(user: User) -> list[seats.Outcome]:
+    """Before an account is deleted: free its seats for the people waiting."""
+    outcomes = []
+    for registration in db.session.scalars(
+        select(Registration.id).where(
+            Registration.user_id == user.id, Registration.status.in_(ACTIVE)
+        )
+    ).all():
+        outcomes.append(seats.release(registration, "cancelled"))
+    return outcomes
+
+
+# --- messages to participants --------------------------------------------------------------
+
+
+class TooManyMessages(Exception):
+    pass
+
+
+def record_message(
+    event: Event, sender: User, audience: str, subject: str, body: str, per_day: int
+) -> list[Registration]:
+    """Record the message and return its recipients; TooManyMessages past the daily limit."""
+    since = utcnow() - timedelta(days=1)
+    sent = db.session.scalar(
+        select(func.count())
+        .select_from(EventMessage)
+        .where(EventMessage.event_id == event.id, EventMessage.sent_at > since)
+    )
+    if sent >= per_day:
+        raise TooManyMessages
+    recipients = [r for r in active_registrations(event.id) if r.status == audience]
+    db.session.add(
+        EventMessage(
+            event_id=event.id,
+            sender_id=sender.id,
+            audience=audience,
+            subject=subject,
+            body=body,
+            recipients=len(recipients),
+        )
+    )
+    db.session.commit()
+    return recipients
+
+
+def messages_of(event_id: int) -> list[EventMessage]:
+    return list(
+        db.session.scalars(
+            select(EventMessage)
+            .where(EventMessage.event_id == event_id)
+            .order_by(EventMessage.sent_at.desc())
+        )
+    )

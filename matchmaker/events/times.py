@@ -1,0 +1,90 @@
+"""Times of events: entered and shown in the place's time zone, stored in UTC. Pure."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import UTC, date, datetime
+from functools import cache
+
+from babel.core import get_global
+from babel.dates import format_datetime, format_time, get_timezone_location
+
+
+@cache
+def known_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def is_zone(name: str | None) -> bool:
+    return bool(name) and name in known_zones()
+
+
+def zone_choices() -> list[str]:
+    """Every IANA zone of a place (no legacy aliases such as "US/Eastern" or "Etc/GMT+3")."""
+    return sorted(
+        name
+        for name in known_zones()
+        if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/")) and name[0].isupper()
+    )
+
+
+def zone_of_country(country: str | None) -> str | None:
+    """The country's time zone when it has one (PL, DK, NO…); None when it has several."""
+    zones = get_global("territory_zones").get((country or "").upper(), [])
+    return zones[0] if len(zones) == 1 else None
+
+
+def to_utc(local: datetime, zone: str) -> datetime:
+    """A wall-clock time at the place (naive) as an aware UTC time."""
+    return local.replace(tzinfo=zoneinfo.ZoneInfo(zone)).astimezone(UTC)
+
+
+def at_place(moment: datetime, zone: str) -> datetime:
+    """An aware (or naive UTC, as SQLite returns it) time as the place's wall clock."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(zoneinfo.ZoneInfo(zone))
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """SQLite returns naive UTC; PostgreSQL aware. Compare them as aware."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
+def when(starts: datetime, ends: datetime, zone: str, locale: str) -> str:
+    """Like "Tuesday 1 December 2026, 09:00 to 16:00 CET" in the reader's language, at the place."""
+    start, end = at_place(starts, zone), at_place(ends, zone)
+    day = format_datetime(start, "EEEE d MMMM y", tzinfo=start.tzinfo, locale=locale)
+    zone_name = f"({zone_label(zone, locale)})"
+    start_time = format_time(start, "HH:mm", tzinfo=start.tzinfo, locale=locale)
+    end_time = format_time(end, "HH:mm", tzinfo=end.tzinfo, locale=locale)
+    if start.date() == end.date():
+        return f"{day}, {start_time}–{end_time} {zone_name}"  # noqa: RUF001 (en dash)
+    end_day = format_datetime(end, "EEEE d MMMM y", tzinfo=end.tzinfo, locale=locale)
+    return f"{day}, {start_time} – {end_day}, {end_time} {zone_name}"  # noqa: RUF001
+
+
+def moment(value: datetime, zone: str, locale: str) -> str:
+    """One time at the place, short: "1 Dec 2026, 17:00 CET"."""
+    local = at_place(value, zone)
+    text = format_datetime(local, "d MMM y, HH:mm", tzinfo=local.tzinfo, locale=locale)
+    return f"{text} ({zone_label(zone, locale)})"
+
+
+def zone_label(zone: str, locale: str) -> str:
+    """"Norway Time", "czas: Norwegia": the zone named by its place, in the reader's words."""
+    return get_timezone_location(zoneinfo.ZoneInfo(zone), locale=locale)
+
+
+def month_bounds(month: str, zone: str = "UTC") -> tuple[datetime, datetime] | None:
+    """ "2026-12" as [start, end) in UTC; None when it is not a month."""
+    try:
+        first = date.fromisoformat(f"{month}-01")
+    except (TypeError, ValueError):
+        return None
+    following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+    start = to_utc(datetime.combine(first, datetime.min.time()), zone)
+    end = to_utc(datetime.combine(following, datetime.min.time()), zone)
+    return start, end
