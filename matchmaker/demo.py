@@ -6,6 +6,7 @@ Only example.org addresses: demo data never names real people.
 from __future__ import annotations
 
 import tomllib
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import click
@@ -15,9 +16,15 @@ from sqlalchemy import func, select
 from matchmaker.accounts import services as accounts
 from matchmaker.accounts.models import User, utcnow
 from matchmaker.accounts.passwords import hash_password
+from matchmaker.events import questions as event_questions
+from matchmaker.events import seats
+from matchmaker.events import services as event_services
+from matchmaker.events import times as event_times
+from matchmaker.events.models import Event
+from matchmaker.events.services import EventInput
 from matchmaker.extensions import db
 from matchmaker.moderation import services as moderation
-from matchmaker.organisations.models import Organisation
+from matchmaker.organisations.models import Membership, Organisation
 from matchmaker.organisations.services import (
     OrganisationInput,
     create_organisation,
@@ -40,6 +47,7 @@ DEMO_USERS = (
 
 
 REGISTER_FILE = Path(__file__).with_name("demo_data") / "register.toml"
+EVENTS_FILE = Path(__file__).with_name("demo_data") / "events.toml"
 # Which demo account owns the demo organisations of each kind.
 OWNER_BY_KIND = {
     "investor": "investor@example.org",
@@ -79,8 +87,11 @@ def seed_demo(force: bool = False) -> list[User]:
             db.session.add(user)
         users.append(user)
     db.session.commit()
+    by_email = {u.email: u for u in users}
     if db.session.scalar(select(func.count()).select_from(Organisation)) == 0:
-        load_register(users_by_email={u.email: u for u in users})
+        load_register(users_by_email=by_email)
+    if db.session.scalar(select(func.count()).select_from(Event)) == 0:
+        load_events(users_by_email=by_email)
     return users
 
 
@@ -155,6 +166,79 @@ def load_register(users_by_email: dict[str, User]) -> tuple[int, int]:
     return len(organisations), len(projects)
 
 
+def load_events(users_by_email: dict[str, User], today: date | None = None) -> int:
+    """Create, publish and fill the demo events, as organisers and participants would."""
+    with REGISTER_FILE.open("rb") as f:
+        names = {item["key"]: item["name"] for item in tomllib.load(f)["organisations"]}
+    with EVENTS_FILE.open("rb") as f:
+        items = tomllib.load(f)["events"]
+    organisations = {
+        org.name: org
+        for org in db.session.scalars(
+            select(Organisation).where(Organisation.name.in_(names.values()))
+        )
+    }
+    today = today or utcnow().date()
+    for item in items:
+        host = organisations[names[item["host"]]]
+        owner = db.session.scalar(
+            select(User).join(Membership).where(Membership.organisation_id == host.id).limit(1)
+        )
+        day = today + timedelta(days=item["start_day"])
+        zone = item["timezone"]
+
+        def at(when: date, clock: str, zone: str = zone) -> datetime:
+            return event_times.to_utc(datetime.combine(when, time.fromisoformat(clock)), zone)
+
+        starts = at(day, item["start_time"])
+        data = EventInput(
+            kind=item["kind"],
+            original_language=item["original_language"],
+            online=item.get("online", False),
+            venue=item.get("venue", ""),
+            address=item.get("address", ""),
+            city=item.get("city", ""),
+            country=item.get("country"),
+            online_url=item.get("online_url", ""),
+            timezone=zone,
+            starts_at=starts,
+            ends_at=at(day, item["end_time"]),
+            registration_deadline=min(
+                at(day - timedelta(days=item["deadline_days_before"]), "23:59"), starts
+            ),
+            capacity=item["capacity"],
+            waiting_list=item["waiting_list"],
+            max_per_organisation=item.get("max_per_organisation"),
+            languages=item.get("languages", []),
+            audience_kinds=item.get("audience_kinds", []),
+            audience_countries=item.get("audience_countries", []),
+            questions=event_questions.parse(item.get("questions", "")),
+            texts=item["texts"],
+            tags={"category": item.get("categories", [])},
+            co_host_ids=[organisations[names[key]].id for key in item.get("co_hosts", [])],
+        )
+        event = event_services.create_event(owner, host, data)
+        event_services.publish_event(event)
+        for email in item.get("sign_ups", []):
+            person = users_by_email[email]
+            membership = db.session.scalar(
+                select(Membership).where(Membership.user_id == person.id).limit(1)
+            )
+            answers = {
+                q["label"]: (q["options"][0] if q["options"] else "") for q in event.questions
+            }
+            try:
+                seats.sign_up(
+                    event.id,
+                    person.id,
+                    organisation_id=membership.organisation_id if membership else None,
+                    answers=answers,
+                )
+            except seats.SignUpRefused:
+                continue  # a full event without a waiting list, or a per-organisation limit
+    return len(items)
+
+
 def database_is_empty() -> bool:
     return accounts.count_users() == 0
 
@@ -174,7 +258,8 @@ def seed_demo_command(force: bool, if_empty: bool) -> None:
             f"The database has {exc.args[0]} non-demo account(s); use --force to add demo data anyway."
         ) from exc
     organisations = db.session.scalar(select(func.count()).select_from(Organisation))
-    click.echo(f"Demo register: {organisations} organisations and their projects.")
+    events = db.session.scalar(select(func.count()).select_from(Event))
+    click.echo(f"Demo register: {organisations} organisations and their projects; {events} events.")
     click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
     for user in users:
         click.echo(f"  {user.email:<28} {user.role:<10} {user.locale}")

@@ -2,11 +2,13 @@
 
 The export is what the person can see of themselves, as JSON: their account, the
 organisations they belong to, the contact requests they sent or that reached their
-organisations, their saved searches, notifications and dismissals. Other people's
+organisations, their event sign-ups (with their answers), saved searches, notifications
+and dismissals. Other people's
 contact details are not in it (they are not the person's data).
 
 Deleting an account removes the person and everything that is only theirs (memberships,
-saved searches, notifications, by foreign keys). Requests they sent stay in the other
+saved searches, notifications, by foreign keys). Their seats at events are freed first,
+for the people waiting (the next in line is promoted). Requests they sent stay in the other
 organisation's inbox without them ("deleted user"). An organisation whose only owner
 they are must first be handed over or deleted, or it would be left without an owner.
 """
@@ -22,6 +24,8 @@ from matchmaker.accounts.models import User
 from matchmaker.accounts.passwords import verify_password
 from matchmaker.alerts.models import SavedSearch
 from matchmaker.contacts.models import ContactRequest
+from matchmaker.events.models import Registration
+from matchmaker.events.services import end_registrations_of
 from matchmaker.extensions import db
 from matchmaker.matching.models import MatchDismissal
 from matchmaker.notifications.models import Notification
@@ -97,6 +101,24 @@ def export(user: User) -> dict[str, Any]:
             for m in memberships
         ],
         "contact_requests": [request_data(r) for r in requests],
+        "event_registrations": [
+            {
+                "event_id": r.event_id,
+                "event_title": r.event.title,
+                "status": r.status,
+                "organisation_id": r.organisation_id,
+                "answers": r.answers,
+                "share_email_with_organiser": r.share_email,
+                "share_phone_with_organiser": r.share_phone,
+                "signed_up_at": _when(r.created_at),
+                "ended_at": _when(r.ended_at),
+            }
+            for r in db.session.scalars(
+                select(Registration)
+                .where(Registration.user_id == user.id)
+                .order_by(Registration.id)
+            )
+        ],
         "saved_searches": [
             {
                 "item_type": s.item_type,
@@ -178,12 +200,17 @@ def check_password(user: User, password: str) -> None:
         raise WrongPassword
 
 
-def delete_account(user: User, password: str) -> None:
-    """Erase the account; the database's foreign keys remove or anonymise the rest."""
+def delete_account(user: User, password: str) -> tuple[int, ...]:
+    """Erase the account; the database's foreign keys remove or anonymise the rest.
+
+    Returns the registrations promoted to the seats the person held (to be told).
+    """
     check_password(user, password)
     if sole_owned(user):
         raise StillOwner
+    promoted = tuple(i for outcome in end_registrations_of(user) for i in outcome.promoted)
     user_id = user.id
     db.session.expunge(user)
     db.session.execute(delete(User).where(User.id == user_id))
     db.session.commit()
+    return promoted

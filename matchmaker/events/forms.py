@@ -54,7 +54,7 @@ STATUS_LABELS = {
 }
 QUESTION_ERRORS = {
     "too_many": _l("Ask at most 5 questions."),
-    "too_long": _l("Keep each question and choice under 200 characters."),
+    "too_long": _l("Use at most 200 characters for each question and choice."),
     "too_few_options": _l("A question with choices needs at least two, separated by |."),
     "too_many_options": _l("Give at most 10 choices for a question."),
 }
@@ -128,7 +128,7 @@ class EventForm(Form):
         ],
     )
     languages = MultiCheckboxField(_l("Working languages"))
-    audience_kinds = MultiCheckboxField(_l("Who it is for"))
+    audience_kinds = MultiCheckboxField(_l("Who the event is for"))
     audience_countries = SelectMultipleField(
         _l("Participants from these countries (none chosen: from anywhere)"),
         invalid_choice_message=CHOOSE_FROM_OPTIONS,
@@ -317,7 +317,7 @@ class SignUpForm(Form):
     """
 
     organisation = SelectField(
-        _l("You come for"),
+        _l("You attend on behalf of"),
         coerce=int,
         validate_choice=True,
         invalid_choice_message=CHOOSE_FROM_OPTIONS,

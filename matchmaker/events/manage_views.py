@@ -290,7 +290,7 @@ def participants_csv(event_id: int):
             )
         )
     headings = {
-        "name": _("Name"),
+        "name": _("Participant"),
         "organisation": _("Organisation"),
         "country": _("Country"),
         "status": _("Status"),

@@ -30,6 +30,7 @@ from matchmaker.events.models import (
     Registration,
 )
 from matchmaker.events.seats import CapacityTooLow, SignUpRefused
+from matchmaker.events.times import aware
 from matchmaker.extensions import db
 from matchmaker.organisations.models import Membership, Organisation
 from matchmaker.taxonomy.models import Tag
@@ -225,6 +226,16 @@ def cancel_event(event: Event, note: str) -> list[Registration]:
     db.session.commit()
     db.session.refresh(event)
     return active_registrations(event.id)
+
+
+def cancel_coming_events_of(organisation_id: int) -> list[tuple[Event, list[Registration]]]:
+    """Before an organisation is deleted: its events still to come are cancelled."""
+    now = utcnow()
+    return [
+        (event, cancel_event(event, ""))
+        for event in events_of(organisation_id)
+        if aware(event.ends_at) > now and event.status in ("draft", "published")
+    ]
 
 
 def unpublish_event(event: Event, note: str) -> None:

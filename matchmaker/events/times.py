@@ -74,7 +74,7 @@ def moment(value: datetime, zone: str, locale: str) -> str:
 
 
 def zone_label(zone: str, locale: str) -> str:
-    """"Norway Time", "czas: Norwegia": the zone named by its place, in the reader's words."""
+    """ "Norway Time", "czas: Norwegia": the zone named by its place, in the reader's words."""
     return get_timezone_location(zoneinfo.ZoneInfo(zone), locale=locale)
 
 

@@ -7,6 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from matchmaker import geo
+from matchmaker.events import notify as event_notify
+from matchmaker.events import services as event_services
 from matchmaker.events.services import events_of
 from matchmaker.i18n import current_language
 from matchmaker.organisations import members, services
@@ -119,6 +121,11 @@ def delete(organisation_id: int):
         flash(_("Tick the box to confirm that the organisation is to be deleted."), "error")
         return redirect_to(url_for("organisations.manage", organisation_id=org.id))
     name = org.name
+    if members.role_of(org, current_user) != "owner":
+        abort(403)
+    # People signed up for its coming events hear that they will not take place.
+    for event, told in event_services.cancel_coming_events_of(org.id):
+        event_notify.cancelled(event, told)
     try:
         services.delete_organisation(current_user, org)
     except services.NotOwner:
