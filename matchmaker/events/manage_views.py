@@ -12,6 +12,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from matchmaker import geo
+from matchmaker.accounts.models import utcnow
 from matchmaker.events import export, notify, seats, services
 from matchmaker.events.forms import (
     STATUS_LABELS,
@@ -22,6 +23,7 @@ from matchmaker.events.forms import (
     new_event_data,
 )
 from matchmaker.events.models import Event
+from matchmaker.events.times import aware
 from matchmaker.i18n import current_language
 from matchmaker.organisations.services import member_organisation
 from matchmaker.web import redirect_to, render
@@ -135,6 +137,7 @@ def _manage_page(event: Event, status: int = 200, **extra):
         message_form=extra.pop("message_form", None) or MessageForm(),
         cancel_form=extra.pop("cancel_form", None) or CancelForm(),
         messages=services.messages_of(event.id),
+        coming=event.status == "published" and aware(event.starts_at) > utcnow(),
         **extra,
     )
 
@@ -150,7 +153,9 @@ def publish(event_id: int):
     try:
         services.publish_event(event)
     except services.NotPublishable:
-        if event.organisation.status != "published":
+        if event.status == "unpublished":
+            flash(_("A moderator has unpublished this event: see their note."), "error")
+        elif event.organisation.status != "published":
             flash(_("An event is published once its organisation's profile is published."), "error")
         else:
             flash(_("This event is already published."), "info")
@@ -213,7 +218,12 @@ def give_seat(event_id: int, registration_id: int):
     registration = _registration_or_404(event, registration_id)
     outcome = seats.give_seat(registration.id)
     if outcome.registration is None:
-        flash(_("This person is no longer on the waiting list."), "info")
+        flash(
+            _(
+                "Only people still on the waiting list of a coming, published event can be given a seat."
+            ),
+            "info",
+        )
     else:
         notify.promoted(outcome.promoted)
         flash(_("%(name)s has a seat now.", name=registration.user.name), "success")

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from matchmaker.accounts.models import utcnow
 from matchmaker.events.models import ACTIVE, Event, Registration, active_key
+from matchmaker.events.times import aware
 from matchmaker.extensions import db
 
 
@@ -110,7 +111,15 @@ def _set_status(registration_id: int, old: tuple[str, ...], new: str, **values) 
 
 
 def _fill(event_id: int) -> tuple[int, ...]:
-    """Give free seats to the first in the queue; the event row must be locked."""
+    """Give free seats to the first in the queue; the event row must be locked.
+
+    Nobody is given a seat at a cancelled event or one that has begun.
+    """
+    status, starts_at = db.session.execute(
+        select(Event.status, Event.starts_at).where(Event.id == event_id)
+    ).one()
+    if status != "published" or aware(starts_at) <= utcnow():
+        return ()
     promoted = []
     while (first := _first_waiting(event_id)) is not None and _take_seat(event_id):
         _set_status(first, ("waiting",), "confirmed", confirmed_at=utcnow())
@@ -135,9 +144,9 @@ def _refusal(event_id: int, now: datetime) -> SignUpRefused:
         return SignUpRefused("not_found")
     if event.status == "cancelled":
         return SignUpRefused("cancelled")
-    if event.starts_at <= now:
+    if aware(event.starts_at) <= now:
         return SignUpRefused("past")
-    if event.registration_opens_at is not None and event.registration_opens_at > now:
+    if event.registration_opens_at is not None and aware(event.registration_opens_at) > now:
         return SignUpRefused("not_open_yet", opens_at=event.registration_opens_at)
     return SignUpRefused("closed")
 
@@ -242,18 +251,21 @@ def release(registration_id: int, new_status: str = "cancelled") -> Outcome:
     promoted: tuple[int, ...] = ()
     if old == "confirmed":
         _free_seat(event_id)
-        if db.session.scalar(select(Event.status).where(Event.id == event_id)) != "cancelled":
-            promoted = _fill(event_id)
+        promoted = _fill(event_id)
     db.session.commit()
     return Outcome(db.session.get(Registration, registration_id), promoted=promoted)
 
 
 def give_seat(registration_id: int) -> Outcome:
-    """The organiser seats someone from the waiting list out of turn: one more seat."""
+    """The organiser seats someone from the waiting list out of turn: one more seat.
+
+    Only before a published event begins.
+    """
     event_id = db.session.scalar(
         select(Registration.event_id).where(Registration.id == registration_id)
     )
-    if event_id is None or _lock(event_id) is None:
+    coming = (Event.status == "published", Event.starts_at > utcnow())
+    if event_id is None or _lock(event_id, *coming) is None:
         db.session.rollback()
         return Outcome(None)
     if not _set_status(registration_id, ("waiting",), "confirmed", confirmed_at=utcnow()):
@@ -315,8 +327,7 @@ def set_capacity(event_id: int, capacity: int, waiting_list: bool) -> tuple[int,
         confirmed = db.session.scalar(select(Event.taken).where(Event.id == event_id))
         db.session.rollback()
         raise CapacityTooLow(confirmed)
-    status = db.session.scalar(select(Event.status).where(Event.id == event_id))
-    return _fill(event_id) if status != "cancelled" else ()
+    return _fill(event_id)
 
 
 def position(registration: Registration) -> int | None:

@@ -30,7 +30,7 @@ from matchmaker.events.models import (
     Registration,
 )
 from matchmaker.events.seats import CapacityTooLow, SignUpRefused
-from matchmaker.events.times import aware
+from matchmaker.events.times import at_place, aware
 from matchmaker.extensions import db
 from matchmaker.organisations.models import Membership, Organisation
 from matchmaker.taxonomy.models import Tag
@@ -45,6 +45,7 @@ __all__ = [
 ]
 
 PAGE_SIZE = 20
+ZONE_MARGIN = timedelta(hours=14)  # no place on Earth is further from UTC
 # What an edit copies from the form onto the event; seats go through `seats`.
 EDITABLE = (
     "kind",
@@ -216,6 +217,7 @@ def cancel_event(event: Event, note: str) -> list[Registration]:
             cancelled_at=utcnow(),
             cancel_note=note.strip(),
             revision=Event.revision + 1,
+            updated_at=utcnow(),
             seats_version=Event.seats_version + 1,
         )
         .execution_options(synchronize_session=False)
@@ -361,18 +363,29 @@ def find_events(filters: EventFilters, page: int = 1, now: datetime | None = Non
     if filters.country:
         query = query.where(Event.country == filters.country)
     if filters.month:
+        # Widened by the largest zone offsets, then kept by the month shown at the place.
         start, end = filters.month
-        query = query.where(Event.starts_at >= start, Event.starts_at < end)
+        query = query.where(
+            Event.starts_at >= start - ZONE_MARGIN, Event.starts_at < end + ZONE_MARGIN
+        )
     if filters.tag:
         query = query.where(
             Event.id.in_(select(EventTag.event_id).join(Tag).where(Tag.code == filters.tag))
         )
     events = list(db.session.scalars(query))
+    if filters.month:
+        month = (filters.month[0].year, filters.month[0].month)
+        events = [e for e in events if _month_at_place(e) == month]
     if filters.language:  # a JSON list: filtered here, on the page's few hundred events
         events = [e for e in events if filters.language in (e.languages or [])]
     total = len(events)
     start = (max(page, 1) - 1) * PAGE_SIZE
     return events[start : start + PAGE_SIZE], total
+
+
+def _month_at_place(event: Event) -> tuple[int, int]:
+    local = at_place(event.starts_at, event.timezone)
+    return local.year, local.month
 
 
 def event_countries() -> list[str]:
