@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from matchmaker.accounts.models import User, utcnow
 from matchmaker.extensions import db
 
-ITEM_TYPES = ("organisation", "project")
+ITEM_TYPES = ("organisation", "project", "event")
 DECISIONS = ("approved", "returned", "rejected", "unpublished")
 
 
@@ -20,7 +20,7 @@ class ModerationDecision(db.Model):
         CheckConstraint(
             "decision IN ('approved', 'returned', 'rejected', 'unpublished')", name="decision"
         ),
-        CheckConstraint("item_type IN ('organisation', 'project')", name="item_type"),
+        CheckConstraint("item_type IN ('organisation', 'project', 'event')", name="item_type"),
         Index("ix_moderation_decision_item", "item_type", "item_id"),
     )
 

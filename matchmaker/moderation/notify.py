@@ -23,6 +23,8 @@ def tell_members(
             link = url_for(
                 "organisations.manage", lang=lang, organisation_id=item.id, _external=True
             )
+        elif item_type == "event":
+            link = url_for("event_admin.manage", lang=lang, event_id=item.id, _external=True)
         else:
             link = url_for("projects.manage", lang=lang, project_id=item.id, _external=True)
         data = {"item_type": item_type, "label": record.item_label, "decision": record.decision}

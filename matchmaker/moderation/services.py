@@ -69,7 +69,7 @@ def pending_changes(item_type: str, item) -> list[dict]:
 
 
 def label_of(item_type: str, item) -> str:
-    return item.name if item_type == "organisation" else item.title
+    return item.name if item_type == "organisation" else item.title  # projects, events
 
 
 @dataclass
@@ -215,6 +215,18 @@ def unpublish(item_type: str, item, moderator: User, note: str) -> ModerationDec
     record = _record(item_type, item, moderator, "unpublished", note.strip(), [])
     db.session.commit()
     db.session.refresh(item)
+    return record
+
+
+def unpublish_event(event, moderator: User, note: str) -> ModerationDecision:
+    """Take an event off the site; its organisers see the note (events publish directly)."""
+    from matchmaker.events import services as events
+
+    if not note.strip():
+        raise NoteRequired
+    events.unpublish_event(event, note)
+    record = _record("event", event, moderator, "unpublished", note.strip(), [])
+    db.session.commit()
     return record
 
 

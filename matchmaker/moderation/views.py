@@ -121,6 +121,7 @@ def unpublish_event(event_id: int):
     if not note:
         flash(_("Write a note to the organisers: they need to know why."), "error")
         return redirect_to(url_for("events.show", event_id=event_id))
-    event_services.unpublish_event(event, note)
+    record = services.unpublish_event(event, current_user, note)
+    tell_members("event", event, event.organisation, record)
     flash(_("The event is unpublished."), "success")
     return redirect_to(url_for("events.show", event_id=event_id))

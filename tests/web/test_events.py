@@ -1032,7 +1032,9 @@ def test_the_personal_feed_holds_the_events_with_a_seat_and_shows_cancellations(
 # --- moderation ----------------------------------------------------------------------------
 
 
-def test_a_moderator_takes_an_event_off_the_site_with_a_note_for_its_organisers(app, world):
+def test_a_moderator_takes_an_event_off_the_site_with_a_note_for_its_organisers(
+    app, world, smtp_server
+):
     event = make_event(world, capacity=2)
     alice = person(app, world, "alice")
     url = f"/en/moderation/events/{event.id}/unpublish"
@@ -1053,6 +1055,10 @@ def test_a_moderator_takes_an_event_off_the_site_with_a_note_for_its_organisers(
     assert sign_up(alice, event).status_code == 404
     page = text(person(app, world, "olga").get(f"/en/my/events/{event.id}"))
     assert "Advertises a paid course." in page
+    # The organisers are told, and the decision is in the moderators' audit log.
+    (mail,) = smtp_server.wait_for("olga@example.org")
+    assert "Advertises a paid course." in body_text(mail)
+    assert "Visit to Alma House" in text(moderator.get("/en/moderation/log"))
 
 
 # --- the list ------------------------------------------------------------------------------

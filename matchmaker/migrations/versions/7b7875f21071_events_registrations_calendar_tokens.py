@@ -149,9 +149,20 @@ def upgrade():
         batch_op.add_column(sa.Column('calendar_token', sa.String(length=64), nullable=True))
         batch_op.create_unique_constraint(batch_op.f('uq_user_account_calendar_token'), ['calendar_token'])
 
+    # Moderators' decisions on events go into the same audit log.
+    with op.batch_alter_table('moderation_decision', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_moderation_decision_item_type'), type_='check')
+        batch_op.create_check_constraint(
+            'item_type', "item_type IN ('organisation', 'project', 'event')"
+        )
+
 
 
 def downgrade():
+    op.execute("DELETE FROM moderation_decision WHERE item_type = 'event'")
+    with op.batch_alter_table('moderation_decision', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_moderation_decision_item_type'), type_='check')
+        batch_op.create_check_constraint('item_type', "item_type IN ('organisation', 'project')")
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_user_account_calendar_token'), type_='unique')
         batch_op.drop_column('calendar_token')
