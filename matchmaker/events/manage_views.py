@@ -104,6 +104,7 @@ def edit(event_id: int):
     context = {"form": form, "event": event, "org": event.organisation}
     if form.validate_on_submit():
         revision = int(form.revision.data) if (form.revision.data or "").isdigit() else 0
+        before = services.time_and_place(event)
         try:
             promoted = services.update_event(current_user, event, form.to_input(), revision)
         except services.StaleEdit:
@@ -122,6 +123,8 @@ def edit(event_id: int):
             abort(400)
         if promoted:
             notify.promoted(promoted)
+        if event.status == "published" and services.time_and_place(event) != before:
+            notify.changed(event, services.active_registrations(event.id))
         flash(_("Your changes are saved."), "success")
         return redirect_to(url_for("event_admin.manage", event_id=event.id))
     return render("events/edit.html", status=422 if form.errors else 200, **context)

@@ -7,6 +7,8 @@ are always sent; organisers' messages to participants go by e-mail only.
 from __future__ import annotations
 
 from flask import url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from matchmaker.events.models import Event, Registration
 from matchmaker.extensions import db
@@ -28,6 +30,45 @@ def _tell(registrations: list[Registration], kind: str, **extra) -> None:
         notify(user, kind, {"event_id": event.id, "title": title}, link=link)
         send_mail(user.email, kind, lang, user=user, event=event, title=title, link=link, **extra)
     db.session.commit()
+
+
+def signed_up(registration: Registration, position: int | None) -> None:
+    """A receipt for the person who signed up: a seat, or their place in the queue."""
+    user, event = registration.user, registration.event
+    lang = user.locale or "en"
+    link = url_for("events.show", lang=lang, event_id=event.id, _external=True)
+    send_mail(
+        user.email,
+        "event_signed_up",
+        lang,
+        user=user,
+        event=event,
+        title=title_in(event, lang),
+        registration=registration,
+        position=position or 0,
+        link=link,
+    )
+
+
+def changed(event: Event, registrations: list[Registration]) -> None:
+    """The time or place changed: everyone signed up hears it (a calendar entry follows)."""
+    place = ", ".join(p for p in (event.venue, event.address, event.city) if p)
+    for registration in registrations:
+        user = registration.user
+        lang = user.locale or "en"
+        with force_locale(lang):
+            where = _("Online") if event.online else place
+        link = url_for("events.show", lang=lang, event_id=event.id, _external=True)
+        send_mail(
+            user.email,
+            "event_changed",
+            lang,
+            user=user,
+            event=event,
+            title=title_in(event, lang),
+            place=where,
+            link=link,
+        )
 
 
 def _registrations(ids) -> list[Registration]:

@@ -186,6 +186,20 @@ def update_event(user: User, event: Event, data: EventInput, revision: int) -> t
     return promoted
 
 
+def time_and_place(event: Event) -> tuple:
+    """What participants are told about when it changes (times compared as aware)."""
+    return (
+        aware(event.starts_at),
+        aware(event.ends_at),
+        event.timezone,
+        event.online,
+        event.venue,
+        event.address,
+        event.city,
+        event.country,
+    )
+
+
 def publish_event(event: Event) -> None:
     if event.organisation.status != "published":
         raise NotPublishable

@@ -188,6 +188,8 @@ def sign_up(event_id: int):
         flash(message, "error")
         return redirect_to(url_for("events.show", event_id=event.id))
     registration = outcome.registration
+    if outcome.created:
+        notify.signed_up(registration, seats.position(registration))
     if not is_htmx():
         if not outcome.created:
             flash(_("You were already signed up."), "info")

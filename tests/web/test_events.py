@@ -505,6 +505,15 @@ def test_a_cancelled_seat_goes_at_once_to_the_first_waiting_who_is_told_in_their
         "Bob": ("waiting", 1),
         "Carol": ("waiting", 2),
     }
+    # Each got a receipt in their language: a seat, or their place in the queue.
+    [receipt] = smtp_server.wait_for("alice@example.org")
+    assert receipt["Subject"] == translated("pl", "You're registered: %(title)s", title=TITLE)
+    [receipt] = smtp_server.wait_for("carol@example.org")
+    assert receipt["Subject"] == translated(
+        "da", "You're on the waiting list: %(title)s", title=TITLE
+    )
+    assert " 2 " in body_text(receipt)  # number 2 in the queue
+    smtp_server.clear()
     [mine] = [r for r in registrations(event) if r.user.name == "Alice"]
     response = post(alice, f"/en/events/registrations/{mine.id}/cancel", htmx=True)
     assert response.status_code == 200
@@ -538,6 +547,7 @@ def test_a_seat_freed_after_the_event_took_place_is_given_to_nobody(app, world, 
     alice = person(app, world, "alice")
     sign_up(alice, event)
     sign_up(person(app, world, "bob"), event)
+    smtp_server.clear()  # the sign-up receipts
     alices = registrations(event)[0]
     _past(event, alice)
     assert "Cancel my registration" in text(alice.get(f"/en/events/{event.id}"))
@@ -646,6 +656,7 @@ def test_removing_a_participant_gives_the_seat_to_the_next_and_tells_both(app, w
     event = make_event(world, capacity=1)
     for name in ("alice", "bob", "carol"):
         sign_up(person(app, world, name), event)
+    smtp_server.clear()  # the sign-up receipts
     [alices, *_] = registrations(event)
     olga = person(app, world, "olga")
     response = post(olga, f"/en/my/events/{event.id}/registrations/{alices.id}/remove")
@@ -739,6 +750,7 @@ def test_more_seats_go_at_once_to_the_people_waiting(app, world, smtp_server):
     event = make_event(world, capacity=1)
     for name in ("alice", "bob", "carol"):
         sign_up(person(app, world, name), event)
+    smtp_server.clear()  # the sign-up receipts
     olga = person(app, world, "olga")
     response = edit(olga, event, capacity="2")
     assert "Your changes are saved." in followed(olga, response)
@@ -815,10 +827,37 @@ def test_nobody_is_given_a_seat_at_a_cancelled_event(app, world, smtp_server):
     assert smtp_server.to("bob@example.org") == []  # no "You have a seat" for a cancelled event
 
 
+def test_a_new_time_or_place_is_told_to_everyone_signed_up_and_nothing_else_is(
+    app, world, smtp_server
+):
+    event = make_event(world, capacity=1)
+    for name in ("alice", "bob"):
+        sign_up(person(app, world, name), event)
+    smtp_server.clear()  # the sign-up receipts
+    olga = person(app, world, "olga")
+    response = edit(olga, event, **{"texts_en-description": "Now with a lab tour."})
+    assert "Your changes are saved." in followed(olga, response)
+    assert smtp_server.to("alice@example.org") == []  # a new description is no news
+    later = at_oslo(61, 10).astimezone(OSLO)
+    response = edit(
+        olga,
+        event,
+        starts_at=later.strftime(LOCAL),
+        ends_at=later.replace(hour=17).strftime(LOCAL),
+        city="Bergen",
+    )
+    assert "Your changes are saved." in followed(olga, response)
+    for address, lang in (("alice@example.org", "pl"), ("bob@example.org", "nb")):
+        [mail] = smtp_server.wait_for(address)
+        assert mail["Subject"] == translated(lang, "Changed: %(title)s", title=TITLE)
+        assert "Bergen" in body_text(mail) and "10:00" in body_text(mail)
+
+
 def test_cancelling_the_event_tells_everyone_and_ends_sign_up(app, world, smtp_server):
     event = make_event(world, capacity=1)
     for name in ("alice", "bob"):
         sign_up(person(app, world, name), event)
+    smtp_server.clear()  # the sign-up receipts
     olga = person(app, world, "olga")
     url = f"/en/my/events/{event.id}/cancel"
     response = post(olga, url, note="The venue is flooded.")
@@ -845,6 +884,7 @@ def test_a_message_to_the_people_with_a_seat_reaches_only_them(app, world, smtp_
     event = make_event(world, capacity=1)
     for name in ("alice", "bob"):
         sign_up(person(app, world, name), event)
+    smtp_server.clear()  # the sign-up receipts
     olga = person(app, world, "olga")
     response = post(
         olga,
@@ -870,6 +910,7 @@ class TestMessageLimit:
     def test_messages_stop_at_the_daily_limit(self, app, world, smtp_server):
         event = make_event(world, capacity=2)
         sign_up(person(app, world, "alice"), event)
+        smtp_server.clear()  # the sign-up receipt
         olga = person(app, world, "olga")
         url = f"/en/my/events/{event.id}/message"
         first = post(olga, url, audience="confirmed", subject="Hello", body="First")

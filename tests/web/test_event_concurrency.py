@@ -1,0 +1,310 @@
+"""Seats under real concurrency: separate processes signing up and cancelling at once.
+
+Every worker is its own process (multiprocessing "spawn": a fresh interpreter, its own app,
+engine and connections, as a gunicorn worker has) and calls `matchmaker.events.seats` as the
+views do, each call in its own app context (a fresh session, as a request gets). The workers
+build their app first and then wait at a barrier, so each phase starts in all of them at once.
+
+Two databases: a SQLite file in WAL mode (a fresh temporary file, so several processes really
+share one WAL database), and PostgreSQL when TEST_DATABASE_URL points at one (the suite's
+database, through the `app` fixture: its tables are emptied around the test).
+
+Phase 1: 200 people sign up for 20 seats with a waiting list. Phase 2: 50 of them cancel
+(some confirmed, most waiting, many near the head of the queue, i.e. being promoted while
+they leave) while 50 new people sign up.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import random
+import traceback
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, text
+
+from matchmaker import create_app
+from matchmaker.accounts.models import utcnow
+from matchmaker.events import seats
+from matchmaker.events.models import ACTIVE, Event, Registration
+from matchmaker.events.services import EventInput, create_event, publish_event
+from matchmaker.extensions import db
+from tests.conftest import TEST_DATABASE_URL, make_config, reset_schema
+
+WORKERS = 8
+CAPACITY = 20
+SIGN_UPS = 200
+LATE_SIGN_UPS = 50
+CANCEL_CONFIRMED = 15
+CANCEL_WAITING = 35  # drawn from the first 60 in the queue: they race with promotions
+SEED = 20261123
+TIMEOUT = 120  # seconds: a hung or dead worker fails the test instead of blocking it
+
+ON_POSTGRESQL = (TEST_DATABASE_URL or "").startswith("postgresql")
+
+
+# --- the workers (run in the child processes) ----------------------------------------------
+
+
+def _run(app, operation) -> tuple:
+    kind, first, second = operation
+    with app.app_context():
+        if kind == "sign_up":
+            outcome = seats.sign_up(first, second)
+            return ("sign_up", second, outcome.registration.id, outcome.created, ())
+        outcome = seats.release(first)
+        found = outcome.registration.id if outcome.registration is not None else None
+        return ("release", first, found, found is not None, outcome.promoted)
+
+
+def _worker(database_url: str, smtp_port: int, jobs, results, start) -> None:
+    """One process, one app: runs each batch it is given once every worker is ready."""
+    try:
+        app = create_app(make_config(database_url, smtp_port))
+        with app.app_context():
+            # Before the barrier: the mappers' configuration and the first connection, so
+            # that the workers' operations, not their warm-up, run at the same time.
+            db.session.scalar(select(Registration.id).limit(1))
+    except Exception:
+        start.abort()  # the others stop waiting for this one
+        results.put(([], [f"create_app: {traceback.format_exc()}"]))
+        return
+    try:
+        while (batch := jobs.get()) is not None:
+            done, errors = [], []
+            try:
+                start.wait(timeout=TIMEOUT)
+            except Exception:
+                results.put(([], [f"barrier: {traceback.format_exc()}"]))
+                continue
+            for operation in batch:
+                try:
+                    done.append(_run(app, operation))
+                except Exception:
+                    errors.append(f"{operation}: {traceback.format_exc()}")
+            results.put((done, errors))
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        # Everything is reported: skip the interpreter's teardown of the whole app (about a
+        # second of CPU per process), as a forked child would.
+        results.close()
+        results.join_thread()
+        os._exit(0)
+
+
+@contextmanager
+def workers(database_url: str, smtp_port: int):
+    """WORKERS processes; `run(operations)` deals them out and returns (outcomes, errors)."""
+    context = multiprocessing.get_context("spawn")
+    start = context.Barrier(WORKERS)
+    results = context.Queue()
+    queues = [context.Queue() for _ in range(WORKERS)]
+    processes = [
+        context.Process(
+            target=_worker, args=(database_url, smtp_port, jobs, results, start), daemon=True
+        )
+        for jobs in queues
+    ]
+    for process in processes:
+        process.start()
+
+    def run(operations: list[tuple]) -> tuple[list[tuple], list[str]]:
+        for index, jobs in enumerate(queues):
+            jobs.put(operations[index::WORKERS])
+        outcomes, errors = [], []
+        for _ in range(WORKERS):
+            done, failed = results.get(timeout=TIMEOUT)
+            outcomes += done
+            errors += failed
+        return outcomes, errors
+
+    try:
+        yield run
+    finally:
+        for jobs in queues:
+            jobs.put(None)
+        for process in processes:
+            process.join(timeout=30)
+            if process.is_alive():
+                process.kill()
+                process.join()
+        for queue in [*queues, results]:
+            queue.close()
+            queue.join_thread()
+
+
+# --- the database of each variant ----------------------------------------------------------
+
+
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param(
+            "postgresql",
+            marks=[
+                pytest.mark.postgres,
+                pytest.mark.skipif(
+                    not ON_POSTGRESQL, reason="needs TEST_DATABASE_URL pointing at PostgreSQL"
+                ),
+            ],
+        ),
+    ]
+)
+def database(request, tmp_path, smtp_server):
+    """(database URL, SMTP port) with an app context on that database, tables empty."""
+    if request.param == "postgresql":
+        request.getfixturevalue("app")  # the suite's schema; tables emptied before and after
+        yield TEST_DATABASE_URL, smtp_server.port
+        return
+    url = "sqlite:///" + str(tmp_path / "events.sqlite")
+    app = create_app(make_config(url, smtp_server.port))
+    reset_schema(app)
+    with app.app_context():
+        assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        yield url, smtp_server.port
+        db.session.remove()
+        db.engine.dispose()
+
+
+def make_event(people: int) -> tuple[int, list[int]]:
+    """A published event with CAPACITY seats and a waiting list, and `people` users."""
+    # Imported here: the workers import this module too and need no factory_boy (Faker).
+    from tests.factories import UserFactory, make_organisation, publish, sync_taxonomy
+
+    sync_taxonomy()
+    moderator = UserFactory(role="moderator")
+    owner = UserFactory()
+    organisation = make_organisation(owner)
+    publish("organisation", organisation, moderator)
+    starts = utcnow() + timedelta(days=30)
+    event = create_event(
+        owner,
+        organisation,
+        EventInput(
+            kind="matchmaking",
+            original_language="en",
+            timezone="Europe/Oslo",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=6),
+            registration_deadline=starts - timedelta(days=1),
+            capacity=CAPACITY,
+            waiting_list=True,
+            languages=["en"],
+            texts={"en": {"title": "Telecare matchmaking day"}},
+        ),
+    )
+    publish_event(event)
+    # Nobody logs in here: one shared placeholder instead of 250 scrypt hashes.
+    users = UserFactory.build_batch(people, password_hash="not-a-login")
+    db.session.add_all(users)
+    db.session.commit()
+    return event.id, [user.id for user in users]
+
+
+# --- what must hold after every phase ------------------------------------------------------
+
+
+def check_seats(event_id: int) -> dict[str, list[Registration]]:
+    """The invariants of seats and queue; returns the registrations by status."""
+    db.session.expire_all()
+    event = db.session.get(Event, event_id)
+    rows = list(
+        db.session.scalars(
+            select(Registration)
+            .where(Registration.event_id == event_id)
+            .order_by(Registration.ticket)
+        )
+    )
+    by_status = {
+        status: [r for r in rows if r.status == status]
+        for status in ("confirmed", "waiting", "cancelled", "removed")
+    }
+    confirmed, waiting = by_status["confirmed"], by_status["waiting"]
+    assert len(rows) == len(confirmed) + len(waiting) + len(by_status["cancelled"])  # none removed
+    # Seats: never more than capacity, the counter equals the rows, no seat empty while
+    # anyone waits.
+    assert len(confirmed) <= event.capacity == CAPACITY
+    assert event.taken == len(confirmed)
+    if waiting:
+        assert len(confirmed) == event.capacity
+    # Tickets: one per sign-up, none given twice or lost.
+    tickets = [r.ticket for r in rows]
+    assert sorted(tickets) == list(range(1, event.tickets + 1))
+    # The queue: the seats went to the first in ticket order, positions 1..n without gaps.
+    if confirmed and waiting:
+        assert max(r.ticket for r in confirmed) < min(r.ticket for r in waiting)
+    assert [seats.position(r) for r in waiting] == list(range(1, len(waiting) + 1))
+    # One active registration per person; the unique key says the same.
+    active = [r for r in rows if r.status in ACTIVE]
+    assert len({r.user_id for r in active}) == len(active)
+    assert all(r.active_key == f"{event_id}-{r.user_id}" for r in active)
+    assert all(r.active_key is None for r in rows if r.status not in ACTIVE)
+    return by_status
+
+
+# --- the test --------------------------------------------------------------------------------
+
+
+def test_concurrent_sign_ups_and_cancellations_keep_seats_and_queue_exact(database):
+    url, smtp_port = database
+    rng = random.Random(SEED)
+    event_id, people = make_event(SIGN_UPS + LATE_SIGN_UPS)
+    first, late = people[:SIGN_UPS], people[SIGN_UPS:]
+
+    with workers(url, smtp_port) as run:
+        # Phase 1: 200 sign-ups at once for 20 seats.
+        operations = [("sign_up", event_id, user_id) for user_id in first]
+        rng.shuffle(operations)
+        outcomes, errors = run(operations)
+        assert errors == []
+        assert len(outcomes) == SIGN_UPS
+        assert all(created for _kind, _user, _id, created, _promoted in outcomes)
+        assert len({registration for _kind, _user, registration, _c, _p in outcomes}) == SIGN_UPS
+
+        state = check_seats(event_id)
+        confirmed, waiting = state["confirmed"], state["waiting"]
+        assert len(confirmed) == CAPACITY
+        assert len(waiting) == SIGN_UPS - CAPACITY
+        assert [r.ticket for r in confirmed] == list(range(1, CAPACITY + 1))
+        assert {r.user_id for r in confirmed + waiting} == set(first)
+
+        # Phase 2: cancellations (confirmed ones, and waiting ones near the head of the queue
+        # that the freed seats are being given to) at the same time as new sign-ups.
+        leaving = rng.sample([r.id for r in confirmed], CANCEL_CONFIRMED) + rng.sample(
+            [r.id for r in waiting[:60]], CANCEL_WAITING
+        )
+        leaving_users = {r.user_id for r in confirmed + waiting if r.id in set(leaving)}
+        operations = [("release", registration, None) for registration in leaving]
+        operations += [("sign_up", event_id, user_id) for user_id in late]
+        rng.shuffle(operations)
+        outcomes, errors = run(operations)
+
+    assert errors == []
+    releases = [o for o in outcomes if o[0] == "release"]
+    sign_ups = [o for o in outcomes if o[0] == "sign_up"]
+    assert len(releases) == len(leaving) and len(sign_ups) == LATE_SIGN_UPS
+    # Each cancellation ended an active registration (nothing ended twice, nothing missed).
+    assert sorted(found for _kind, _id, found, _ok, _promoted in releases) == sorted(leaving)
+    assert all(created for _kind, _user, _id, created, _promoted in sign_ups)
+
+    state = check_seats(event_id)
+    confirmed, waiting, cancelled = state["confirmed"], state["waiting"], state["cancelled"]
+    assert sorted(r.id for r in cancelled) == sorted(leaving)
+    assert len(confirmed) == CAPACITY
+    assert len(waiting) == SIGN_UPS + LATE_SIGN_UPS - len(leaving) - CAPACITY
+    # Nothing lost: everyone who did not cancel holds exactly one active registration.
+    assert sorted(r.user_id for r in confirmed + waiting) == sorted(set(people) - leaving_users)
+    assert {r.user_id for r in cancelled} == leaving_users
+    # Every freed seat was given, once, to someone who was waiting: one promotion for each
+    # cancellation of a seat (a person promoted and then cancelled counts as a seat).
+    promoted = [p for _kind, _id, _found, _ok, batch in releases for p in batch]
+    assert len(promoted) == len(set(promoted))
+    freed = [r for r in cancelled if r.confirmed_at is not None]
+    assert len(promoted) == len(freed) >= CANCEL_CONFIRMED
+    by_id = {r.id: r for r in confirmed + cancelled}
+    assert all(by_id[p].confirmed_at is not None for p in promoted)
+    assert all(by_id[p].ticket > CAPACITY for p in promoted)
