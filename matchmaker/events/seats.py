@@ -137,18 +137,27 @@ def _active(event_id: int, user_id: int) -> Registration | None:
     )
 
 
+def closed_reason(event: Event, now: datetime) -> str | None:
+    """Why `event` takes no sign-ups at `now`, or None: the twin of `open_for_sign_up`,
+    for pages and messages (the decision itself is the SQL one, under the lock)."""
+    if event.status in ("draft", "unpublished"):
+        return "not_published"
+    if event.status == "cancelled":
+        return "cancelled"
+    if aware(event.starts_at) <= now:
+        return "past"
+    if event.registration_opens_at is not None and aware(event.registration_opens_at) > now:
+        return "not_open_yet"
+    if event.registration_closed or aware(event.registration_deadline) <= now:
+        return "closed"
+    return None
+
+
 def _refusal(event_id: int, now: datetime) -> SignUpRefused:
     """Why the locking update found no open event (read after the rollback)."""
     event = db.session.get(Event, event_id)
-    if event is None or event.status in ("draft", "unpublished"):
-        return SignUpRefused("not_found")
-    if event.status == "cancelled":
-        return SignUpRefused("cancelled")
-    if aware(event.starts_at) <= now:
-        return SignUpRefused("past")
-    if event.registration_opens_at is not None and aware(event.registration_opens_at) > now:
-        return SignUpRefused("not_open_yet", opens_at=event.registration_opens_at)
-    return SignUpRefused("closed")
+    reason = closed_reason(event, now) if event is not None else "not_published"
+    return SignUpRefused("not_found" if reason == "not_published" else reason or "closed")
 
 
 def open_for_sign_up(now: datetime):

@@ -21,24 +21,27 @@ from matchmaker.web import is_htmx, redirect_to, render
 bp = Blueprint("events", __name__)
 
 
-def refusal_text(error: seats.SignUpRefused) -> str:
-    if error.code == "cancelled":
+def refusal_text(code: str, event: Event, limit: int = 0) -> str:
+    """Why a sign-up is refused, in the reader's words (codes of `seats`)."""
+    if code == "cancelled":
         return _("This event has been cancelled: sign-up is closed.")
-    if error.code == "past":
+    if code == "past":
         return _("This event has already taken place.")
-    if error.code == "not_open_yet":
-        return _("Registration has not opened yet.")
-    if error.code == "closed":
+    if code == "not_open_yet":
+        moment = times.moment(event.registration_opens_at, event.timezone, current_language())
+        return _("Registration opens on %(moment)s.", moment=moment)
+    if code == "closed":
         return _("Registration for this event is closed.")
-    if error.code == "full":
+    if code == "full":
         return _("All seats are taken and this event keeps no waiting list.")
-    if error.code == "organisation_limit":
-        limit = error.details["limit"]
+    if code == "organisation_limit":
         return ngettext(
             "Your organisation already has the %(num)d seat allowed per organisation.",
             "Your organisation already has the %(num)d seats allowed per organisation.",
             limit,
         )
+    if code == "not_published":
+        return _("The event is not published yet.")
     return _("This event is not open for sign-up.")
 
 
@@ -74,23 +77,11 @@ def sign_up_state(event: Event) -> dict:
             state["registration"] = registration
             state["position"] = seats.position(registration)
             return state
-        state["ended"] = registration
-    now = utcnow()
-    if event.status == "cancelled":
-        state["why_not"] = _("This event has been cancelled: sign-up is closed.")
-    elif event.status != "published":
-        state["why_not"] = _("The event is not published yet.")
-    elif times.aware(event.starts_at) <= now:
-        state["why_not"] = _("This event has already taken place.")
-    elif event.registration_opens_at and times.aware(event.registration_opens_at) > now:
-        state["why_not"] = _(
-            "Registration opens on %(moment)s.",
-            moment=times.moment(event.registration_opens_at, event.timezone, current_language()),
-        )
-    elif event.registration_closed or times.aware(event.registration_deadline) <= now:
-        state["why_not"] = _("Registration for this event is closed.")
-    elif event.seats_left == 0 and not event.waiting_list:
-        state["why_not"] = _("All seats are taken and this event keeps no waiting list.")
+    reason = seats.closed_reason(event, utcnow())
+    if reason is None and event.seats_left == 0 and not event.waiting_list:
+        reason = "full"
+    if reason is not None:
+        state["why_not"] = refusal_text(reason, event)
     elif current_user.is_authenticated:
         state["form"] = _sign_up_form()
     return state
@@ -182,7 +173,7 @@ def sign_up(event_id: int):
     except seats.SignUpRefused as error:
         if error.code == "not_found":
             abort(404)
-        message = refusal_text(error)
+        message = refusal_text(error.code, event, error.details.get("limit", 0))
         if is_htmx():
             return _box(_fresh(event), status=409, refusal=message)
         flash(message, "error")

@@ -387,7 +387,7 @@ def _not_open_yet(event, client):
         (_closed_early, "Registration for this event is closed."),
         (_cancelled, "This event has been cancelled: sign-up is closed."),
         (_past, "This event has already taken place."),
-        (_not_open_yet, "Registration has not opened yet."),
+        (_not_open_yet, "Registration opens on "),
     ],
     ids=["deadline-passed", "closed-early", "cancelled", "past", "not-open-yet"],
 )
