@@ -7,8 +7,6 @@ are always sent; organisers' messages to participants go by e-mail only.
 from __future__ import annotations
 
 from flask import url_for
-from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from matchmaker.events.models import Event, Registration
 from matchmaker.extensions import db
@@ -21,54 +19,44 @@ def title_in(event: Event, lang: str) -> str:
     return text.title if text and text.title else event.title
 
 
+def _mail(registration: Registration, kind: str, in_app: bool = False, **extra) -> None:
+    """One e-mail (template `kind`) to the person, in their language, linking to the event;
+    also an in-app notification when `in_app`. The template sees `registration` too."""
+    user, event = registration.user, registration.event
+    lang = user.locale or "en"
+    link = url_for("events.show", lang=lang, event_id=event.id, _external=True)
+    title = title_in(event, lang)
+    if in_app:
+        notify(user, kind, {"event_id": event.id, "title": title}, link=link)
+    send_mail(
+        user.email,
+        kind,
+        lang,
+        user=user,
+        event=event,
+        registration=registration,
+        title=title,
+        link=link,
+        **extra,
+    )
+
+
 def _tell(registrations: list[Registration], kind: str, **extra) -> None:
     for registration in registrations:
-        user, event = registration.user, registration.event
-        lang = user.locale or "en"
-        link = url_for("events.show", lang=lang, event_id=event.id, _external=True)
-        title = title_in(event, lang)
-        notify(user, kind, {"event_id": event.id, "title": title}, link=link)
-        send_mail(user.email, kind, lang, user=user, event=event, title=title, link=link, **extra)
+        _mail(registration, kind, in_app=True, **extra)
     db.session.commit()
 
 
 def signed_up(registration: Registration, position: int | None) -> None:
     """A receipt for the person who signed up: a seat, or their place in the queue."""
-    user, event = registration.user, registration.event
-    lang = user.locale or "en"
-    link = url_for("events.show", lang=lang, event_id=event.id, _external=True)
-    send_mail(
-        user.email,
-        "event_signed_up",
-        lang,
-        user=user,
-        event=event,
-        title=title_in(event, lang),
-        registration=registration,
-        position=position or 0,
-        link=link,
-    )
+    _mail(registration, "event_signed_up", position=position or 0)
 
 
 def changed(event: Event, registrations: list[Registration]) -> None:
     """The time or place changed: everyone signed up hears it (a calendar entry follows)."""
     place = ", ".join(p for p in (event.venue, event.address, event.city) if p)
     for registration in registrations:
-        user = registration.user
-        lang = user.locale or "en"
-        with force_locale(lang):
-            where = _("Online") if event.online else place
-        link = url_for("events.show", lang=lang, event_id=event.id, _external=True)
-        send_mail(
-            user.email,
-            "event_changed",
-            lang,
-            user=user,
-            event=event,
-            title=title_in(event, lang),
-            place=where,
-            link=link,
-        )
+        _mail(registration, "event_changed", place=place)
 
 
 def _registrations(ids) -> list[Registration]:
@@ -91,19 +79,5 @@ def cancelled(event: Event, registrations: list[Registration]) -> None:
 def message(registrations: list[Registration], subject: str, body: str, sender) -> int:
     """The organiser's own words to each person, framed in the person's language."""
     for registration in registrations:
-        user, event = registration.user, registration.event
-        lang = user.locale or "en"
-        link = url_for("events.show", lang=lang, event_id=event.id, _external=True)
-        send_mail(
-            user.email,
-            "event_message",
-            lang,
-            user=user,
-            event=event,
-            title=title_in(event, lang),
-            link=link,
-            subject=subject,
-            body=body,
-            sender=sender,
-        )
+        _mail(registration, "event_message", subject=subject, body=body, sender=sender)
     return len(registrations)
