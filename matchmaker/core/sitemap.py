@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 from flask import Blueprint, Response, abort, current_app, url_for
 from sqlalchemy import func, select
 
+from matchmaker.events.models import Event
 from matchmaker.extensions import db
 from matchmaker.register.models import RegisterEntry
 
@@ -29,7 +30,15 @@ ITEM_ENDPOINTS = {
     "project": ("register.project", "project_id"),
 }
 # Pages behind a login, or personal: crawlers have nothing to find there.
-PRIVATE_PREFIXES = ("account", "my", "moderation", "notifications", "invitations")
+PRIVATE_PREFIXES = (
+    "account",
+    "my",
+    "moderation",
+    "notifications",
+    "invitations",
+    "events/mine",
+    "events/calendar",
+)
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -94,7 +103,8 @@ def _urlset(number: int) -> Iterator[str]:
 
 
 def _pages() -> Iterator[str]:
-    """The front page, the register's lists and the map, dated by their newest item."""
+    """The front page, the register's lists, the map and the events (published ones: a
+    handful next to the register), each dated by its newest item."""
     newest = dict(
         db.session.execute(
             select(RegisterEntry.item_type, func.max(RegisterEntry.published_at)).group_by(
@@ -107,6 +117,14 @@ def _pages() -> Iterator[str]:
     yield from _page("register.projects", {}, newest.get("project"))
     yield from _page("register.organisations", {}, newest.get("organisation"))
     yield from _page("register.map_page", {}, anything)
+    events = db.session.execute(
+        select(Event.id, Event.updated_at).where(Event.status == "published").order_by(Event.id)
+    ).all()
+    yield from _page(
+        "events.index", {}, max((e.updated_at for e in events), key=_utc, default=None)
+    )
+    for event_id, updated_at in events:
+        yield from _page("events.show", {"event_id": event_id}, updated_at)
 
 
 def _page(

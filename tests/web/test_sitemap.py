@@ -182,3 +182,43 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_out_of_private_pages(client)
         assert f"Disallow: /*/{prefix}/" in lines
     assert f"Sitemap: {BASE}/sitemap.xml" in lines
     assert not [line for line in lines if line.strip() in ("Disallow: /", "Disallow: /*")]
+
+
+def test_published_events_are_in_the_sitemap_and_drafts_and_calendars_are_not(
+    client, people, published
+):
+    from datetime import timedelta
+
+    from matchmaker.accounts.models import utcnow
+    from matchmaker.events.services import EventInput, create_event, publish_event
+
+    owner, _ = people
+    org, _ = published
+    soon = utcnow() + timedelta(days=30)
+
+    def event(title):
+        return create_event(
+            owner,
+            org,
+            EventInput(
+                kind="study_visit",
+                original_language="en",
+                city="Oslo",
+                country="NO",
+                timezone="Europe/Oslo",
+                starts_at=soon,
+                ends_at=soon + timedelta(hours=6),
+                registration_deadline=soon - timedelta(days=3),
+                capacity=10,
+                texts={"en": {"title": title, "description": "A visit."}},
+            ),
+        )
+
+    public, draft = event("Public visit"), event("Draft visit")
+    publish_event(public)
+    found = locations(client)
+    assert item_urls("events", public.id) <= found
+    assert {f"{BASE}/{lang}/events/" for lang in LANGS} <= found
+    assert not item_urls("events", draft.id) & found
+    lines = client.get("/robots.txt").get_data(as_text=True).splitlines()
+    assert "Disallow: /*/events/calendar/" in lines
