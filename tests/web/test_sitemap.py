@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from matchmaker.accounts.models import utcnow
 from matchmaker.core import sitemap
+from matchmaker.events.services import EventInput, create_event, publish_event
 from matchmaker.extensions import db
 from matchmaker.moderation import services as moderation
 from matchmaker.organisations.services import (
@@ -187,11 +190,6 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_out_of_private_pages(client)
 def test_published_events_are_in_the_sitemap_and_drafts_and_calendars_are_not(
     client, people, published
 ):
-    from datetime import timedelta
-
-    from matchmaker.accounts.models import utcnow
-    from matchmaker.events.services import EventInput, create_event, publish_event
-
     owner, _ = people
     org, _ = published
     soon = utcnow() + timedelta(days=30)
