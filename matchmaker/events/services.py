@@ -402,6 +402,28 @@ def _month_at_place(event: Event) -> tuple[int, int]:
     return local.year, local.month
 
 
+def coming_events_hosted_by(organisation_id: int) -> list[Event]:
+    """Published events still to come that the organisation hosts or co-hosts."""
+    return list(
+        db.session.scalars(
+            select(Event)
+            .where(
+                Event.status == "published",
+                Event.ends_at > utcnow(),
+                or_(
+                    Event.organisation_id == organisation_id,
+                    Event.id.in_(
+                        select(EventHost.event_id).where(
+                            EventHost.organisation_id == organisation_id
+                        )
+                    ),
+                ),
+            )
+            .order_by(Event.starts_at)
+        )
+    )
+
+
 def event_countries() -> list[str]:
     return sorted(
         c

@@ -10,6 +10,7 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from matchmaker import geo
+from matchmaker.events import services as event_services
 from matchmaker.geo.svg import radius, render_location, render_map
 from matchmaker.i18n import current_language
 from matchmaker.register import export, queries
@@ -94,6 +95,7 @@ def organisation(organisation_id: int):
         entry=entry,
         data=entry.snapshot,
         projects=queries.projects_of(organisation_id),
+        events=event_services.coming_events_hosted_by(organisation_id),
         location=_location(entry),
     )
 

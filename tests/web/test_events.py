@@ -16,7 +16,7 @@ from sqlalchemy import func, select, update
 from werkzeug.security import generate_password_hash
 
 from matchmaker.events import services, times
-from matchmaker.events.models import Event, EventMessage, Registration
+from matchmaker.events.models import Event, EventHost, EventMessage, Registration
 from matchmaker.events.services import EventInput
 from matchmaker.extensions import db
 from matchmaker.notifications.models import Notification
@@ -1181,3 +1181,16 @@ def test_past_events_are_in_the_archive_not_the_upcoming_list(app, world, client
     assert titles(client, "?past=1") == {"Last spring visit"}
     # Its page is still there, and says it has taken place.
     assert "This event has already taken place." in text(client.get(f"/en/events/{past.id}"))
+
+
+def test_the_hosts_public_pages_list_their_coming_events(app, world, client):
+    event = make_event(world, capacity=2)
+    db.session.add(EventHost(event_id=event.id, organisation_id=world["telecare"].id))
+    db.session.commit()
+    draft = make_event(world, title="A draft visit", publish_it=False)
+    for org in ("host", "telecare"):
+        page = text(client.get(f"/en/organisations/{world[org].id}"))
+        assert f'href="/en/events/{event.id}"' in page
+        assert f'href="/en/events/{draft.id}"' not in page
+    other = text(client.get(f"/en/organisations/{world['other_host'].id}"))
+    assert f'href="/en/events/{event.id}"' not in other and "Coming events" not in other
