@@ -10,6 +10,7 @@ import logging
 import smtplib
 from email.message import EmailMessage
 from email.utils import make_msgid
+from html import unescape
 
 from flask import current_app
 from flask_babel import force_locale
@@ -25,7 +26,8 @@ def build_message(to: str, template: str, locale: str | None, **context) -> Emai
     name = f"emails/{template}.html"
     with force_locale(lang):
         context = {"lang": lang, **context}
-        subject = " ".join(render_block(name, "subject", **context).split())
+        # The subject is plain text: undo the HTML escaping of names like "R&D".
+        subject = unescape(" ".join(render_block(name, "subject", **context).split()))
         text = render_block(name, "text", **context).strip() + "\n"
         html = render_block(name, "html", **context)
     message = EmailMessage()

@@ -31,13 +31,13 @@ ITEM_ENDPOINTS = {
 }
 # Pages behind a login, or personal: crawlers have nothing to find there.
 PRIVATE_PREFIXES = (
-    "account",
-    "my",
-    "moderation",
-    "notifications",
-    "invitations",
+    "account/",
+    "my/",
+    "moderation/",
+    "notifications/",
+    "invitations/",
     "events/mine",
-    "events/calendar",
+    "events/calendar/",
 )
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -47,7 +47,7 @@ XHTML_NS = "http://www.w3.org/1999/xhtml"
 @bp.route("/robots.txt")
 def robots():
     lines = ["User-agent: *"]
-    lines += [f"Disallow: /*/{prefix}/" for prefix in PRIVATE_PREFIXES]
+    lines += [f"Disallow: /*/{prefix}" for prefix in PRIVATE_PREFIXES]
     lines += ["", f"Sitemap: {url_for('sitemap.sitemap', _external=True)}", ""]
     return Response("\n".join(lines), mimetype="text/plain")
 

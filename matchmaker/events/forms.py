@@ -18,7 +18,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from matchmaker import geo
 from matchmaker.accounts.models import utcnow
@@ -152,9 +152,7 @@ class EventForm(Form):
         countries = geo.countries(lang)
         self.country.choices = as_choices([("", _("Choose…")), *countries])
         self.audience_countries.choices = as_choices(countries)
-        self.timezone.choices = as_choices(
-            [("", _("Choose…"))] + [(z, z) for z in times.zone_choices()]
-        )
+        self.timezone.choices = as_choices([("", _("Choose…")), *times.zone_choices_in(lang)])
         names = Locale(lang).languages
         self.languages.choices = as_choices(
             [(code, names.get(code, code)) for code in WORKING_LANGUAGES]
@@ -348,4 +346,10 @@ class CancelForm(Form):
         _l("Message to everyone signed up (optional)"),
         validators=[max_length(2000)],
         filters=[_strip],
+    )
+    confirm = BooleanField(
+        _l("Yes, cancel the event and tell everyone signed up"),
+        validators=[
+            InputRequired(message=_l("Tick the box to confirm that the event is cancelled."))
+        ],
     )

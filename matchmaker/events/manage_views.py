@@ -181,9 +181,7 @@ def registration(event_id: int):
 def cancel(event_id: int):
     event = _event_or_404(event_id)
     form = CancelForm()
-    if not form.validate_on_submit() or request.form.get("confirm") != "yes":
-        if not form.errors:
-            form.note.errors = [_("Tick the box to confirm that the event is cancelled.")]
+    if not form.validate_on_submit():
         return _manage_page(event, status=422, cancel_form=form)
     told = services.cancel_event(event, form.note.data or "")
     if told:
@@ -197,6 +195,17 @@ def cancel(event_id: int):
         "success",
     )
     return redirect_to(url_for("event_admin.manage", event_id=event.id))
+
+
+@bp.route("/<int:event_id>/delete", methods=["POST"])
+def delete_draft(event_id: int):
+    event = _event_or_404(event_id)
+    organisation_id = event.organisation_id
+    if not services.delete_draft(event):
+        flash(_("Only a draft can be deleted; cancel a published event instead."), "error")
+        return redirect_to(url_for("event_admin.manage", event_id=event_id))
+    flash(_("The draft is deleted."), "success")
+    return redirect_to(url_for("organisations.manage", organisation_id=organisation_id))
 
 
 @bp.route("/<int:event_id>/registrations/<int:registration_id>/remove", methods=["POST"])
@@ -259,6 +268,9 @@ def message(event_id: int):
             form.body.data,
             per_day=current_app.config["EVENT_MESSAGES_PER_DAY"],
         )
+    except services.AlreadySent:
+        flash(_("This message was sent a moment ago; it was not sent again."), "info")
+        return redirect_to(url_for("event_admin.manage", event_id=event.id))
     except services.TooManyMessages:
         form.body.errors = [
             _("You have sent as many messages for this event as allowed today. Try again tomorrow.")

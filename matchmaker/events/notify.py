@@ -19,15 +19,13 @@ def title_in(event: Event, lang: str) -> str:
     return text.title if text and text.title else event.title
 
 
-def _mail(registration: Registration, kind: str, in_app: bool = False, **extra) -> None:
-    """One e-mail (template `kind`) to the person, in their language, linking to the event;
-    also an in-app notification when `in_app`. The template sees `registration` too."""
+def _mail(registration: Registration, kind: str, **extra) -> None:
+    """One e-mail (template `kind`) to the person, in their language, linking to the event.
+    The template sees `registration` too."""
     user, event = registration.user, registration.event
     lang = user.locale or "en"
     link = url_for("events.show", lang=lang, event_id=event.id, _external=True)
     title = title_in(event, lang)
-    if in_app:
-        notify(user, kind, {"event_id": event.id, "title": title}, link=link)
     send_mail(
         user.email,
         kind,
@@ -42,9 +40,15 @@ def _mail(registration: Registration, kind: str, in_app: bool = False, **extra) 
 
 
 def _tell(registrations: list[Registration], kind: str, **extra) -> None:
+    """In the app first (saved at once), then by e-mail, one person after another."""
     for registration in registrations:
-        _mail(registration, kind, in_app=True, **extra)
+        user, event = registration.user, registration.event
+        lang = user.locale or "en"
+        link = url_for("events.show", lang=lang, event_id=event.id, _external=True)
+        notify(user, kind, {"event_id": event.id, "title": title_in(event, lang)}, link=link)
     db.session.commit()
+    for registration in registrations:
+        _mail(registration, kind, **extra)
 
 
 def signed_up(registration: Registration, position: int | None) -> None:
@@ -70,6 +74,11 @@ def promoted(registration_ids) -> None:
 
 def removed(registration: Registration) -> None:
     _tell([registration], "event_removed")
+
+
+def unpublished(registrations: list[Registration]) -> None:
+    """The moderators took the event off the site."""
+    _tell(registrations, "event_unpublished")
 
 
 def cancelled(event: Event, registrations: list[Registration]) -> None:

@@ -69,6 +69,11 @@ def _lock(event_id: int, *conditions, tickets: bool = False) -> int | None:
     return row[0] if tickets else 1
 
 
+def lock_event(event_id: int) -> None:
+    """Serialise a decision about the event with every change of its seats."""
+    _lock(event_id)
+
+
 def _take_seat(event_id: int) -> bool:
     done = db.session.execute(
         update(Event)
@@ -195,6 +200,16 @@ def sign_up(
     if existing is not None:
         db.session.rollback()
         return Outcome(_active(event_id, user_id), created=False)
+    removed = db.session.scalar(
+        select(Registration.id).where(
+            Registration.event_id == event_id,
+            Registration.user_id == user_id,
+            Registration.status == "removed",
+        )
+    )
+    if removed is not None:
+        db.session.rollback()
+        raise SignUpRefused("removed")
     limit = db.session.scalar(select(Event.max_per_organisation).where(Event.id == event_id))
     if limit is not None and organisation_id is not None:
         held = db.session.scalar(

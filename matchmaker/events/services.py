@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from matchmaker.accounts.models import User, utcnow
 from matchmaker.editing import (
@@ -45,6 +45,7 @@ __all__ = [
 ]
 
 PAGE_SIZE = 20
+PUBLIC_STATUSES = ("published", "cancelled")
 ZONE_MARGIN = timedelta(hours=14)  # no place on Earth is further from UTC
 # What an edit copies from the form onto the event; seats go through `seats`.
 EDITABLE = (
@@ -140,8 +141,8 @@ def _co_hosts(event: Event, organisation_ids: list[int], user: User) -> None:
     """Co-hosts are other organisations of the same person (they can speak for them)."""
     allowed = {org.id for org in organiser_organisations(user)} - {event.organisation_id}
     wanted = [i for i in dict.fromkeys(organisation_ids) if i in allowed]
-    for host in list(event.co_hosts):
-        if host.organisation_id not in wanted:
+    for host in list(event.co_hosts):  # others' co-hosts stay: this person did not see them
+        if host.organisation_id in allowed and host.organisation_id not in wanted:
             event.co_hosts.remove(host)
     present = {host.organisation_id for host in event.co_hosts}
     for organisation_id in wanted:
@@ -225,7 +226,7 @@ def cancel_event(event: Event, note: str) -> list[Registration]:
     """Cancel the event; returns the active registrations (all of them are told)."""
     done = db.session.execute(
         update(Event)
-        .where(Event.id == event.id, Event.status.in_(("published", "draft")))
+        .where(Event.id == event.id, Event.status == "published")
         .values(
             status="cancelled",
             cancelled_at=utcnow(),
@@ -250,27 +251,56 @@ def cancel_coming_events_of(organisation_id: int) -> list[tuple[Event, list[Regi
     return [
         (event, cancel_event(event, ""))
         for event in events_of(organisation_id)
-        if aware(event.ends_at) > now and event.status in ("draft", "published")
+        if aware(event.ends_at) > now and event.status == "published"
     ]
 
 
-def unpublish_event(event: Event, note: str) -> None:
-    """A moderator takes the event off the site, with a note to the organisers."""
+def delete_draft(event: Event) -> bool:
+    """A draft nobody could see or sign up for is simply deleted."""
+    done = db.session.execute(delete(Event).where(Event.id == event.id, Event.status == "draft"))
+    db.session.commit()
+    return done.rowcount == 1
+
+
+def unpublish_event(event: Event, note: str) -> list[Registration]:
+    """A moderator takes the event off the site, with a note to the organisers.
+
+    Returns the active registrations: those people are told (their seats stay, in case
+    the event comes back)."""
     event.status = "unpublished"
     event.moderator_note = note.strip()
     event.revision += 1
     db.session.commit()
+    return active_registrations(event.id)
+
+
+def republish_event(event: Event) -> None:
+    """A moderator puts an unpublished event back."""
+    event.status = "published"
+    event.moderator_note = None
+    event.revision += 1
+    db.session.commit()
+
+
+def published_events_of(organisation_id: int) -> list[Event]:
+    return [e for e in events_of(organisation_id) if e.status == "published"]
 
 
 # --- participants --------------------------------------------------------------------------
 
 
 def public_event(event_id: int) -> Event | None:
-    """A published, cancelled (still shown, marked) event; None for drafts and unpublished."""
+    """A published or cancelled (still shown, marked) event; None for drafts and unpublished."""
     event = db.session.get(Event, event_id)
-    if event is None or event.status not in ("published", "cancelled"):
+    if event is None or event.status not in PUBLIC_STATUSES or event.published_at is None:
         return None
     return event
+
+
+def moderated_event(event_id: int) -> Event | None:
+    """Any event that has been public, for moderators (unpublished ones included)."""
+    event = db.session.get(Event, event_id)
+    return event if event is not None and event.published_at is not None else None
 
 
 def registration_of(user: User, event_id: int) -> Registration | None:
@@ -367,7 +397,7 @@ class EventFilters:
 def find_events(filters: EventFilters, page: int = 1, now: datetime | None = None):
     """(events, total): upcoming ones soonest first, or past ones latest first."""
     now = now or utcnow()
-    query = select(Event).where(Event.status.in_(("published", "cancelled")))
+    query = select(Event).where(Event.status.in_(PUBLIC_STATUSES), Event.published_at.is_not(None))
     if filters.past:
         query = query.where(Event.ends_at <= now).order_by(Event.starts_at.desc(), Event.id)
     else:
@@ -488,11 +518,31 @@ class TooManyMessages(Exception):
     pass
 
 
+class AlreadySent(Exception):
+    """The same message went out a moment ago (a double click)."""
+
+
+DUPLICATE_WINDOW = timedelta(minutes=10)
+
+
 def record_message(
     event: Event, sender: User, audience: str, subject: str, body: str, per_day: int
 ) -> list[Registration]:
     """Record the message and return its recipients; TooManyMessages past the daily limit."""
+    seats.lock_event(event.id)  # one message decision at a time per event
     since = utcnow() - timedelta(days=1)
+    duplicate = db.session.scalar(
+        select(EventMessage.id).where(
+            EventMessage.event_id == event.id,
+            EventMessage.audience == audience,
+            EventMessage.subject == subject,
+            EventMessage.body == body,
+            EventMessage.sent_at > utcnow() - DUPLICATE_WINDOW,
+        )
+    )
+    if duplicate is not None:
+        db.session.rollback()
+        raise AlreadySent
     sent = db.session.scalar(
         select(func.count())
         .select_from(EventMessage)

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 
 from babel.core import get_global
-from babel.dates import format_datetime, format_time, get_timezone_location
+from babel.dates import format_date, format_time, get_timezone_location
 
 
 @cache
@@ -54,23 +54,34 @@ def aware(moment: datetime | None) -> datetime | None:
 
 
 def when(starts: datetime, ends: datetime, zone: str, locale: str) -> str:
-    """Like "Tuesday 1 December 2026, 09:00 to 16:00 CET" in the reader's language, at the place."""
+    """The event's days and hours at the place, in the reader's language and its own date
+    and time patterns, e.g. "onsdag den 10. marts 2027, 09.00 to 16.00 (Norge-tid)"."""
     start, end = at_place(starts, zone), at_place(ends, zone)
-    day = format_datetime(start, "EEEE d MMMM y", tzinfo=start.tzinfo, locale=locale)
-    zone_name = f"({zone_label(zone, locale)})"
-    start_time = format_time(start, "HH:mm", tzinfo=start.tzinfo, locale=locale)
-    end_time = format_time(end, "HH:mm", tzinfo=end.tzinfo, locale=locale)
+    zone_name = zone_label(zone, locale)
+    start_time = format_time(start, "short", tzinfo=start.tzinfo, locale=locale)
+    end_time = format_time(end, "short", tzinfo=end.tzinfo, locale=locale)
+    day = format_date(start, "full", locale=locale)
     if start.date() == end.date():
-        return f"{day}, {start_time}–{end_time} {zone_name}"  # noqa: RUF001 (en dash)
-    end_day = format_datetime(end, "EEEE d MMMM y", tzinfo=end.tzinfo, locale=locale)
-    return f"{day}, {start_time} – {end_day}, {end_time} {zone_name}"  # noqa: RUF001
+        return f"{day}, {start_time}–{end_time} ({zone_name})"  # noqa: RUF001 (en dash)
+    end_day = format_date(end, "full", locale=locale)
+    return f"{day}, {start_time} – {end_day}, {end_time} ({zone_name})"  # noqa: RUF001
 
 
 def moment(value: datetime, zone: str, locale: str) -> str:
-    """One time at the place, short: "1 Dec 2026, 17:00 CET"."""
+    """One time at the place, short: "10 mar 2027 09:00 (czas: Norwegia)"."""
     local = at_place(value, zone)
-    text = format_datetime(local, "d MMM y, HH:mm", tzinfo=local.tzinfo, locale=locale)
-    return f"{text} ({zone_label(zone, locale)})"
+    day = format_date(local, "medium", locale=locale)
+    clock = format_time(local, "short", tzinfo=local.tzinfo, locale=locale)
+    return f"{day} {clock} ({zone_label(zone, locale)})"
+
+
+@cache
+def zone_choices_in(locale: str) -> list[tuple[str, str]]:
+    """(zone, its name in the reader's words) for every zone of a place, sorted by name."""
+    return sorted(
+        ((zone, f"{zone_label(zone, locale)} · {zone}") for zone in zone_choices()),
+        key=lambda pair: pair[1].casefold(),
+    )
 
 
 def zone_label(zone: str, locale: str) -> str:

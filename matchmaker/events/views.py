@@ -40,6 +40,11 @@ def refusal_text(code: str, event: Event, limit: int = 0) -> str:
             "Your organisation already has the %(num)d seats allowed per organisation.",
             limit,
         )
+    if code == "removed":
+        return _(
+            "The organisers have removed you from this event. "
+            "Please contact them if you think this is a mistake."
+        )
     if code == "not_published":
         return _("The event is not published yet.")
     return _("This event is not open for sign-up.")
@@ -49,6 +54,8 @@ def _event_or_404(event_id: int) -> Event:
     event = services.public_event(event_id)
     if event is None and current_user.is_authenticated:
         event = services.managed_event(current_user, event_id)  # the organisers' preview
+        if event is None and current_user.is_moderator:
+            event = services.moderated_event(event_id)
     if event is None:
         abort(404)
     return event

@@ -218,14 +218,25 @@ def unpublish(item_type: str, item, moderator: User, note: str) -> ModerationDec
     return record
 
 
-def unpublish_event(event, moderator: User, note: str) -> ModerationDecision:
-    """Take an event off the site; its organisers see the note (events publish directly)."""
+def unpublish_event(event, moderator: User, note: str):
+    """Take an event off the site; its organisers see the note (events publish directly).
+
+    Returns the decision and the active registrations (those people are told)."""
     from matchmaker.events import services as events
 
     if not note.strip():
         raise NoteRequired
-    events.unpublish_event(event, note)
+    registrations = events.unpublish_event(event, note)
     record = _record("event", event, moderator, "unpublished", note.strip(), [])
+    db.session.commit()
+    return record, registrations
+
+
+def republish_event(event, moderator: User) -> ModerationDecision:
+    from matchmaker.events import services as events
+
+    events.republish_event(event)
+    record = _record("event", event, moderator, "approved", "", [])
     db.session.commit()
     return record
 

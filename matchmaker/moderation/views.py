@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from matchmaker.accounts.auth import role_required
 from matchmaker.contacts import services as contact_services
+from matchmaker.events import notify as event_notify
 from matchmaker.events import services as event_services
 from matchmaker.i18n import current_language
 from matchmaker.moderation import services
@@ -68,6 +69,11 @@ def review(item_type: str, item_id: int):
         else:
             organisation = item if item_type == "organisation" else item.organisation
             tell_members(item_type, item, organisation, record)
+            if item_type == "organisation" and record.decision == "unpublished":
+                # Its events leave the site with it; their participants are told.
+                for event in event_services.published_events_of(item.id):
+                    told = services.unpublish_event(event, current_user, record.note)[1]
+                    event_notify.unpublished(told)
             if record.decision == "approved" and not was_public:
                 tell_followers(item_type, item.id)
             flash(_("Decision saved and the organisation informed."), "success")
@@ -121,7 +127,20 @@ def unpublish_event(event_id: int):
     if not note:
         flash(_("Write a note to the organisers: they need to know why."), "error")
         return redirect_to(url_for("events.show", event_id=event_id))
-    record = services.unpublish_event(event, current_user, note)
+    record, told = services.unpublish_event(event, current_user, note)
     tell_members("event", event, event.organisation, record)
+    event_notify.unpublished(told)
     flash(_("The event is unpublished."), "success")
+    return redirect_to(url_for("events.show", event_id=event_id))
+
+
+@bp.route("/events/<int:event_id>/republish", methods=["POST"])
+def republish_event(event_id: int):
+    """Put an unpublished event back on the site."""
+    event = event_services.moderated_event(event_id)
+    if event is None or event.status != "unpublished":
+        abort(404)
+    record = services.republish_event(event, current_user)
+    tell_members("event", event, event.organisation, record)
+    flash(_("The event is public again."), "success")
     return redirect_to(url_for("events.show", event_id=event_id))

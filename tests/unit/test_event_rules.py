@@ -34,8 +34,9 @@ def test_only_real_zones_of_places_are_offered():
 @pytest.mark.parametrize(
     ("locale", "expected"),
     [
-        ("en", "Wednesday 10 March 2027, 09:00–16:00 (Norway Time)"),  # noqa: RUF001
-        ("pl", "środa 10 marca 2027, 09:00–16:00 (czas: Norwegia)"),  # noqa: RUF001
+        ("en", "Wednesday, March 10, 2027, 9:00\u202fAM–4:00\u202fPM (Norway Time)"),  # noqa: RUF001
+        ("pl", "środa, 10 marca 2027, 09:00–16:00 (czas: Norwegia)"),  # noqa: RUF001
+        ("da", "onsdag den 10. marts 2027, 09.00–16.00 (Norge-tid)"),  # noqa: RUF001
     ],
 )
 def test_event_times_read_in_the_readers_language_at_the_place(locale, expected):

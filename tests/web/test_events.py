@@ -1159,7 +1159,7 @@ def test_the_month_filter_uses_the_date_shown_at_the_place(app, world, client):
     event_month = first.strftime("%Y-%m")
     page = text(client.get(f"/en/events/{db.session.scalar(select(Event.id))}"))
     shown = times.when(starts, starts + timedelta(hours=24), "Europe/Oslo", "en")
-    assert shown.startswith(first.strftime("%A ")) and shown in page  # the 1st, at the place
+    assert shown.startswith(first.strftime("%A, %B 1,")) and shown in page  # the 1st, there
     assert titles(client, f"?month={event_month}") == {"Midnight hackathon"}
     before = (first - timedelta(days=1)).strftime("%Y-%m")
     assert titles(client, f"?month={before}") == set()
@@ -1194,3 +1194,105 @@ def test_the_hosts_public_pages_list_their_coming_events(app, world, client):
         assert f'href="/en/events/{draft.id}"' not in page
     other = text(client.get(f"/en/organisations/{world['other_host'].id}"))
     assert f'href="/en/events/{event.id}"' not in other and "Coming events" not in other
+
+
+def test_a_person_the_organisers_removed_cannot_sign_up_again(app, world):
+    event = make_event(world, capacity=2)
+    alice = person(app, world, "alice")
+    sign_up(alice, event)
+    [alices] = registrations(event)
+    olga = person(app, world, "olga")
+    post(olga, f"/en/my/events/{event.id}/registrations/{alices.id}/remove")
+    response = sign_up(alice, event)
+    assert response.status_code == 409
+    assert "The organisers have removed you from this event." in text(response)
+    assert state(event) == {"Alice": ("removed", None)}
+
+
+def test_a_draft_is_deleted_not_cancelled_so_it_never_becomes_public(app, world, client):
+    draft = make_event(world, title="Never reviewed", publish_it=False)
+    event = make_event(world)
+    olga = person(app, world, "olga")
+    response = post(olga, f"/en/my/events/{draft.id}/cancel", note="x", confirm="yes")
+    assert response.status_code == 404 or fresh(draft).status == "draft"
+    assert "Never reviewed" not in text(client.get("/en/events/"))
+    assert client.get(f"/en/events/{draft.id}").status_code == 404
+    draft_id = draft.id
+    response = post(olga, f"/en/my/events/{draft_id}/delete")
+    assert "The draft is deleted." in followed(olga, response)
+    assert db.session.scalar(select(func.count()).where(Event.id == draft_id)) == 0
+    # A published event is cancelled, never deleted.
+    response = post(olga, f"/en/my/events/{event.id}/delete")
+    assert "Only a draft can be deleted" in followed(olga, response)
+    assert fresh(event).status == "published"
+
+
+def test_a_double_clicked_message_goes_out_once(app, world, smtp_server):
+    event = make_event(world, capacity=2)
+    sign_up(person(app, world, "alice"), event)
+    smtp_server.clear()  # the sign-up receipt
+    olga = person(app, world, "olga")
+    url = f"/en/my/events/{event.id}/message"
+    post(olga, url, audience="confirmed", subject="Bus at 8", body="Meet at the station.")
+    response = post(
+        olga, url, audience="confirmed", subject="Bus at 8", body="Meet at the station."
+    )
+    assert "This message was sent a moment ago; it was not sent again." in followed(olga, response)
+    smtp_server.wait_for("alice@example.org")
+    assert len(smtp_server.to("alice@example.org")) == 1
+    assert db.session.scalar(select(func.count()).select_from(EventMessage)) == 1
+
+
+def test_participants_hear_when_moderators_take_an_event_down_and_it_can_come_back(
+    app, world, smtp_server
+):
+    event = make_event(world, title="R&D day", capacity=2)
+    sign_up(person(app, world, "bob"), event)
+    smtp_server.clear()  # the sign-up receipt
+    moderator = person(app, world, "moderator")
+    post(moderator, f"/en/moderation/events/{event.id}/unpublish", note="Wrong date.")
+    [mail] = smtp_server.wait_for("bob@example.org")
+    # In Bob's language, and "R&D" as written (a subject is plain text, not HTML).
+    assert mail["Subject"] == translated(
+        "nb", "No longer on Matchmaker: %(title)s", title="R&D day"
+    )
+    notes = db.session.scalars(
+        select(Notification.kind).where(Notification.user_id == world["bob"].id)
+    ).all()
+    assert "event_unpublished" in notes
+    # Moderators still see it, and put it back; Bob kept his seat.
+    page = text(moderator.get(f"/en/events/{event.id}"))
+    assert "Publish this event again" in page
+    response = post(moderator, f"/en/moderation/events/{event.id}/republish")
+    assert "The event is public again." in followed(moderator, response)
+    assert fresh(event).status == "published"
+    assert state(event) == {"Bob": ("confirmed", None)}
+    assert app.test_client().get(f"/en/events/{event.id}").status_code == 200
+
+
+def test_an_unpublished_organisation_takes_its_events_off_the_site(app, world, client):
+    event = make_event(world, capacity=2)
+    moderator = person(app, world, "moderator")
+    response = post(
+        moderator,
+        f"/en/moderation/organisation/{world['host'].id}",
+        decision="unpublish",
+        note="Not a health organisation.",
+    )
+    assert response.status_code in (302, 303)
+    assert fresh(event).status == "unpublished"
+    assert client.get(f"/en/events/{event.id}").status_code == 404
+
+
+def test_co_hosts_the_editor_cannot_speak_for_stay_on_the_event(app, world):
+    event = make_event(world, capacity=2)
+    db.session.add(EventHost(event_id=event.id, organisation_id=world["other_host"].id))
+    db.session.add(
+        Membership(user_id=world["dave"].id, organisation_id=world["host"].id, role="editor")
+    )
+    db.session.commit()
+    dave = person(app, world, "dave")
+    response = edit(dave, event, city="Bergen")
+    assert "Your changes are saved." in followed(dave, response)
+    assert fresh(event).city == "Bergen"
+    assert [h.organisation_id for h in fresh(event).co_hosts] == [world["other_host"].id]
