@@ -85,8 +85,6 @@ class Event(db.Model):
     max_per_organisation: Mapped[int | None]
     # Tickets handed out in sign-up order: a waiting person's place in the queue.
     tickets: Mapped[int] = mapped_column(default=0)
-    # Changes with every change of seats; pages polling for seats compare it.
-    seats_version: Mapped[int] = mapped_column(default=0)
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     audience_kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
     audience_countries: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -132,6 +130,16 @@ class Event(db.Model):
     def title(self) -> str:
         text = self.text(self.original_language) or (self.texts[0] if self.texts else None)
         return text.title if text else ""
+
+    def title_in(self, lang: str) -> str:
+        """The title in `lang` where written, else the original one."""
+        text = self.text(lang)
+        return text.title if text and text.title else self.title
+
+    @property
+    def place(self) -> str:
+        """Venue, address and city, as far as given (the country is named by the reader)."""
+        return ", ".join(part for part in (self.venue, self.address, self.city) if part)
 
     @property
     def seats_left(self) -> int:

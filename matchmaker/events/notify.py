@@ -14,18 +14,13 @@ from matchmaker.mail import send_mail
 from matchmaker.notifications.services import notify
 
 
-def title_in(event: Event, lang: str) -> str:
-    text = event.text(lang)
-    return text.title if text and text.title else event.title
-
-
 def _mail(registration: Registration, kind: str, **extra) -> None:
     """One e-mail (template `kind`) to the person, in their language, linking to the event.
     The template sees `registration` too."""
     user, event = registration.user, registration.event
     lang = user.locale or "en"
     link = url_for("events.show", lang=lang, event_id=event.id, _external=True)
-    title = title_in(event, lang)
+    title = event.title_in(lang)
     send_mail(
         user.email,
         kind,
@@ -45,7 +40,7 @@ def _tell(registrations: list[Registration], kind: str, **extra) -> None:
         user, event = registration.user, registration.event
         lang = user.locale or "en"
         link = url_for("events.show", lang=lang, event_id=event.id, _external=True)
-        notify(user, kind, {"event_id": event.id, "title": title_in(event, lang)}, link=link)
+        notify(user, kind, {"event_id": event.id, "title": event.title_in(lang)}, link=link)
     db.session.commit()
     for registration in registrations:
         _mail(registration, kind, **extra)
@@ -58,9 +53,8 @@ def signed_up(registration: Registration, position: int | None) -> None:
 
 def changed(event: Event, registrations: list[Registration]) -> None:
     """The time or place changed: everyone signed up hears it (a calendar entry follows)."""
-    place = ", ".join(p for p in (event.venue, event.address, event.city) if p)
     for registration in registrations:
-        _mail(registration, "event_changed", place=place)
+        _mail(registration, "event_changed")
 
 
 def _registrations(ids) -> list[Registration]:

@@ -48,25 +48,30 @@ class Outcome:
     promoted: tuple[int, ...] = ()
 
 
-def _lock(event_id: int, *conditions, tickets: bool = False) -> int | None:
-    """Lock the event row (the first write of the transaction) and bump its seat version.
-
-    Returns the new ticket count when `tickets`, else 1; None when `conditions` refuse.
-    """
-    values = {"seats_version": Event.seats_version + 1}
-    if tickets:
-        values["tickets"] = Event.tickets + 1
+def _lock(event_id: int, *conditions, draw_ticket: bool = False):
+    """Lock the event row (the first write of the transaction); None when `conditions`
+    refuse. Returns the event's ticket count (after drawing one when `draw_ticket`), its
+    seats per organisation and whether it keeps a waiting list."""
+    drawn = Event.tickets + 1 if draw_ticket else Event.tickets
     statement = (
         update(Event)
         .where(Event.id == event_id, *conditions)
-        .values(**values)
-        .returning(Event.tickets)
+        .values(tickets=drawn)
+        .returning(Event.tickets, Event.max_per_organisation, Event.waiting_list)
         .execution_options(synchronize_session=False)
     )
-    row = db.session.execute(statement).first()
-    if row is None:
+    return db.session.execute(statement).first()
+
+
+def _lock_for(registration_id: int, *conditions) -> int | None:
+    """Lock the event of a registration; its id, or None (no such registration, refused)."""
+    event_id = db.session.scalar(
+        select(Registration.event_id).where(Registration.id == registration_id)
+    )
+    if event_id is None or _lock(event_id, *conditions) is None:
+        db.session.rollback()
         return None
-    return row[0] if tickets else 1
+    return event_id
 
 
 def lock_event(event_id: int) -> None:
@@ -142,6 +147,19 @@ def _active(event_id: int, user_id: int) -> Registration | None:
     )
 
 
+def _standing(event_id: int, user_id: int) -> tuple[Registration | None, bool]:
+    """The person's active registration at the event, and whether they were removed."""
+    rows = db.session.scalars(
+        select(Registration).where(
+            Registration.event_id == event_id,
+            Registration.user_id == user_id,
+            Registration.status.in_((*ACTIVE, "removed")),
+        )
+    ).all()
+    active = next((r for r in rows if r.is_active), None)
+    return active, any(r.status == "removed" for r in rows)
+
+
 def closed_reason(event: Event, now: datetime) -> str | None:
     """Why `event` takes no sign-ups at `now`, or None: the twin of `open_for_sign_up`,
     for pages and messages (the decision itself is the SQL one, under the lock)."""
@@ -192,25 +210,18 @@ def sign_up(
     The caller has checked that `organisation_id` is one of the person's organisations.
     """
     now = now or utcnow()
-    ticket = _lock(event_id, *open_for_sign_up(now), tickets=True)
-    if ticket is None:
+    locked = _lock(event_id, *open_for_sign_up(now), draw_ticket=True)
+    if locked is None:
         db.session.rollback()
         raise _refusal(event_id, now)
-    existing = _active(event_id, user_id)
+    ticket, limit, keeps_waiting_list = locked
+    existing, removed = _standing(event_id, user_id)
     if existing is not None:
         db.session.rollback()
-        return Outcome(_active(event_id, user_id), created=False)
-    removed = db.session.scalar(
-        select(Registration.id).where(
-            Registration.event_id == event_id,
-            Registration.user_id == user_id,
-            Registration.status == "removed",
-        )
-    )
-    if removed is not None:
+        return Outcome(existing, created=False)
+    if removed:
         db.session.rollback()
         raise SignUpRefused("removed")
-    limit = db.session.scalar(select(Event.max_per_organisation).where(Event.id == event_id))
     if limit is not None and organisation_id is not None:
         held = db.session.scalar(
             select(func.count())
@@ -226,7 +237,7 @@ def sign_up(
             raise SignUpRefused("organisation_limit", limit=limit)
     if _take_seat(event_id):
         status, confirmed_at = "confirmed", now
-    elif db.session.scalar(select(Event.waiting_list).where(Event.id == event_id)):
+    elif keeps_waiting_list:
         status, confirmed_at = "waiting", None
     else:
         db.session.rollback()
@@ -262,11 +273,8 @@ def release(registration_id: int, new_status: str = "cancelled") -> Outcome:
     A freed seat goes to the first in the queue in the same transaction. Ending a
     registration that is no longer active changes nothing (registration None).
     """
-    event_id = db.session.scalar(
-        select(Registration.event_id).where(Registration.id == registration_id)
-    )
-    if event_id is None or _lock(event_id) is None:
-        db.session.rollback()
+    event_id = _lock_for(registration_id)
+    if event_id is None:
         return Outcome(None)
     old = _status_of(registration_id)
     if old not in ACTIVE or not _set_status(registration_id, (old,), new_status):
@@ -285,12 +293,8 @@ def give_seat(registration_id: int) -> Outcome:
 
     Only before a published event begins.
     """
-    event_id = db.session.scalar(
-        select(Registration.event_id).where(Registration.id == registration_id)
-    )
-    coming = (Event.status == "published", Event.starts_at > utcnow())
-    if event_id is None or _lock(event_id, *coming) is None:
-        db.session.rollback()
+    event_id = _lock_for(registration_id, Event.status == "published", Event.starts_at > utcnow())
+    if event_id is None:
         return Outcome(None)
     if not _set_status(registration_id, ("waiting",), "confirmed", confirmed_at=utcnow()):
         db.session.rollback()
@@ -307,11 +311,8 @@ def give_seat(registration_id: int) -> Outcome:
 
 def move_to_front(registration_id: int) -> bool:
     """Put a waiting person first in the queue."""
-    event_id = db.session.scalar(
-        select(Registration.event_id).where(Registration.id == registration_id)
-    )
-    if event_id is None or _lock(event_id) is None:
-        db.session.rollback()
+    event_id = _lock_for(registration_id)
+    if event_id is None:
         return False
     first = db.session.scalar(
         select(func.min(Registration.ticket)).where(
@@ -367,14 +368,3 @@ def position(registration: Registration) -> int | None:
             Registration.ticket <= registration.ticket,
         )
     )
-
-
-def counts(event_id: int) -> dict[str, int]:
-    rows = db.session.execute(
-        select(Registration.status, func.count())
-        .where(Registration.event_id == event_id)
-        .group_by(Registration.status)
-    )
-    found = dict.fromkeys(("confirmed", "waiting", "cancelled", "removed"), 0)
-    found.update({status: n for status, n in rows})
-    return found

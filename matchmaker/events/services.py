@@ -233,7 +233,6 @@ def cancel_event(event: Event, note: str) -> list[Registration]:
             cancel_note=note.strip(),
             revision=Event.revision + 1,
             updated_at=utcnow(),
-            seats_version=Event.seats_version + 1,
         )
         .execution_options(synchronize_session=False)
     )
@@ -492,7 +491,7 @@ def calendar_events(user: User) -> list[Event]:
             .where(
                 Registration.user_id == user.id,
                 Registration.status == "confirmed",
-                or_(Event.status == "published", Event.status == "cancelled"),
+                Event.status.in_(PUBLIC_STATUSES),
             )
             .order_by(Event.starts_at)
         )
@@ -549,6 +548,7 @@ def record_message(
         .where(EventMessage.event_id == event.id, EventMessage.sent_at > since)
     )
     if sent >= per_day:
+        db.session.rollback()  # lets go of the event's lock
         raise TooManyMessages
     recipients = [r for r in active_registrations(event.id) if r.status == audience]
     db.session.add(

@@ -75,14 +75,15 @@ def _sign_up_form() -> SignUpForm:
     return form
 
 
-def sign_up_state(event: Event) -> dict:
-    """What the sign-up box shows: the person's registration, whether they may sign up."""
+def sign_up_state(event: Event, registration=None, position: int | None = None) -> dict:
+    """What the sign-up box shows: the person's registration (looked up unless given, with
+    its place in the queue), whether they may sign up."""
     state = {"registration": None, "position": None, "why_not": None, "form": None}
     if current_user.is_authenticated:
-        registration = services.registration_of(current_user, event.id)
+        registration = registration or services.registration_of(current_user, event.id)
         if registration is not None and registration.is_active:
             state["registration"] = registration
-            state["position"] = seats.position(registration)
+            state["position"] = position or seats.position(registration)
             return state
     reason = seats.closed_reason(event, utcnow())
     if reason is None and event.seats_left == 0 and not event.waiting_list:
@@ -94,13 +95,13 @@ def sign_up_state(event: Event) -> dict:
     return state
 
 
-def _box(event: Event, status: int = 200, **extra):
+def _box(event: Event, status: int = 200, registration=None, position=None, **extra):
     """The sign-up box (with the seat counter out of band) or, without htmx, the page."""
-    state = sign_up_state(event)
+    if not is_htmx():
+        return redirect_to(url_for("events.show", event_id=event.id))
+    state = sign_up_state(event, registration, position)
     state.update(extra)
-    if is_htmx():
-        return render("events/_signup.html", status=status, event=event, oob=True, **state)
-    return redirect_to(url_for("events.show", event_id=event.id))
+    return render("events/_signup.html", status=status, event=event, oob=True, **state)
 
 
 @bp.route("/")
@@ -186,8 +187,9 @@ def sign_up(event_id: int):
         flash(message, "error")
         return redirect_to(url_for("events.show", event_id=event.id))
     registration = outcome.registration
+    position = seats.position(registration)
     if outcome.created:
-        notify.signed_up(registration, seats.position(registration))
+        notify.signed_up(registration, position)
     if not is_htmx():
         if not outcome.created:
             flash(_("You were already signed up."), "info")
@@ -195,7 +197,7 @@ def sign_up(event_id: int):
             flash(_("You're registered."), "success")
         else:
             flash(_("You're on the waiting list."), "success")
-    return _box(_fresh(event), just_done="signed_up")
+    return _box(_fresh(event), registration=registration, position=position)
 
 
 def _fresh(event: Event) -> Event:
@@ -246,14 +248,13 @@ def renew_feed():
 
 
 def _entry(event: Event, lang: str) -> calendar.Entry:
-    place = ", ".join(p for p in (event.venue, event.address, event.city) if p)
     text = event.text(lang) or event.text(event.original_language)
     return calendar.Entry(
         uid=calendar.uid_of(event.id, current_app.config["CALENDAR_UID_DOMAIN"]),
         sequence=event.revision,
-        title=notify.title_in(event, lang),
+        title=event.title_in(lang),
         description=(text.description if text else "")[:2000],
-        location=_("Online") if event.online and not place else place,
+        location=_("Online") if event.online and not event.place else event.place,
         url=url_for("events.show", lang=lang, event_id=event.id, _external=True),
         starts_at=event.starts_at,
         ends_at=event.ends_at,
@@ -274,7 +275,7 @@ def _ics(body: bytes, filename: str) -> Response:
 def event_ics(event_id: int):
     event = _event_or_404(event_id)
     lang = current_language()
-    body = calendar.calendar([_entry(event, lang)], notify.title_in(event, lang), utcnow())
+    body = calendar.calendar([_entry(event, lang)], event.title_in(lang), utcnow())
     return _ics(body, f"event-{event.id}.ics")
 
 
@@ -295,21 +296,19 @@ def feed(token: str):
 def init_app(app) -> None:
     """Helpers the event templates share."""
 
-    def when(event: Event) -> str:
-        return times.when(event.starts_at, event.ends_at, event.timezone, current_language())
+    def when(event: Event, locale: str | None = None) -> str:
+        """At the place, in the page's language (or `locale`: e-mails, the recipient's)."""
+        return times.when(
+            event.starts_at, event.ends_at, event.timezone, locale or current_language()
+        )
 
     def moment(value, event: Event) -> str:
         return times.moment(value, event.timezone, current_language()) if value else ""
 
-    def when_in(event: Event, locale: str) -> str:  # e-mails: the recipient's language
-        return times.when(event.starts_at, event.ends_at, event.timezone, locale)
-
     app.jinja_env.globals.update(
-        event_when_in=when_in,
         event_kind_label=lambda kind: KIND_LABELS.get(kind, kind),
         registration_status_label=lambda status: STATUS_LABELS.get(status, status),
         event_when=when,
         event_moment=moment,
-        event_position=seats.position,
         spoken_language=lambda code: Locale(current_language()).languages.get(code, code),
     )

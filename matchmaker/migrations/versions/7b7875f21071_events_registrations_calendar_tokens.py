@@ -39,7 +39,6 @@ def upgrade():
     sa.Column('waiting_list', sa.Boolean(), nullable=False),
     sa.Column('max_per_organisation', sa.Integer(), nullable=True),
     sa.Column('tickets', sa.Integer(), nullable=False),
-    sa.Column('seats_version', sa.Integer(), nullable=False),
     sa.Column('languages', sa.JSON(), nullable=False),
     sa.Column('audience_kinds', sa.JSON(), nullable=False),
     sa.Column('audience_countries', sa.JSON(), nullable=False),
