@@ -52,7 +52,12 @@ from matchmaker.accounts.models import User, utcnow  # noqa: E402
 from matchmaker.accounts.passwords import hash_password  # noqa: E402
 from matchmaker.events import seats  # noqa: E402
 from matchmaker.events.models import Event, Registration  # noqa: E402
-from matchmaker.events.services import EventInput, create_event, publish_event  # noqa: E402
+from matchmaker.events.services import (  # noqa: E402
+    EventInput,
+    create_event,
+    participants,
+    publish_event,
+)
 from matchmaker.extensions import db  # noqa: E402
 
 DEFAULT_PG_URL = "postgresql://root@127.0.0.1:5432/bench_events"
@@ -491,7 +496,8 @@ def verify(app, event_id: int, people: int, capacity: int) -> list[str]:
     problems = []
     with app.app_context():
         event = db.session.get(Event, event_id)
-        found = seats.counts(event_id)
+        people_now = participants(event_id)
+        found = {"confirmed": len(people_now.confirmed), "waiting": len(people_now.waiting)}
         waiting = list(
             db.session.scalars(
                 select(Registration)
