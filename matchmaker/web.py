@@ -1,9 +1,19 @@
-"""Page or fragment: the one place that reads HTMX request headers."""
+"""Page or fragment: the one place that reads HTMX request headers, and the one gate
+every redirect passes through."""
 
 from __future__ import annotations
 
-from flask import Response, redirect, render_template, request
+import re
+import unicodedata
+from urllib.parse import unquote, urlsplit
+
+from flask import Response, redirect, render_template, request, url_for
 from jinja2_fragments.flask import render_block
+
+# Browsers drop tabs and line breaks anywhere in a URL, and C0 controls and spaces at its ends.
+_DROPPED_ANYWHERE = re.compile(r"[\t\n\r]")
+_C0_AND_SPACE = "".join(map(chr, range(0x21)))
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def is_htmx() -> bool:
@@ -27,8 +37,42 @@ def render(
     return Response(body, status=status)
 
 
+def safe_path(target: str | None) -> str | None:
+    """`target` if a browser would read it as a path on this site, else None.
+
+    The check reads the target the way a browser would, and more suspiciously: tabs and
+    line breaks dropped, backslashes as slashes, percent-escapes decoded (until nothing
+    changes) and look-alike characters folded (a full-width solidus is a slash), so that
+    `/%09/evil.example`, `/\\evil.example` or `%2F%2Fevil.example` cannot become `//evil.example`.
+    """
+    if not target:
+        return None
+    cleaned = _DROPPED_ANYWHERE.sub("", target).strip(_C0_AND_SPACE).replace("\\", "/")
+    if not cleaned.startswith("/") or not _reads_as_local_path(cleaned):
+        return None
+    return cleaned.rstrip("?") or None
+
+
+def _reads_as_local_path(path: str) -> bool:
+    seen = None
+    while seen != path:
+        seen, path = path, unquote(path)
+    path = unicodedata.normalize("NFKC", path).replace("\\", "/")
+    # Only the part before the query decides where a browser goes.
+    head = re.split(r"[?#]", path, maxsplit=1)[0]
+    if _CONTROL.search(head) or not head.startswith("/") or head.startswith("//"):
+        return False
+    parts = urlsplit(head)
+    return not parts.scheme and not parts.netloc
+
+
 def redirect_to(url: str, status: int = 303) -> Response:
-    """Redirect a normal request; tell htmx to navigate the whole page instead."""
+    """Redirect a normal request; tell htmx to navigate the whole page instead.
+
+    Every redirect of the app goes through here: a target that is not a path on this
+    site (whoever had a hand in it) becomes the home page.
+    """
+    url = safe_path(url) or url_for("core.home")
     if is_htmx():
         response = Response("", status=200)
         response.headers["HX-Redirect"] = url

@@ -8,9 +8,10 @@ from flask import Flask, abort, flash, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from matchmaker.accounts import twofactor
 from matchmaker.accounts.models import User
 from matchmaker.extensions import db, login_manager
-from matchmaker.web import redirect_to
+from matchmaker.web import redirect_to, safe_path
 
 
 def load_user(session_id: str) -> User | None:
@@ -26,14 +27,26 @@ def load_user(session_id: str) -> User | None:
 def unauthorized():
     """Send the visitor to log in; an HTMX request navigates the whole page."""
     flash(str(_l("Please log in to continue.")), "info")
-    return redirect_to(url_for("accounts.login", next=safe_next(request.full_path)))
+    return redirect_to(url_for("accounts.login", next=safe_path(request.full_path)))
 
 
-def safe_next(target: str | None) -> str | None:
-    """Only same-site paths may be redirected to after login."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+# What a moderator or admin without a second factor may still reach: setting it up.
+ENROLMENT_ENDPOINTS = frozenset(
+    {"two_factor.settings", "two_factor.enable", "accounts.logout", "static"}
+)
+
+
+def require_second_factor():
+    """Moderators and admins do nothing else until two-step sign-in is on for them."""
+    endpoint = request.endpoint or ""
+    if endpoint in ENROLMENT_ENDPOINTS or endpoint.startswith(("root.", "sitemap.")):
         return None
-    return target.rstrip("?") or None
+    if not current_user.is_authenticated or current_user.has_two_factor:
+        return None
+    if not twofactor.is_required(current_user):
+        return None
+    flash(str(_l("Moderators and admins must turn on two-step sign-in before they go on.")), "info")
+    return redirect_to(url_for("two_factor.settings"))
 
 
 def role_required(*roles: str):
@@ -56,3 +69,4 @@ def init_app(app: Flask) -> None:
     login_manager.user_loader(load_user)
     login_manager.unauthorized_handler(unauthorized)
     login_manager.session_protection = "basic"
+    app.before_request(require_second_factor)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, redirect, request, url_for
+from datetime import UTC, datetime, timedelta
+
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -11,7 +13,7 @@ from matchmaker.extensions import db
 from matchmaker.i18n import preferred_language
 from matchmaker.organisations.services import memberships_of
 from matchmaker.register import queries
-from matchmaker.web import render
+from matchmaker.web import redirect_to, render
 
 root_bp = Blueprint("root", __name__)
 bp = Blueprint("core", __name__)
@@ -27,7 +29,7 @@ def index():
 def language_alias(alias: str, rest: str):
     """`/no/...` and `/nn/...` are served in Norwegian Bokmål."""
     query = request.query_string.decode()
-    return redirect(f"/nb/{rest}" + (f"?{query}" if query else ""), code=301)
+    return redirect_to(f"/nb/{rest}" + (f"?{query}" if query else ""), status=301)
 
 
 @root_bp.route("/healthz")
@@ -38,6 +40,22 @@ def healthz():
         db.session.rollback()
         return jsonify(status="error", database="error"), 503
     return jsonify(status="ok", database="ok")
+
+
+@root_bp.route("/.well-known/security.txt")
+def security_txt():
+    """Where to report a vulnerability (RFC 9116); absent until SECURITY_CONTACT is set."""
+    contact = current_app.config["SECURITY_CONTACT"]
+    if not contact:
+        abort(404)
+    expires = datetime.now(UTC).replace(microsecond=0) + timedelta(days=180)
+    lines = [
+        f"Contact: {contact}",
+        f"Expires: {expires.strftime('%Y-%m-%dT%H:%M:%SZ')}",
+        "Preferred-Languages: pl, en, da, nb",
+        f"Canonical: {url_for('root.security_txt', _external=True)}",
+    ]
+    return Response("\n".join(lines) + "\n", mimetype="text/plain")
 
 
 @bp.route("/")

@@ -6,13 +6,14 @@ event, or a registration of another event, is a 404.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, request, url_for
+from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from matchmaker import geo
 from matchmaker.accounts.models import utcnow
+from matchmaker.csv_writer import csv_response
 from matchmaker.events import export, notify, seats, services
 from matchmaker.events.forms import (
     STATUS_LABELS,
@@ -324,10 +325,7 @@ def participants_csv(event_id: int):
         "email": _("E-mail"),
         "phone": _("Phone"),
     }
-    body = export.to_csv(
+    header, cells = export.csv_columns(
         rows, headings, [q["label"] for q in event.questions or []], event.timezone
     )
-    response = Response(body, mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="participants-{event.id}.csv"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return csv_response(header, cells, f"participants-{event.id}.csv", private=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 from matchmaker import geo
@@ -71,17 +69,9 @@ def to_json(records: list[dict]) -> str:
     return json.dumps({"count": len(records), "items": records}, ensure_ascii=False, indent=1)
 
 
-def to_csv(records: list[dict]) -> str:
+def csv_columns(records: list[dict]) -> tuple[list[str], list[list]]:
+    """The header and the rows of the CSV file (lists of tags become "a; b" cells)."""
     if not records:
-        return ""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(records[0]), lineterminator="\r\n")
-    writer.writeheader()
-    for record in records:
-        writer.writerow(
-            {
-                k: "; ".join(v) if isinstance(v, list) else ("" if v is None else v)
-                for k, v in record.items()
-            }
-        )
-    return out.getvalue()
+        return [], []
+    header = list(records[0])
+    return header, [[record[key] for key in header] for record in records]

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from icalendar import Calendar
 
+from matchmaker import csv_writer
 from matchmaker.events import calendar, export, questions, times
 
 
@@ -145,7 +146,8 @@ def test_participant_csv_neutralises_formulas_and_leaves_unshared_details_out():
         ),
     ]
     headings = {k: k.title() for k in export.Row.__dataclass_fields__ if k != "answers"}
-    text = export.to_csv(rows, headings, ["Lunch"], "Europe/Oslo")
+    header, cells = export.csv_columns(rows, headings, ["Lunch"], "Europe/Oslo")
+    text = csv_writer.to_csv(header, cells)
     table = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert table[0][-1] == "Lunch"
     assert table[1][0] == "'=HYPERLINK(1)"

