@@ -15,6 +15,7 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, error handlers, CLI."""
     app = Flask(__name__, instance_relative_config=True)
     load_configuration(app, config)
+    trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -36,6 +37,19 @@ def load_configuration(app: Flask, overrides: dict | None) -> None:
     config_module.finalise(app.config, app.instance_path)
 
 
+def trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES proxies, take the visitor's address and scheme from them.
+
+    The Host header is not taken from X-Forwarded-Host: a proxy that does not set it would
+    let a visitor choose the host in e-mailed links (set SERVER_NAME, or pass Host on).
+    """
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
+
 def register_extensions(app: Flask) -> None:
     from matchmaker import database, display, i18n, models, security  # noqa: F401 (models: tables)
     from matchmaker.accounts import auth
@@ -55,6 +69,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from matchmaker.accounts.two_factor_views import bp as two_factor_bp
     from matchmaker.accounts.views import bp as accounts_bp
     from matchmaker.alerts.views import bp as alerts_bp
     from matchmaker.contacts import views as contacts_views
@@ -78,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(sitemap_bp)
     app.register_blueprint(core_bp, url_prefix="/<lang:lang>")
     app.register_blueprint(accounts_bp, url_prefix="/<lang:lang>/account")
+    app.register_blueprint(two_factor_bp, url_prefix="/<lang:lang>/account/two-step")
     app.register_blueprint(alerts_bp, url_prefix="/<lang:lang>/account/saved-searches")
     app.register_blueprint(contacts_views.bp, url_prefix="/<lang:lang>/contacts")
     contacts_views.init_app(app)

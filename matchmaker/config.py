@@ -42,6 +42,12 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
         "PREFERRED_URL_SCHEME": os.environ.get("PREFERRED_URL_SCHEME", "http"),
         "SERVER_NAME": os.environ.get("SERVER_NAME") or None,
+        # Proxies in front of the app (a TLS terminator: 1). Their X-Forwarded-For and
+        # X-Forwarded-Proto are believed, so limits and logs see the visitor's address.
+        # Never more than there are: a visitor could then claim any address.
+        "TRUSTED_PROXIES": _env_int("TRUSTED_PROXIES", 0),
+        # Where to report a vulnerability (mailto: or https: address), for security.txt.
+        "SECURITY_CONTACT": os.environ.get("SECURITY_CONTACT") or None,
         # Background tiles for the interactive map (https://{s}.tiles.example/{z}/{x}/{y}.png);
         # unset: plain country outlines, and the map loads nothing from another site.
         "MAP_TILE_URL": os.environ.get("MAP_TILE_URL") or None,
@@ -77,8 +83,11 @@ DEFAULTS: dict = {
     # Signed e-mail links
     "CONFIRM_TOKEN_MAX_AGE": 3 * 24 * 3600,
     "RESET_TOKEN_MAX_AGE": 2 * 3600,
-    # Rate limits (Flask-Limiter notation); per client address
-    "RATELIMIT_LOGIN": "10 per minute;50 per hour",
+    # Rate limits (Flask-Limiter notation); per client address. Sign-in counts only
+    # failed attempts, so that a venue full of people behind one address can sign in.
+    "RATELIMIT_LOGIN": "30 per minute;300 per hour",
+    # Failed sign-ins (wrong password or second-step code) per account, from any address.
+    "LOGIN_FAILURES_PER_ACCOUNT": "10 per 15 minutes;30 per day",
     "RATELIMIT_REGISTER": "5 per minute;20 per hour",
     "RATELIMIT_MAIL": "5 per minute;20 per hour",
     "RATELIMIT_HEADERS_ENABLED": True,

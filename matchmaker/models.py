@@ -1,6 +1,6 @@
 """Imports every model so that Alembic and `db.create_all` see the whole schema."""
 
-from matchmaker.accounts.models import User
+from matchmaker.accounts.models import RecoveryCode, User
 from matchmaker.alerts.models import SavedSearch
 from matchmaker.contacts.models import ContactRequest
 from matchmaker.events.models import (
@@ -46,6 +46,7 @@ __all__ = [
     "Project",
     "ProjectTag",
     "ProjectText",
+    "RecoveryCode",
     "RegisterEntry",
     "RegisterEntryLanguage",
     "RegisterEntryTag",

@@ -9,6 +9,9 @@ from matchmaker.accounts.passwords import hash_password
 from matchmaker.extensions import db
 
 PASSWORD = "correct horse battery"
+# Moderators and admins must have two-step sign-in; theirs is on with this secret.
+TOTP_SECRET = "MATCHMAKERTESTSECRETFORTOTP2FA23"
+PRIVILEGED = ("moderator", "admin")
 
 
 class UserFactory(factory.alchemy.SQLAlchemyModelFactory):
@@ -23,6 +26,8 @@ class UserFactory(factory.alchemy.SQLAlchemyModelFactory):
     locale = "en"
     role = "member"
     email_confirmed_at = factory.LazyFunction(utcnow)
+    totp_secret = factory.LazyAttribute(lambda u: TOTP_SECRET if u.role in PRIVILEGED else None)
+    totp_enabled_at = factory.LazyAttribute(lambda u: utcnow() if u.role in PRIVILEGED else None)
 
 
 def sync_taxonomy() -> None:

@@ -90,6 +90,8 @@ def export(user: User) -> dict[str, Any]:
                 "phone": user.share_phone,
             },
             "weekly_digest": user.digest_weekly,
+            # Whether and since when, never the secret or the recovery codes.
+            "two_step_sign_in_since": _when(user.totp_enabled_at),
         },
         "memberships": [
             {

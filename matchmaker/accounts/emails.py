@@ -66,6 +66,32 @@ def send_reset(user: User) -> None:
     )
 
 
+def send_login_failures(user: User, minutes: int) -> None:
+    """Someone kept trying wrong passwords or codes: sign-in is paused; here is what to do."""
+    lang = _language(user)
+    send_mail(
+        user.email,
+        "login_failures",
+        lang,
+        user=user,
+        minutes=minutes,
+        reset_link=url_for("accounts.reset_request", lang=lang, _external=True),
+    )
+
+
+def send_two_factor_changed(user: User, turned_on: bool) -> None:
+    """Turning two-step sign-in on or off is told to the address, in case it was not them."""
+    lang = _language(user)
+    send_mail(
+        user.email,
+        "two_factor_changed",
+        lang,
+        user=user,
+        turned_on=turned_on,
+        reset_link=url_for("accounts.reset_request", lang=lang, _external=True),
+    )
+
+
 def send_email_change(user: User, new_email: str) -> None:
     payload = {"uid": user.id, "old": user.email, "new": new_email}
     token = make_token(_secret(), CHANGE, payload)

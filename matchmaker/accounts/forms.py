@@ -148,3 +148,25 @@ class EmailChoicesForm(Form):
     contact_reminder = BooleanField(_l("A reminder of an unanswered contact request"))
     contact_expired = BooleanField(_l("A contact request from my organisation expired"))
     moderation_decision = BooleanField(_l("A moderator's decision about my organisation"))
+
+
+class SecondStepForm(Form):
+    """The second step of signing in: a code from the app, or a recovery code."""
+
+    code = StringField(
+        _l("Code"),
+        validators=[required(), max_length(32)],
+        filters=[_strip],
+        description=_l(
+            "The 6-digit code your authenticator app shows now, or one of your recovery codes."
+        ),
+    )
+
+
+class EnableTwoFactorForm(PasswordAgainForm):
+    code = StringField(
+        _l("Code from the app"),
+        validators=[required(), max_length(32)],
+        filters=[_strip],
+        description=_l("After scanning, the app shows a 6-digit code. Type it here."),
+    )

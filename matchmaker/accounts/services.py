@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from matchmaker.accounts import emails, throttle
 from matchmaker.accounts.models import EMAIL_KINDS, ROLES, User, utcnow
 from matchmaker.accounts.passwords import hash_password, verify_password
 from matchmaker.extensions import db
@@ -32,6 +33,14 @@ class NotConfirmed(AccountError):
 
 class Suspended(AccountError):
     """A moderator suspended the account."""
+
+
+class TooManyFailures(AccountError):
+    """Too many failed sign-ins on this account lately; it takes none for `minutes`."""
+
+    def __init__(self, minutes: int):
+        super().__init__(minutes)
+        self.minutes = minutes
 
 
 class WrongPassword(AccountError):
@@ -96,6 +105,25 @@ def authenticate(email: str, password: str) -> User:
     return user
 
 
+def sign_in(email: str, password: str) -> User:
+    """`authenticate`, with wrong passwords counted against the account (accounts.throttle)."""
+    if throttle.is_blocked(email):
+        raise TooManyFailures(throttle.minutes_blocked(email))
+    try:
+        return authenticate(email, password)
+    except InvalidCredentials:
+        count_failure(email)
+        raise
+
+
+def count_failure(email: str) -> None:
+    """One more failed attempt on the account; its owner is told when sign-in pauses."""
+    if throttle.record_failure(email):
+        user = find_by_email(email)
+        if user is not None:
+            emails.send_login_failures(user, throttle.minutes_blocked(email))
+
+
 def record_login(user: User) -> None:
     user.last_login_at = utcnow()
     db.session.commit()
@@ -119,9 +147,14 @@ def set_password(user: User, password: str) -> None:
     end_all_sessions(user)
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
-    if not verify_password(user.password_hash, current_password):
+def check_password(user: User, password: str) -> None:
+    """Asked again before a change to how the account signs in."""
+    if not verify_password(user.password_hash, password):
         raise WrongPassword
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    check_password(user, current_password)
     set_password(user, new_password)
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
+import time
 
-from flask import Blueprint, Response, current_app, flash, request, url_for
-from flask_babel import force_locale
+from flask import Blueprint, Response, current_app, flash, request, session, url_for
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from matchmaker.accounts import data, emails, services
-from matchmaker.accounts.auth import safe_next
+from matchmaker.accounts import data, emails, services, throttle, twofactor
 from matchmaker.accounts.forms import (
     ContactDetailsForm,
     DeleteAccountForm,
@@ -23,19 +23,34 @@ from matchmaker.accounts.forms import (
     ProfileForm,
     RegisterForm,
     ResetPasswordForm,
+    SecondStepForm,
 )
-from matchmaker.accounts.models import EMAIL_KINDS
+from matchmaker.accounts.models import EMAIL_KINDS, User
 from matchmaker.accounts.tokens import TokenError
 from matchmaker.events import notify as event_notify
-from matchmaker.extensions import limiter
+from matchmaker.extensions import db, limiter
 from matchmaker.i18n import current_language
-from matchmaker.web import redirect_to, render
+from matchmaker.web import redirect_to, render, safe_path
 
 bp = Blueprint("accounts", __name__)
+
+# Between a right password and the second step: whose, since when, "keep me signed in".
+PENDING_SIGN_IN = "pending_sign_in"
+PENDING_SECONDS = 5 * 60
 
 
 def _limit(setting: str):
     return limiter.limit(lambda: current_app.config[setting], methods=["POST"])
+
+
+def _limit_failures(setting: str):
+    """A limit on failed attempts only (a refused form), so that many people behind one
+    address can still do the same right thing."""
+    return limiter.limit(
+        lambda: current_app.config[setting],
+        methods=["POST"],
+        deduct_when=lambda response: response.status_code >= 400,
+    )
 
 
 def _token_problem(error: TokenError) -> str:
@@ -101,15 +116,19 @@ def resend_confirmation():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@_limit("RATELIMIT_LOGIN")
+@_limit_failures("RATELIMIT_LOGIN")
 def login():
-    next_url = safe_next(request.args.get("next"))
+    next_url = safe_path(request.args.get("next"))
     if current_user.is_authenticated:
         return redirect_to(next_url or url_for("core.home"))
     form = LoginForm()
+    status = 200
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data)
+            user = services.sign_in(form.email.data, form.password.data)
+        except services.TooManyFailures as error:
+            form.email.errors.append(_too_many_failures(error.minutes))
+            status = 429
         except services.InvalidCredentials:
             form.password.errors.append(_("The e-mail address or the password is wrong."))
         except services.NotConfirmed:
@@ -123,12 +142,90 @@ def login():
                 )
             )
         else:
-            login_user(user, remember=form.remember.data)
-            services.record_login(user)
-            flash(_("Welcome, %(name)s.", name=user.name), "success")
-            return redirect_to(next_url or url_for("core.home", lang=user.locale or "en"))
-    status = 422 if form.errors else 200
+            if user.has_two_factor:
+                session[PENDING_SIGN_IN] = {
+                    "uid": user.id,
+                    "version": user.session_version,
+                    "at": time.time(),
+                    "remember": bool(form.remember.data),
+                }
+                return redirect_to(url_for("accounts.second_step", next=next_url))
+            return _complete_sign_in(user, form.remember.data, next_url)
+    status = 422 if form.errors and status == 200 else status
     return render("accounts/login.html", block="form", status=status, form=form)
+
+
+def _too_many_failures(minutes: int) -> str:
+    return ngettext(
+        "Too many wrong attempts for this account. Try again in %(num)d minute, or choose a new password with “Forgot your password?”.",
+        "Too many wrong attempts for this account. Try again in %(num)d minutes, or choose a new password with “Forgot your password?”.",
+        minutes,
+    )
+
+
+def _pending_user():
+    """The account whose password was right a moment ago and which still owes a code."""
+    pending = session.get(PENDING_SIGN_IN)
+    if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        return None
+    user = db.session.get(User, pending.get("uid"))
+    if user is None or user.session_version != pending.get("version"):
+        return None
+    if user.suspended_at is not None or not user.has_two_factor:
+        return None
+    return user
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@_limit_failures("RATELIMIT_LOGIN")
+def second_step():
+    next_url = safe_path(request.args.get("next"))
+    user = _pending_user()
+    if user is None:
+        session.pop(PENDING_SIGN_IN, None)
+        flash(_("Your sign-in has expired. Please log in again."), "info")
+        return redirect_to(url_for("accounts.login", next=next_url))
+    form = SecondStepForm()
+    status = 200
+    if form.validate_on_submit():
+        if throttle.is_blocked(user.email):
+            session.pop(PENDING_SIGN_IN, None)
+            flash(_too_many_failures(throttle.minutes_blocked(user.email)), "error")
+            return redirect_to(url_for("accounts.login", next=next_url))
+        try:
+            kind = twofactor.check(user, form.code.data)
+        except twofactor.WrongCode:
+            services.count_failure(user.email)
+            form.code.errors.append(
+                _(
+                    "This code is not right. Check that the time on your phone is correct, or use one of your recovery codes."
+                )
+            )
+        else:
+            remember = session.pop(PENDING_SIGN_IN)["remember"]
+            if kind == "recovery":
+                left = twofactor.unused_recovery_codes(user)
+                flash(
+                    ngettext(
+                        "You signed in with a recovery code, which now no longer works. %(num)d recovery code is left.",
+                        "You signed in with a recovery code, which now no longer works. %(num)d recovery codes are left.",
+                        left,
+                    ),
+                    "warning",
+                )
+            return _complete_sign_in(user, remember, next_url)
+    status = 422 if form.errors else status
+    return render("accounts/second_step.html", block="form", status=status, form=form)
+
+
+def _complete_sign_in(user: User, remember: bool, next_url: str | None):
+    throttle.forget_failures(user.email)
+    login_user(user, remember=remember)
+    services.record_login(user)
+    flash(_("Welcome, %(name)s.", name=user.name), "success")
+    if twofactor.is_required(user) and not user.has_two_factor:
+        return redirect_to(url_for("two_factor.settings"))
+    return redirect_to(next_url or url_for("core.home", lang=user.locale or "en"))
 
 
 @bp.route("/logout", methods=["POST"])
@@ -162,7 +259,7 @@ def reset_request():
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
-@_limit("RATELIMIT_LOGIN")
+@_limit_failures("RATELIMIT_LOGIN")
 def reset_password(token: str):
     try:
         user = emails.reset_token_user(emails.read_reset(token))
@@ -175,6 +272,7 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         services.set_password(user, form.password.data)
+        throttle.forget_failures(user.email)  # the owner has proved it: sign-in reopens
         if user.email_confirmed_at is None:
             # The link reached the inbox, which proves the address.
             services.confirm_email(user.id, user.email)
@@ -269,7 +367,7 @@ def your_data():
 
 @bp.route("/your-data/export", methods=["POST"])
 @login_required
-@_limit("RATELIMIT_LOGIN")
+@_limit_failures("RATELIMIT_LOGIN")
 def export_data():
     form = PasswordAgainForm(prefix="export")
     if form.validate_on_submit():
@@ -290,7 +388,7 @@ def export_data():
 
 @bp.route("/your-data/delete", methods=["POST"])
 @login_required
-@_limit("RATELIMIT_LOGIN")
+@_limit_failures("RATELIMIT_LOGIN")
 def delete_account():
     form = DeleteAccountForm(prefix="delete")
     if form.validate_on_submit():
@@ -359,7 +457,7 @@ def confirm_email_change(token: str):
 
 @bp.route("/settings/password", methods=["POST"])
 @login_required
-@_limit("RATELIMIT_LOGIN")
+@_limit_failures("RATELIMIT_LOGIN")
 def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():

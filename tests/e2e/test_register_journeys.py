@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from matchmaker import geo
-from tests.e2e.conftest import assert_accessible
-from tests.factories import PASSWORD, UserFactory, make_organisation, publish, sync_taxonomy
+from tests.e2e.conftest import assert_accessible, log_in
+from tests.factories import UserFactory, make_organisation, publish, sync_taxonomy
 from tests.web.helpers import translated
 
 LANGS = ["pl", "en", "da", "nb"]
@@ -17,14 +17,6 @@ LANGS = ["pl", "en", "da", "nb"]
 
 def t(lang, message, **variables):
     return translated(lang, message, **variables)
-
-
-def log_in(page, base, lang, email):
-    page.goto(f"{base}/{lang}/account/login")
-    page.get_by_label(t(lang, "E-mail address")).fill(email)
-    page.get_by_label(t(lang, "Password"), exact=True).fill(PASSWORD)
-    page.get_by_role("button", name=t(lang, "Log in")).last.click()
-    expect(page.get_by_role("link", name=t(lang, "My organisations"))).to_be_visible()
 
 
 @pytest.fixture
