@@ -47,9 +47,11 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _security_headers(response):
         headers = response.headers
-        headers["Content-Security-Policy"] = content_security_policy(
-            csp_nonce(), current_app.config.get("MAP_TILE_URL")
-        )
+        # A view that sets its own policy keeps it (a logo is served with a stricter one).
+        if "Content-Security-Policy" not in headers:
+            headers["Content-Security-Policy"] = content_security_policy(
+                csp_nonce(), current_app.config.get("MAP_TILE_URL")
+            )
         headers["X-Content-Type-Options"] = "nosniff"
         headers["X-Frame-Options"] = "DENY"
         headers["Referrer-Policy"] = "same-origin"

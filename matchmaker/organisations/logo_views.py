@@ -12,6 +12,8 @@ bp = Blueprint("logos", __name__)
 # An approved logo never changes under its name; a day bounds how long one taken off
 # the register stays in caches.
 PUBLIC_MAX_AGE = 24 * 3600
+# A logo is a picture, never a page: opened on its own it may load, run or frame nothing.
+MEDIA_POLICY = "default-src 'none'; frame-ancestors 'none'; sandbox"
 
 
 @bp.route("/<int:organisation_id>/<name>")
@@ -25,7 +27,10 @@ def logo(organisation_id: int, name: str):
         mimetype=logos.CONTENT_TYPE,
         conditional=True,
         max_age=PUBLIC_MAX_AGE if public else None,
+        # One fixed name: the stored one means nothing to whoever saves the picture.
+        download_name="logo.webp",
     )
+    response.headers["Content-Security-Policy"] = MEDIA_POLICY
     if not public:
         # A logo under review: for this member's or moderator's browser only, checked each time.
         response.cache_control.private = True
