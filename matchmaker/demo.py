@@ -34,7 +34,7 @@ from matchmaker.projects.services import ProjectInput, create_project, submit_pr
 from matchmaker.taxonomy import load_taxonomy
 from matchmaker.taxonomy.services import sync_taxonomy
 
-DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 (demo accounts only; printed by seed-demo)
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105  # nosec B105  # demo accounts only, printed by seed-demo, which refuses a database with real accounts
 DEMO_USERS = (
     # email, name, role, language
     ("admin@example.org", "Demo Admin", "admin", "en"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape, quoteattr  # nosec B406  # escapes the XML we write; nothing is parsed
 
 from flask import Blueprint, Response, abort, current_app, url_for
 from sqlalchemy import func, select

@@ -580,4 +580,7 @@ VECTOR_RULES = {
     "geography": geography,
     "shared_language": shared_language,
 }
-assert set(VECTOR_RULES) == set(engine.RULES), "every engine rule needs its vector form"
+# Checked at import, also under `python -O` (which would drop an assert).
+if set(VECTOR_RULES) != set(engine.RULES):
+    unmatched = sorted(set(VECTOR_RULES) ^ set(engine.RULES))
+    raise RuntimeError(f"every engine rule needs its vector form, and only those: {unmatched}")

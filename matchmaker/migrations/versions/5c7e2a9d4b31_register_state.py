@@ -29,10 +29,10 @@ def upgrade():
         sa.PrimaryKeyConstraint('id', name=op.f('pk_register_state')),
     )
     # Two steps (through negative ids), so no new id meets an old one on the way.
-    new_id = (
-        "entry_id * 4 + CASE lang WHEN 'pl' THEN 0 WHEN 'en' THEN 1 WHEN 'da' THEN 2 ELSE 3 END"
+    op.execute(
+        "UPDATE search_document SET id = -(entry_id * 4"
+        " + CASE lang WHEN 'pl' THEN 0 WHEN 'en' THEN 1 WHEN 'da' THEN 2 ELSE 3 END)"
     )
-    op.execute(f"UPDATE search_document SET id = -({new_id})")
     op.execute("UPDATE search_document SET id = -id")
 
 
