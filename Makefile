@@ -27,13 +27,21 @@ install-test: $(VENV)/.installed-test
 translations: $(VENV)/.installed
 	$(VENV)/bin/pybabel compile -d translations
 
+# The web server and, beside it, the worker that sends e-mail and runs the daily jobs;
+# Ctrl-C stops both.
 run: install translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(FLASK) worker & \
+	  $(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# pytest-xdist, one worker per core, each on a database of its own (tests/conftest.py);
+# `make test PYTEST_XDIST=` runs everything in one process.
+PYTEST_XDIST ?= -n auto
 
 test: install-test translations
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 # Translation workflow: extract strings, merge them into every catalogue, then translate.
 extract-messages: $(VENV)/.installed

@@ -19,6 +19,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
+    register_jobs(app)
     register_commands(app)
     return app
 
@@ -51,10 +52,13 @@ def trust_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from matchmaker import database, display, i18n, models, security  # noqa: F401 (models: tables)
+    from matchmaker import database, display, i18n, jobs, logs, metrics, models, security  # noqa: F401
     from matchmaker.accounts import auth
     from matchmaker.extensions import babel, csrf, db, htmx, limiter, migrate
+    from matchmaker.outbox import services as outbox
 
+    logs.init_app(app)
+    metrics.init_app(app)  # GET /metrics with METRICS_TOKEN; request counts and durations
     database.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent / "migrations"))
@@ -66,6 +70,8 @@ def register_extensions(app: Flask) -> None:
     security.init_app(app)
     display.init_app(app)
     auth.init_app(app)
+    outbox.init_app(app)
+    jobs.configure(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -86,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from matchmaker.organisations.members_views import bp as members_bp
     from matchmaker.organisations.members_views import invitations_bp
     from matchmaker.organisations.views import bp as organisations_bp
+    from matchmaker.outbox.views import bp as outbox_bp
     from matchmaker.projects.views import bp as projects_bp
     from matchmaker.register.views import bp as register_bp
 
@@ -106,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(organisations_bp, url_prefix="/<lang:lang>/my/organisations")
     app.register_blueprint(projects_bp, url_prefix="/<lang:lang>/my/projects")
     app.register_blueprint(moderation_bp, url_prefix="/<lang:lang>/moderation")
+    app.register_blueprint(outbox_bp, url_prefix="/<lang:lang>/admin/outbox")
     app.register_blueprint(notifications_bp, url_prefix="/<lang:lang>/notifications")
     app.register_blueprint(
         members_bp, url_prefix="/<lang:lang>/my/organisations/<int:organisation_id>/members"
@@ -120,8 +128,15 @@ def register_errorhandlers(app: Flask) -> None:
     errors.init_app(app)
 
 
+def register_jobs(app: Flask) -> None:
+    """Each feature declares its background work in its own `tasks` module."""
+    from matchmaker.alerts import tasks as alerts_tasks  # noqa: F401
+    from matchmaker.contacts import tasks as contacts_tasks  # noqa: F401
+    from matchmaker.outbox import tasks as outbox_tasks  # noqa: F401
+
+
 def register_commands(app: Flask) -> None:
-    from matchmaker import demo
+    from matchmaker import backup, demo, worker_cli
     from matchmaker.accounts import cli as accounts_cli
     from matchmaker.alerts import cli as alerts_cli
     from matchmaker.contacts import cli as contacts_cli
@@ -131,4 +146,6 @@ def register_commands(app: Flask) -> None:
     alerts_cli.init_app(app)
     contacts_cli.init_app(app)
     taxonomy_cli.init_app(app)
+    worker_cli.init_app(app)
     demo.init_app(app)
+    backup.init_app(app)

@@ -62,6 +62,17 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_USE_SSL": _env_bool("MAIL_USE_SSL", False),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_TIMEOUT": _env_int("MAIL_TIMEOUT", 20),
+        # The background worker (matchmaker.jobs): its queue is in Redis with REDIS_URL, else
+        # in this SQLite file (default instance/huey.sqlite). Immediate: no worker, work is
+        # done at once by whoever asks (the tests; never in production).
+        "WORKER_IMMEDIATE": _env_bool("WORKER_IMMEDIATE", False),
+        "WORKER_QUEUE_PATH": os.environ.get("WORKER_QUEUE_PATH") or None,
+        "WORKER_THREADS": _env_int("WORKER_THREADS", 2),
+        # GET /metrics (Prometheus) answers only `Authorization: Bearer <this>`; unset: 404.
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
+        # "json": one JSON object per log line, for a log collector.
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"),
         "MAIL_DEFAULT_SENDER": os.environ.get(
             "MAIL_DEFAULT_SENDER", "Matchmaker <no-reply@matchmaker.example.org>"
         ),
@@ -104,6 +115,10 @@ DEFAULTS: dict = {
     "EVENT_SEATS_POLL_SECONDS": 30,
     # Organisers' messages to participants, per event and day (each one e-mails everyone).
     "EVENT_MESSAGES_PER_DAY": 5,
+    # Sent e-mails are deleted from the outbox after this many days, failed ones after that
+    # many (each row holds a person's address and the whole message).
+    "OUTBOX_KEEP_SENT_DAYS": 30,
+    "OUTBOX_KEEP_FAILED_DAYS": 90,
     # The domain part of calendar UIDs: set once per deployment, never change it.
     "CALENDAR_UID_DOMAIN": os.environ.get("CALENDAR_UID_DOMAIN", "matchmaker.example.org"),
 }

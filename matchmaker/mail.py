@@ -1,13 +1,12 @@
 """One way to send e-mail, used by every feature.
 
 Each message is one template under `templates/emails/` with three blocks
-(`subject`, `text`, `html`), rendered in the recipient's language.
+(`subject`, `text`, `html`), rendered in the recipient's language, and queued in the
+outbox with the change that causes it; the worker delivers it.
 """
 
 from __future__ import annotations
 
-import logging
-import smtplib
 from email.message import EmailMessage
 from email.utils import make_msgid
 from html import unescape
@@ -17,8 +16,8 @@ from flask_babel import force_locale
 from jinja2_fragments.flask import render_block
 
 from matchmaker.i18n import DEFAULT_LANGUAGE, normalise_language
-
-log = logging.getLogger("matchmaker.mail")
+from matchmaker.logs import current_request_id
+from matchmaker.outbox import services as outbox
 
 
 def build_message(to: str, template: str, locale: str | None, **context) -> EmailMessage:
@@ -42,21 +41,8 @@ def build_message(to: str, template: str, locale: str | None, **context) -> Emai
 
 
 def send_mail(to: str, template: str, locale: str | None, **context) -> EmailMessage:
-    """Render and send one message; a delivery failure is logged, never shown to the user."""
+    """Render one message and queue it in the outbox, in the current database transaction:
+    it goes out when, and only if, that transaction commits (matchmaker.outbox)."""
     message = build_message(to, template, locale, **context)
-    config = current_app.config
-    if config["MAIL_BACKEND"] == "console":
-        log.warning("E-mail (console backend, not sent):\n%s", message.as_string())
-        print(message.get_body(("plain",)).get_content(), flush=True)  # noqa: T201
-        return message
-    try:
-        smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
-        with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
-            if config["MAIL_USE_TLS"]:
-                smtp.starttls()
-            if config["MAIL_USERNAME"]:
-                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
-            smtp.send_message(message)
-    except (OSError, smtplib.SMTPException):
-        log.exception("Could not send e-mail %s to %s", template, to)
+    outbox.queue(message, template, request_id=current_request_id())
     return message

@@ -11,6 +11,7 @@ from matchmaker.events.models import (
     EventText,
     Registration,
 )
+from matchmaker.jobs import JobRun
 from matchmaker.matching.models import MatchDismissal
 from matchmaker.moderation.models import ModerationDecision
 from matchmaker.notifications.models import Notification
@@ -20,6 +21,7 @@ from matchmaker.organisations.models import (
     OrganisationTag,
     OrganisationText,
 )
+from matchmaker.outbox.models import OutboxMessage
 from matchmaker.projects.models import Project, ProjectTag, ProjectText
 from matchmaker.register.models import (
     RegisterEntry,
@@ -36,6 +38,7 @@ __all__ = [
     "EventMessage",
     "EventTag",
     "EventText",
+    "JobRun",
     "MatchDismissal",
     "Membership",
     "ModerationDecision",
@@ -43,6 +46,7 @@ __all__ = [
     "Organisation",
     "OrganisationTag",
     "OrganisationText",
+    "OutboxMessage",
     "Project",
     "ProjectTag",
     "ProjectText",

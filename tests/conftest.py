@@ -1,4 +1,8 @@
-"""Shared fixtures: the app on SQLite (or TEST_DATABASE_URL), a loopback SMTP server."""
+"""Shared fixtures: the app on SQLite (or TEST_DATABASE_URL), a loopback SMTP server.
+
+Under pytest-xdist every worker (gw0, gw1, …) has its own database, media folder and
+SMTP port, so the workers never see each other's data.
+"""
 
 from __future__ import annotations
 
@@ -12,16 +16,78 @@ from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import ProgrammingError
 
 from matchmaker import create_app
 from matchmaker.extensions import db
 
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+# "gw0", "gw1", … in a pytest-xdist worker; None in a run without workers.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+
+
+def worker_database_url(url: str | None, worker: str | None) -> str | None:
+    """`url` with the worker's name appended to the database (or SQLite file) name."""
+    if not url or not worker:
+        return url
+    parsed = make_url(url)
+    name = parsed.database
+    if not name or name == ":memory:":
+        return url
+    if parsed.get_backend_name() == "sqlite":
+        path = Path(name)
+        name = str(path.with_name(f"{path.stem}_{worker}{path.suffix}"))
+    else:
+        name = f"{name}_{worker}"
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+# The database the suite may drop and rebuild: TEST_DATABASE_URL itself in a serial run;
+# under xdist, a database per worker beside it (test_gw0, test_gw1 for …/test).
+BASE_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+TEST_DATABASE_URL = worker_database_url(BASE_DATABASE_URL, XDIST_WORKER)
+
+
+def create_worker_database() -> None:
+    """Create this worker's PostgreSQL database, unless it exists, through the base one."""
+    if TEST_DATABASE_URL == BASE_DATABASE_URL:
+        return
+    base, name = make_url(BASE_DATABASE_URL), make_url(TEST_DATABASE_URL).database
+    if base.get_backend_name() != "postgresql":
+        return
+    engine = create_engine(base.set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            query = text("SELECT 1 FROM pg_database WHERE datname = :name")
+            if conn.execute(query, {"name": name}).scalar() is None:
+                quoted = conn.dialect.identifier_preparer.quote(name)
+                try:
+                    conn.execute(text(f"CREATE DATABASE {quoted}"))
+                except ProgrammingError as error:  # created meanwhile by another run
+                    if getattr(error.orig, "sqlstate", None) != "42P04":
+                        raise
+    finally:
+        engine.dispose()
+
+
+def worker_redis_url(url: str | None, worker: str | None) -> str | None:
+    """`url` on a Redis database of the worker's own: gw0 keeps its number, gw1 the one below."""
+    if not url or not worker:
+        return url
+    parts = urlsplit(url)
+    number = int(parts.path.strip("/") or 0) - int(worker.removeprefix("gw"))
+    return urlunsplit(parts._replace(path=f"/{number % 16}"))  # Redis has 16 by default
+
+
+# The Redis tests empty their database (FLUSHDB) and read TEST_REDIS_URL when imported,
+# after this file: under xdist each worker points it at a database of its own (/15, /14…).
+if XDIST_WORKER and os.environ.get("TEST_REDIS_URL"):
+    os.environ["TEST_REDIS_URL"] = worker_redis_url(os.environ["TEST_REDIS_URL"], XDIST_WORKER)
 
 
 def free_port() -> int:
@@ -87,9 +153,18 @@ class IsolatedClient(FlaskClient):
 @pytest.fixture(scope="session")
 def smtp_server():
     mailbox = Mailbox()
-    port = free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
+    for attempt in range(5):
+        # aiosmtpd needs a port number up front; another process may take it meanwhile.
+        port = free_port()
+        controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+        try:
+            controller.start()
+        except OSError:
+            controller.loop.close()
+            if attempt == 4:
+                raise
+        else:
+            break
     mailbox.port = port
     yield mailbox
     controller.stop()
@@ -98,8 +173,16 @@ def smtp_server():
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     if TEST_DATABASE_URL:
+        create_worker_database()
         return TEST_DATABASE_URL
+    # Each xdist worker has a base temporary directory of its own (…/popen-gw0).
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+
+
+@pytest.fixture(scope="session")
+def media_root(tmp_path_factory) -> str:
+    """Uploaded files go here, not to instance/media, which every worker would share."""
+    return str(tmp_path_factory.mktemp("media"))
 
 
 def make_config(database_url: str, smtp_port: int, **extra) -> dict:
@@ -116,6 +199,8 @@ def make_config(database_url: str, smtp_port: int, **extra) -> dict:
         "MAIL_USE_TLS": False,
         "MAIL_USE_SSL": False,
         "MAIL_USERNAME": None,
+        # No worker in the tests: queued mail is delivered when its transaction commits.
+        "WORKER_IMMEDIATE": True,
     }
     config.update(extra)
     return config
@@ -155,9 +240,9 @@ def _schema(database_url, smtp_server):
 
 
 @pytest.fixture
-def app_config(_schema, smtp_server) -> dict:
+def app_config(_schema, smtp_server, media_root) -> dict:
     """Override in a test module to change settings for its tests."""
-    return make_config(_schema, smtp_server.port)
+    return make_config(_schema, smtp_server.port, MEDIA_ROOT=media_root)
 
 
 @pytest.fixture

@@ -39,7 +39,7 @@ ENROLMENT_ENDPOINTS = frozenset(
 def require_second_factor():
     """Moderators and admins do nothing else until two-step sign-in is on for them."""
     endpoint = request.endpoint or ""
-    if endpoint in ENROLMENT_ENDPOINTS or endpoint.startswith(("root.", "sitemap.")):
+    if endpoint in ENROLMENT_ENDPOINTS or endpoint.startswith(("root.", "sitemap.", "metrics.")):
         return None
     if not current_user.is_authenticated or current_user.has_two_factor:
         return None

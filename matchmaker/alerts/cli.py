@@ -1,32 +1,20 @@
-"""``flask alerts send-digests``: the weekly e-mail of new matches (run it daily from cron)."""
+"""``flask alerts send-digests``: what the worker does daily, now."""
 
 from __future__ import annotations
 
 import click
-from flask import Flask, url_for
+from flask import Flask
 from flask.cli import AppGroup
 
-from matchmaker.alerts import services
-from matchmaker.mail import send_mail
+from matchmaker.alerts import tasks
 
 alerts_cli = AppGroup("alerts", help="Saved searches and their weekly e-mail digest.")
-
-
-def _send(user, items) -> None:
-    lang = user.locale or "en"
-    try:  # links need SERVER_NAME outside a request
-        manage_link = url_for("alerts.index", lang=lang, _external=True)
-    except RuntimeError:
-        manage_link = None
-    send_mail(
-        user.email, "saved_search_digest", lang, user=user, items=items, manage_link=manage_link
-    )
 
 
 @alerts_cli.command("send-digests")
 def send_digests() -> None:
     """E-mail each opted-in user whose last digest is a week old the new matches since."""
-    sent = services.send_digests(_send)
+    sent = tasks.send_digests()
     click.echo(f"{sent} digest(s) sent")
 
 

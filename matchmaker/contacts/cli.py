@@ -1,13 +1,12 @@
-"""``flask contacts remind``: reminders for unanswered requests, then expiry (run daily)."""
+"""``flask contacts remind``: what the worker does daily, now (reminders, then expiry)."""
 
 from __future__ import annotations
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 
-from matchmaker.accounts.models import utcnow
-from matchmaker.contacts import notify, services
+from matchmaker.contacts.tasks import remind_and_expire
 
 contacts_cli = AppGroup("contacts", help="Contact requests.")
 
@@ -16,19 +15,8 @@ contacts_cli = AppGroup("contacts", help="Contact requests.")
 def remind() -> None:
     """Remind the receiving organisation of requests unanswered for CONTACT_REMINDER_DAYS
     and expire those unanswered for CONTACT_EXPIRY_DAYS (telling the sender)."""
-    config = current_app.config
-    now = utcnow()
-    # Links in the e-mails use SERVER_NAME (and PREFERRED_URL_SCHEME) outside a request.
-    with current_app.test_request_context():
-        expired = services.expire(now, config["CONTACT_EXPIRY_DAYS"])
-        for request in expired:
-            notify.expired(request)
-        reminded = 0
-        for request in services.due_reminders(now, config["CONTACT_REMINDER_DAYS"]):
-            if services.mark_reminded(request, now):
-                notify.reminder(request)
-                reminded += 1
-    click.echo(f"{reminded} reminder(s) sent, {len(expired)} request(s) expired")
+    reminded, expired = remind_and_expire()
+    click.echo(f"{reminded} reminder(s) sent, {expired} request(s) expired")
 
 
 def init_app(app: Flask) -> None:

@@ -9,9 +9,11 @@ from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from matchmaker import jobs
 from matchmaker.extensions import db
 from matchmaker.i18n import preferred_language
 from matchmaker.organisations.services import memberships_of
+from matchmaker.outbox import services as outbox
 from matchmaker.register import queries
 from matchmaker.web import redirect_to, render
 
@@ -34,12 +36,28 @@ def language_alias(alias: str, rest: str):
 
 @root_bp.route("/healthz")
 def healthz():
+    """503 when the database is unreachable (take this web worker out); "degraded" when
+    the background worker has stopped (mail waits in the outbox: start the worker)."""
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
         db.session.rollback()
         return jsonify(status="error", database="error"), 503
-    return jsonify(status="ok", database="ok")
+    queue = jobs.current_queue()
+    if queue == "immediate":
+        return jsonify(status="ok", database="ok", worker="immediate")
+    report = jobs.health()
+    stopped = any(job["status"] == "late" for job in report.values()) or (
+        report.get("outbox", {}).get("status") == "never"
+    )
+    return jsonify(
+        status="degraded" if stopped else "ok",
+        database="ok",
+        worker="late" if stopped else "ok",
+        queue=queue,
+        outbox=outbox.counts(),
+        jobs=report,
+    )
 
 
 @root_bp.route("/.well-known/security.txt")

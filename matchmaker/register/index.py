@@ -23,6 +23,7 @@ from typing import TypeVar
 
 from sqlalchemy import select, update
 
+from matchmaker import metrics
 from matchmaker.accounts.models import utcnow
 from matchmaker.extensions import db
 from matchmaker.register.models import (
@@ -267,7 +268,8 @@ def per_change(key: object, build: Callable[[], T]) -> T:
         kept = _cache.get(key)
         if token is not None and kept is not None and kept[0] == token:
             return kept[1]
-        value = build()
+        with metrics.timing_index_build(key):  # Prometheus: each rebuild's duration
+            value = build()
         if token is not None:
             _cache[key] = (token, value)
         return value

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from matchmaker.accounts.models import utcnow
 from matchmaker.alerts import services
-from matchmaker.alerts.cli import _send
 from matchmaker.alerts.models import SavedSearch
+from matchmaker.alerts.tasks import _send
 from matchmaker.extensions import db
 from matchmaker.notifications.models import Notification
 from tests.conftest import body_text

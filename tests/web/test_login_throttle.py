@@ -7,6 +7,7 @@ import os
 
 import pytest
 
+from matchmaker.extensions import db
 from tests.conftest import IsolatedClient, body_text
 from tests.factories import PASSWORD, UserFactory
 from tests.web.helpers import csrf_token, translated
@@ -81,6 +82,7 @@ def test_a_new_password_reopens_sign_in(app, smtp_server):
         attempt(app, "ada@example.org", "wrong guess!", f"203.0.113.{n}")
     with app.test_request_context():
         emails.send_reset(user)
+        db.session.commit()
     link = smtp_server.wait_for("ada@example.org", 2)[-1]
     url = body_text(link).split("http://localhost")[1].split()[0]
     client = app.test_client()

@@ -138,7 +138,7 @@ def test_htmx_request_needing_login_gets_hx_redirect(client):
 def test_healthz_reports_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "worker": "immediate"}
 
 
 def test_healthz_reports_a_broken_database(app_config, tmp_path):
