@@ -75,6 +75,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from matchmaker.accounts.security_log_views import bp as security_events_bp
     from matchmaker.accounts.two_factor_views import bp as two_factor_bp
     from matchmaker.accounts.views import bp as accounts_bp
     from matchmaker.alerts.views import bp as alerts_bp
@@ -114,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(projects_bp, url_prefix="/<lang:lang>/my/projects")
     app.register_blueprint(moderation_bp, url_prefix="/<lang:lang>/moderation")
     app.register_blueprint(outbox_bp, url_prefix="/<lang:lang>/admin/outbox")
+    app.register_blueprint(security_events_bp, url_prefix="/<lang:lang>/admin/security-events")
     app.register_blueprint(notifications_bp, url_prefix="/<lang:lang>/notifications")
     app.register_blueprint(
         members_bp, url_prefix="/<lang:lang>/my/organisations/<int:organisation_id>/members"
@@ -130,6 +132,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_jobs(app: Flask) -> None:
     """Each feature declares its background work in its own `tasks` module."""
+    from matchmaker.accounts import tasks as accounts_tasks  # noqa: F401
     from matchmaker.alerts import tasks as alerts_tasks  # noqa: F401
     from matchmaker.contacts import tasks as contacts_tasks  # noqa: F401
     from matchmaker.outbox import tasks as outbox_tasks  # noqa: F401

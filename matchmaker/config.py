@@ -118,6 +118,8 @@ DEFAULTS: dict = {
     # Sent e-mails are deleted from the outbox after this many days, failed ones after that
     # many (each row holds a person's address and the whole message).
     "OUTBOX_KEEP_SENT_DAYS": 30,
+    # The security event log (sign-ins, failures, second-factor and role changes).
+    "SECURITY_EVENTS_KEEP_DAYS": 365,
     "OUTBOX_KEEP_FAILED_DAYS": 90,
     # The domain part of calendar UIDs: set once per deployment, never change it.
     "CALENDAR_UID_DOMAIN": os.environ.get("CALENDAR_UID_DOMAIN", "matchmaker.example.org"),

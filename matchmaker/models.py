@@ -1,6 +1,7 @@
 """Imports every model so that Alembic and `db.create_all` see the whole schema."""
 
 from matchmaker.accounts.models import RecoveryCode, User
+from matchmaker.accounts.security_log import SecurityEvent
 from matchmaker.alerts.models import SavedSearch
 from matchmaker.contacts.models import ContactRequest
 from matchmaker.events.models import (
@@ -57,6 +58,7 @@ __all__ = [
     "Registration",
     "SavedSearch",
     "SearchDocument",
+    "SecurityEvent",
     "Tag",
     "User",
 ]

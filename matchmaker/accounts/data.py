@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, or_, select
 
+from matchmaker.accounts import security_log
 from matchmaker.accounts.models import User
 from matchmaker.accounts.passwords import verify_password
 from matchmaker.alerts.models import SavedSearch
@@ -93,6 +94,11 @@ def export(user: User) -> dict[str, Any]:
             # Whether and since when, never the secret or the recovery codes.
             "two_step_sign_in_since": _when(user.totp_enabled_at),
         },
+        # Sign-ins and changes to how the account signs in, with the address they came from.
+        "security_events": [
+            {"at": _when(e.at), "event": e.kind, "address": e.address, **(e.detail or {})}
+            for e in security_log.of_user(user)
+        ],
         "memberships": [
             {
                 "organisation_id": m.organisation_id,

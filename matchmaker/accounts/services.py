@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from matchmaker.accounts import emails, throttle
+from matchmaker.accounts import emails, security_log, throttle
 from matchmaker.accounts.models import EMAIL_KINDS, ROLES, User, utcnow
 from matchmaker.accounts.passwords import hash_password, verify_password
 from matchmaker.extensions import db
@@ -112,14 +112,17 @@ def sign_in(email: str, password: str) -> User:
     try:
         return authenticate(email, password)
     except InvalidCredentials:
-        count_failure(email)
+        count_failure(email, "sign_in_failed")
         raise
 
 
-def count_failure(email: str) -> None:
-    """One more failed attempt on the account; its owner is told when sign-in pauses."""
+def count_failure(email: str, kind: str) -> None:
+    """One more failed attempt on the account (logged as `kind`); its owner is told when
+    sign-in pauses. An unknown address is logged without it (it may be anyone's typo)."""
+    user = find_by_email(email)
+    security_log.record(kind, user, commit=True)
     if throttle.record_failure(email):
-        user = find_by_email(email)
+        security_log.record("sign_in_paused", user, commit=True)
         if user is not None:
             emails.send_login_failures(user, throttle.minutes_blocked(email))
 
@@ -155,7 +158,17 @@ def check_password(user: User, password: str) -> None:
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
     check_password(user, current_password)
+    security_log.record("password_changed", user)
     set_password(user, new_password)
+
+
+def reset_password(user: User, new_password: str) -> None:
+    """A new password through the e-mailed link (which also proves the address)."""
+    security_log.record("password_reset", user)
+    set_password(user, new_password)
+    throttle.forget_failures(user.email)  # the owner has proved it: sign-in reopens
+    if user.email_confirmed_at is None:
+        confirm_email(user.id, user.email)
 
 
 def check_email_change(user: User, password: str, new_email: str) -> str:
@@ -174,6 +187,7 @@ def apply_email_change(user_id: int, old_email: str, new_email: str) -> User | N
     user = db.session.get(User, user_id)
     if user is None or user.email != old_email:
         return None
+    security_log.record("email_changed", user)
     user.email = new_email
     user.email_confirmed_at = utcnow()
     try:
@@ -196,6 +210,8 @@ def set_role(email: str, role: str) -> User:
     user = find_by_email(email)
     if user is None:
         raise UnknownUser(email)
+    if user.role != role:
+        security_log.record("role_changed", user, old=user.role, new=role)
     user.role = role
     db.session.commit()
     return user
@@ -212,6 +228,9 @@ def create_admin(email: str, name: str, password: str) -> User:
             email_confirmed_at=utcnow(),
         )
         db.session.add(user)
+        db.session.flush()
+    if user.role != "admin":
+        security_log.record("role_changed", user, old=user.role, new="admin")
     user.role = "admin"
     db.session.commit()
     return user

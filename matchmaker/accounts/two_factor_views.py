@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
-from matchmaker.accounts import emails, services, twofactor
+from matchmaker.accounts import emails, security_log, services, twofactor
 from matchmaker.accounts.forms import EnableTwoFactorForm, PasswordAgainForm
 from matchmaker.web import redirect_to, render
 
@@ -71,6 +71,7 @@ def enable():
                 )
             )
         else:
+            security_log.record("two_factor_on", current_user)
             _end_other_sessions()
             emails.send_two_factor_changed(current_user, turned_on=True)
             flash(_("Two-step sign-in is on."), "success")
@@ -110,6 +111,7 @@ def disable():
         except services.WrongPassword:
             form.current_password.errors.append(_wrong_password())
         else:
+            security_log.record("two_factor_off", current_user)
             twofactor.disable(current_user)
             _end_other_sessions()
             emails.send_two_factor_changed(current_user, turned_on=False)

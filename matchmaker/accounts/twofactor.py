@@ -20,6 +20,7 @@ import segno
 from markupsafe import Markup
 from sqlalchemy import delete, func, or_, select, update
 
+from matchmaker.accounts import security_log
 from matchmaker.accounts.models import RecoveryCode, User, utcnow
 from matchmaker.extensions import db
 
@@ -122,6 +123,7 @@ def replace_recovery_codes(user: User) -> list[str]:
 def reset(user: User) -> None:
     """An admin's way back in for someone who lost both phone and recovery codes (after
     checking who they are out of band): the second factor goes, and every session ends."""
+    security_log.record("two_factor_reset", user)
     disable(user)
     user.session_version += 1
     db.session.commit()

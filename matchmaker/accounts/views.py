@@ -10,7 +10,7 @@ from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from matchmaker.accounts import data, emails, services, throttle, twofactor
+from matchmaker.accounts import data, emails, security_log, services, throttle, twofactor
 from matchmaker.accounts.forms import (
     ContactDetailsForm,
     DeleteAccountForm,
@@ -195,7 +195,7 @@ def second_step():
         try:
             kind = twofactor.check(user, form.code.data)
         except twofactor.WrongCode:
-            services.count_failure(user.email)
+            services.count_failure(user.email, "second_step_failed")
             form.code.errors.append(
                 _(
                     "This code is not right. Check that the time on your phone is correct, or use one of your recovery codes."
@@ -204,6 +204,7 @@ def second_step():
         else:
             remember = session.pop(PENDING_SIGN_IN)["remember"]
             if kind == "recovery":
+                security_log.record("recovery_code_used", user)
                 left = twofactor.unused_recovery_codes(user)
                 flash(
                     ngettext(
@@ -213,14 +214,15 @@ def second_step():
                     ),
                     "warning",
                 )
-            return _complete_sign_in(user, remember, next_url)
+            return _complete_sign_in(user, remember, next_url, method=kind)
     status = 422 if form.errors else status
     return render("accounts/second_step.html", block="form", status=status, form=form)
 
 
-def _complete_sign_in(user: User, remember: bool, next_url: str | None):
+def _complete_sign_in(user: User, remember: bool, next_url: str | None, method="password"):
     throttle.forget_failures(user.email)
     login_user(user, remember=remember)
+    security_log.record("sign_in", user, method=method)
     services.record_login(user)
     flash(_("Welcome, %(name)s.", name=user.name), "success")
     if twofactor.is_required(user) and not user.has_two_factor:
@@ -271,11 +273,7 @@ def reset_password(token: str):
         return redirect_to(url_for("accounts.reset_request"))
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        services.set_password(user, form.password.data)
-        throttle.forget_failures(user.email)  # the owner has proved it: sign-in reopens
-        if user.email_confirmed_at is None:
-            # The link reached the inbox, which proves the address.
-            services.confirm_email(user.id, user.email)
+        services.reset_password(user, form.password.data)
         logout_user()
         flash(_("Your password has been changed. Please log in with the new one."), "success")
         return redirect_to(url_for("accounts.login"))

@@ -71,6 +71,7 @@ def test_each_job_is_due_on_its_schedule(app):
     assert due_at(6, 15) == {"job.outbox", "job.contact-reminders"}
     assert due_at(7, 0) == {"job.outbox", "job.digests"}
     assert due_at(3, 30) == {"job.outbox", "job.outbox-cleanup"}
+    assert due_at(3, 45) == {"job.outbox", "job.security-events-cleanup"}
     assert due_at(12, 34) == {"job.outbox"}
 
 
@@ -110,7 +111,13 @@ def test_worker_status_prints_a_line_per_job(app, runner):
     jobs.run_job("outbox")
     lines = runner.invoke(args=["worker", "status"]).output.splitlines()
     names = [line.split(":")[0] for line in lines]
-    assert names == ["contact-reminders", "digests", "outbox", "outbox-cleanup"]
+    assert names == [
+        "contact-reminders",
+        "digests",
+        "outbox",
+        "outbox-cleanup",
+        "security-events-cleanup",
+    ]
     assert lines[2].startswith("outbox: ok, last success 20")
     assert lines[0].startswith("contact-reminders: never")
 
