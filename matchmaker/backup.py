@@ -239,12 +239,15 @@ def create_backup(database_url: str, media_root: str | Path, destination_dir: st
         manifest_file = Path(work) / MANIFEST
         manifest_file.write_text(json.dumps(manifest, indent=2) + "\n")
         partial = Path(work) / "backup.tar.gz"
-        with _private_file(partial) as raw, tarfile.open(fileobj=raw, mode="w:gz") as archive:
-            archive.add(manifest_file, arcname=MANIFEST)
-            archive.add(database_file, arcname=DATABASE_FILES[kind])
-            _add_media_folder(archive, media_root, created)
-            for name, path in media:
-                archive.add(path, arcname=name, recursive=False)
+        try:
+            with _private_file(partial) as raw, tarfile.open(fileobj=raw, mode="w:gz") as archive:
+                archive.add(manifest_file, arcname=MANIFEST)
+                archive.add(database_file, arcname=DATABASE_FILES[kind])
+                _add_media_folder(archive, media_root, created)
+                for name, path in media:
+                    archive.add(path, arcname=name, recursive=False)
+        except OSError as error:  # a full disk, a media file deleted meanwhile: try again
+            raise BackupError(f"The archive could not be written ({error}).") from error
         return _move_into_place(partial, destination, created)
 
 
