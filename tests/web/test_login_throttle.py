@@ -107,8 +107,8 @@ def test_two_workers_share_the_account_count_in_redis(app, app_config):
     config = {**app_config, "RATELIMIT_STORAGE_URI": REDIS_URL}
     store = redis.Redis.from_url(REDIS_URL)
     store.flushdb()
+    first, second = create_app(config), create_app(config)
     try:
-        first, second = create_app(config), create_app(config)
         for worker in (first, second):
             worker.test_client_class = IsolatedClient
         UserFactory(email="ada@example.org")
@@ -119,5 +119,8 @@ def test_two_workers_share_the_account_count_in_redis(app, app_config):
         assert any(b"login-account" in key for key in store.keys("*"))
         assert not any(b"ada@example.org" in key for key in store.keys("*"))
     finally:
+        for worker in (first, second):
+            with worker.app_context():
+                db.engine.dispose()  # their own connection pools, as separate processes
         store.flushdb()
         store.close()
