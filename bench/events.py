@@ -27,9 +27,6 @@ import os
 import random
 import re
 import secrets
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -40,10 +37,22 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # `python bench/events.py` from anywhere
-    sys.path.insert(0, str(ROOT))
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+for folder in (ROOT, BENCH):  # `python bench/events.py` from anywhere
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
 
+from harness import (  # noqa: E402  (bench/harness.py: shared with bench/load.py)
+    MailSink,
+    Server,
+    app_environment,
+    busy_jiffies,
+    children,
+    cpu_seconds,
+    percentile,
+    start_gunicorn,
+)
 from sqlalchemy import insert, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
@@ -190,33 +199,9 @@ def load(app, people: int, capacity: int) -> tuple[int, list[str]]:
 # --------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen
-    port: int
-    log: Path
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)  # gunicorn: graceful shutdown
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
 def start_server(url: str, workers: int, log: Path, probe: str, smtp_port: int) -> Server:
     """gunicorn with `workers` sync workers, configured through the environment only."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAIL_", "REDIS_"))}
-    env.update(
+    env = app_environment(
         DATABASE_URL=url,
         SECRET_KEY=secrets.token_hex(32),
         # 1,000 log-ins from one address: the per-address login limit would refuse most.
@@ -225,93 +210,10 @@ def start_server(url: str, workers: int, log: Path, probe: str, smtp_port: int) 
         MAIL_BACKEND="smtp",
         MAIL_SERVER="127.0.0.1",
         MAIL_PORT=str(smtp_port),
+        # The requests queue their delivery: in a file of this run, not in instance/.
+        WORKER_QUEUE_PATH=str(log.with_name("huey.sqlite")),
     )
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--workers",
-        str(workers),
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--error-logfile",
-        str(log),
-        "matchmaker:create_app()",
-    ]
-    with log.open("ab") as output:  # the app's own output too, not the benchmark's
-        process = subprocess.Popen(  # noqa: S603
-            command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
-        )
-    server = Server(process, port, log)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited ({process.returncode}):\n{log.read_text()}")
-        try:
-            status, _ = Browser(port).request("GET", probe)
-        except OSError:
-            time.sleep(0.2)
-            continue
-        if status == 200:
-            return server
-        server.stop()
-        raise RuntimeError(f"GET {probe} answered {status}:\n{log.read_text()}")
-    server.stop()
-    raise RuntimeError("gunicorn did not answer within 120 s")
-
-
-class MailSink:
-    """A loopback SMTP server that counts what it receives (aiosmtpd, a test dependency)."""
-
-    def __init__(self) -> None:
-        from aiosmtpd.controller import Controller
-
-        self.received = 0
-        self.lock = threading.Lock()
-        self.port = free_port()
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
-
-    async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
-        with self.lock:
-            self.received += 1
-        return "250 OK"
-
-    def __enter__(self) -> MailSink:
-        self.controller.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.controller.stop()
-
-
-def busy_jiffies() -> tuple[int, int]:
-    """(busy, total) CPU time of the whole machine so far, from /proc/stat (Linux)."""
-    try:
-        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
-    except (OSError, ValueError):
-        return 0, 0
-    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
-    return sum(fields) - idle, sum(fields)
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of these processes so far (Linux; 0 elsewhere)."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def children(pid: int) -> list[int]:
-    try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    except OSError:
-        return []
-    return [int(p) for p in text.split()]
+    return start_gunicorn(env, workers, log, probe)
 
 
 # --------------------------------------------------------------------------------------
@@ -487,8 +389,7 @@ class Figure:
     worker_cpu_ms: float  # gunicorn workers' CPU per sign-up
 
     def percentile(self, p: float) -> float:
-        ordered = sorted(self.latencies_ms)
-        return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)] if ordered else math.nan
+        return percentile(self.latencies_ms, p)
 
 
 def verify(app, event_id: int, people: int, capacity: int) -> list[str]:

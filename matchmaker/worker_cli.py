@@ -45,5 +45,16 @@ def run_job(name: str) -> None:
     click.echo(f"{name}: done")
 
 
+@worker_cli.command("send-waiting")
+def send_waiting() -> None:
+    """After a mail-server outage: send every waiting e-mail now, not at its next attempt."""
+    from matchmaker.outbox import services as outbox
+
+    moved = outbox.send_waiting_now()
+    jobs.run_job("outbox")
+    counts = outbox.counts()
+    click.echo(f"{moved} message(s) brought forward; {counts['queued']} still waiting")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(worker_cli)

@@ -25,10 +25,14 @@ from matchmaker.accounts.models import utcnow
 from matchmaker.outbox.models import OutboxMessage
 
 BATCH_SIZE = 50
+# A message the server put off (4xx) waits 1, 2, 4, 8, 16 minutes, then every half hour.
 FIRST_PAUSE = timedelta(minutes=1)
 LONGEST_PAUSE = timedelta(minutes=30)
-# About two days of tries (1, 2, 4, 8, 16 minutes, then every half hour).
-MAX_ATTEMPTS = 100
+# While the server cannot be reached at all, every waiting message is tried each minute
+# (one connection attempt per run, not per message): when it is back, all of them go.
+UNREACHABLE_PAUSE = timedelta(minutes=1)
+# Temporary failures stop being tried two days after the message was written.
+GIVE_UP_AFTER = timedelta(days=2)
 
 
 class DeliveryError(Exception):
@@ -175,18 +179,25 @@ def deliver_due(
                 session.commit()
     except TemporaryFailure as error:
         for message in waiting:  # not tried, or cut off: all wait for the next run
-            _record_failure(message, error, now, report)
+            _record_failure(message, error, now, report, pause=UNREACHABLE_PAUSE)
         session.commit()
     return report
 
 
-def _record_failure(message: OutboxMessage, error: DeliveryError, now, report: Report) -> None:
+def _record_failure(
+    message: OutboxMessage, error: DeliveryError, now, report: Report, pause=None
+) -> None:
     message.attempts += 1
     message.last_error = error.reply
     report.errors.append(error.reply)
-    if isinstance(error, PermanentFailure) or message.attempts >= MAX_ATTEMPTS:
+    written = (
+        message.created_at
+        if message.created_at.tzinfo
+        else message.created_at.replace(tzinfo=now.tzinfo)
+    )
+    if isinstance(error, PermanentFailure) or now - written >= GIVE_UP_AFTER:
         message.status = "failed"
         report.failed += 1
     else:
-        message.next_attempt_at = now + pause_after(message.attempts)
+        message.next_attempt_at = now + (pause or pause_after(message.attempts))
         report.retrying += 1

@@ -89,7 +89,16 @@ def deliver_due() -> delivery.Report:
     of its own (it may run right after another session's commit)."""
     total = delivery.Report()
     with Session(db.engine) as session:
-        return _deliver_batches(session, total)
+        _deliver_batches(session, total)
+    if total.errors:
+        log.warning(
+            "Outbox: %d sent, %d to try again, %d failed; last error: %s",
+            total.sent,
+            total.retrying,
+            total.failed,
+            total.errors[-1],
+        )
+    return total
 
 
 def _deliver_batches(session: Session, total: delivery.Report) -> delivery.Report:
@@ -143,6 +152,20 @@ def forget_old(now, sent_days: int, failed_days: int) -> int:
     ).rowcount
     db.session.commit()
     return gone
+
+
+def send_waiting_now() -> int:
+    """Bring every waiting message's next try forward to now (after an outage); how many."""
+    moved = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at > utcnow())
+        .values(next_attempt_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if moved:
+        db.session.info[QUEUED] = True
+    db.session.commit()
+    return moved
 
 
 def retry(message_id: int) -> bool:

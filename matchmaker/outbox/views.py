@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from matchmaker.accounts.auth import role_required
 from matchmaker.forms import Form
@@ -34,4 +35,22 @@ def retry(message_id: int):
         flash(_("The message is queued again and will be sent shortly."), "success")
     else:
         flash(_("This message is not waiting for a retry (it may have been sent already)."), "info")
+    return redirect_to(url_for("outbox.index"))
+
+
+@bp.route("/send-now", methods=["POST"])
+@role_required("admin")
+def send_now():
+    """After the mail server is back: every waiting message is tried now, not at its turn."""
+    if not Form().validate_on_submit():
+        abort(400)
+    moved = services.send_waiting_now()
+    flash(
+        ngettext(
+            "%(num)d waiting message is being sent now.",
+            "%(num)d waiting messages are being sent now.",
+            moved,
+        ),
+        "success",
+    )
     return redirect_to(url_for("outbox.index"))

@@ -153,7 +153,7 @@ def test_a_5xx_reply_fails_for_good_with_the_servers_words(app, scripted):
     assert server.to("ada@example.org") == []
 
 
-def test_retries_stop_after_about_two_days(app):
+def test_a_put_off_message_waits_longer_each_time(app):
     assert [delivery.pause_after(n) for n in (1, 2, 3, 6, 50)] == [
         timedelta(minutes=1),
         timedelta(minutes=2),
@@ -161,8 +161,28 @@ def test_retries_stop_after_about_two_days(app):
         timedelta(minutes=30),
         timedelta(minutes=30),
     ]
-    total = sum((delivery.pause_after(n) for n in range(1, delivery.MAX_ATTEMPTS)), timedelta())
-    assert timedelta(days=1.5) < total < timedelta(days=3)
+
+
+def test_while_the_server_is_down_every_message_is_tried_each_minute(app, smtp_server):
+    use_server(app, free_port())
+    queue_reset_mail()
+    db.session.commit()
+    for minutes in (2, 4, 6, 8, 10):  # five failed runs: the pause stays one minute
+        deliver_later(minutes)
+    [row] = rows()
+    assert row.attempts == 6 and row.status == "queued"
+    use_server(app, smtp_server.port)
+    assert deliver_later(11).sent == 1  # the server is back: out within the minute
+
+
+def test_temporary_failures_give_up_two_days_after_the_message_was_written(app):
+    use_server(app, free_port())
+    queue_reset_mail()
+    db.session.commit()
+    assert deliver_later(60 * 24 * 2 - 5).failed == 0
+    report = deliver_later(60 * 24 * 2 + 1)
+    assert report.failed == 1
+    assert rows()[0].status == "failed"
 
 
 class StopsAfter:
@@ -298,3 +318,22 @@ def test_old_messages_are_forgotten(app, smtp_server):
     db.session.commit()
     jobs.run_job("outbox-cleanup")
     assert [r.id for r in rows()] == [recent.id]
+
+
+def test_an_admin_sends_the_waiting_messages_now_after_an_outage(app, smtp_server):
+    use_server(app, free_port())
+    for n in range(3):
+        queue_reset_mail(f"person{n}@example.org")
+    db.session.commit()
+    use_server(app, smtp_server.port)
+    UserFactory(email="admin@example.org", role="admin")
+    client = app.test_client()
+    log_in(client, "admin@example.org")
+    smtp_server.clear()
+    response = post_form(client, "/en/admin/outbox/", {}, action="/en/admin/outbox/send-now")
+    assert response.status_code == 303
+    assert "3 waiting messages are being sent now." in client.get("/en/admin/outbox/").get_data(
+        as_text=True
+    )
+    assert {r.status for r in rows()} == {"sent"}
+    assert len(smtp_server.messages) == 3

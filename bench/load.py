@@ -1,0 +1,1178 @@
+"""A mixed day under load, with a mail outage: production (gunicorn + PostgreSQL + Redis +
+the worker) proven on loopback with Locust; exits non-zero when a check fails.
+
+    .venv/bin/python bench/load.py            # 3 minutes, 40 users, 500 sign-ups
+    .venv/bin/python bench/load.py --short    # CI: 40 s of load, about 2 minutes in all
+
+Set-up: a fresh database (DROP and CREATE DATABASE matchmaker_load), `flask db upgrade`,
+`flask taxonomy sync`, `flask seed-demo` (the demo register), then, in the app's context,
+confirmed member accounts (one for each published organisation, and the participants,
+each a member of a published organisation) and one published event with a waiting list.
+An SMTP sink runs in this process (aiosmtpd on a free loopback port, keeping every
+Message-ID); gunicorn (3 sync workers) and the worker (`flask --app matchmaker worker`,
+its queue in Redis db 12, emptied before and after) start beside it.
+
+Load (Locust as a library, headless; the users are greenlets of this process):
+- Visitor: home, projects, a search, a project page, organisations, the map, events;
+- Member: logs in, opens a match list of their organisation, asks another organisation
+  for contact (each pair of organisations once), reads the contact inbox;
+- Participant: logs a participant in, opens the event page, signs up; the sign-ups are
+  spread evenly over 5-80 % of the run (so some of their receipts meet the outage), and
+  there are enough participant users (besides --users) to keep that pace even while a
+  sign-up takes 6 s.
+The SMTP sink is stopped at 30 % of the run and started again at 60 %; right after the
+restart the script runs `flask --app matchmaker worker send-waiting`, as an operator
+would (every waiting message now, not at its next attempt; without it they leave within
+a minute anyway, the pause while the server is unreachable). After the load it waits (at
+most --drain seconds) for the outbox to empty; when a queued message is due it runs
+`run-job outbox` rather than wait up to a minute for the worker's minute job (the report
+says who sent what).
+
+Checks (the exit status is 1 if any fails): no response >= 500 and no failed request;
+every outbox row sent; the SMTP sink received each outbox row's Message-ID exactly once
+and nothing else; one sign-up receipt per active registration; the seats: taken ==
+confirmed <= capacity, nobody waits while a seat is free, the waiting positions shown are
+1..n once each, nobody holds two active registrations; every participant signed up, as
+answered; no traceback in gunicorn's log; /healthz says "ok" afterwards.
+"""
+
+from __future__ import annotations
+
+from gevent import monkey
+
+# First of all: Locust's users are greenlets, so sockets, ssl and time must be cooperative
+# before anything (http.client, requests, the app) imports them.
+monkey.patch_all()
+
+import argparse  # noqa: E402
+import contextlib  # noqa: E402
+import html  # noqa: E402
+import json  # noqa: E402
+import math  # noqa: E402
+import os  # noqa: E402
+import random  # noqa: E402
+import re  # noqa: E402
+import secrets  # noqa: E402
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from collections import Counter, defaultdict  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from datetime import timedelta  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+for folder in (ROOT, BENCH):  # `python bench/load.py` from anywhere
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+
+import gevent  # noqa: E402
+import redis  # noqa: E402
+from harness import (  # noqa: E402  (bench/harness.py: shared with bench/events.py)
+    LOOPBACK,
+    MailSink,
+    Process,
+    app_environment,
+    busy_jiffies,
+    children,
+    cpu_seconds,
+    http_get,
+    percentile,
+    spawn,
+    spawn_gunicorn,
+    wait_until_ready,
+)
+from locust import HttpUser, between, task  # noqa: E402
+from locust.env import Environment  # noqa: E402
+from locust.exception import StopUser  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+DEFAULT_DATABASE_URL = "postgresql://root@127.0.0.1:5432/matchmaker_load"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/12"
+# Other people's databases (the test suite's, the other benchmarks'): never dropped here.
+FORBIDDEN_DATABASES = {
+    "test",
+    "postgres",
+    "template0",
+    "template1",
+    "bench_events",
+    "bench_matching",
+}
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+PASSWORD = "load test passphrase 2026"  # noqa: S105 (a benchmark's throwaway accounts)
+LANGUAGES = ("en", "pl", "da", "nb")
+SEARCH_WORDS = (
+    "telemedicine",
+    "hospital",
+    "sensor",
+    "cancer",
+    "rehabilitation",
+    "stroke",
+    "imaging",
+    "monitoring",
+    "telemedycyna",
+    "szpital",
+    "sykehus",
+    "diabetes",
+)
+CSRF = re.compile(r'name="((?:[\w-]+-)?csrf_token)"[^>]*value="([^"]+)"')
+POSITION = re.compile(r"waiting list — position (\d+)")
+HTMX = {"HX-Request": "true"}
+# The participants sign up one after another from 5 % to 80 % of the run (an arrival
+# schedule, not a think time); enough users sign them up to keep that pace even while a
+# sign-up (log-in, event page, POST) takes 6 s on a busy machine.
+SIGN_UP_FROM, SIGN_UP_TO, SIGN_UP_SECONDS = 0.05, 0.80, 6.0
+
+
+# --------------------------------------------------------------------------------------
+# What the users share: accounts, the event, the register, and what they saw
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Account:
+    email: str
+    user_id: int
+    organisation_id: int
+
+
+@dataclass
+class Plan:
+    event_id: int
+    members: list[Account]
+    participants: list[Account]
+    organisations: list[int]  # the published ones: contact request recipients
+    match_lists: dict[int, list[str]]  # organisation -> its match lists (partners, projects)
+    projects: list[int]
+    duration: float
+    seed: int = 42
+    users_started: int = 0
+    sign_up_from: float = SIGN_UP_FROM
+    sign_up_to: float = SIGN_UP_TO
+    started: float = 0.0  # time.monotonic() when the load began
+    next_member: int = 0
+    next_participant: int = 0
+    pairs: set[tuple[int, int]] = field(default_factory=set)
+    confirmed_seen: int = 0
+    positions_seen: list[int] = field(default_factory=list)
+    contact_requests: int = 0
+    recorder: Recorder = field(default_factory=lambda: Recorder())
+
+    def member(self) -> Account:
+        account = self.members[self.next_member % len(self.members)]
+        self.next_member += 1
+        return account
+
+    def participant(self) -> tuple[int, Account] | None:
+        if self.next_participant >= len(self.participants):
+            return None
+        index = self.next_participant
+        self.next_participant += 1
+        return index, self.participants[index]
+
+    def slot(self, index: int) -> float:
+        """When participant `index` signs up (time.monotonic())."""
+        share = self.sign_up_from + (self.sign_up_to - self.sign_up_from) * index / max(
+            len(self.participants), 1
+        )
+        return self.started + share * self.duration
+
+    def recipient(self, sender_org: int, rng: random.Random) -> int | None:
+        """An organisation `sender_org` has not asked yet (each pair once), reserved."""
+        candidates = [
+            o for o in self.organisations if o != sender_org and (sender_org, o) not in self.pairs
+        ]
+        if not candidates:
+            return None
+        chosen = rng.choice(candidates)
+        self.pairs.add((sender_org, chosen))
+        return chosen
+
+
+PLAN: Plan | None = None  # set before the users start
+
+
+def csrf_field(page: str) -> tuple[str, str] | None:
+    found = CSRF.search(page)
+    return (found.group(1), found.group(2)) if found else None
+
+
+def log_in(user: HttpUser, account: Account) -> bool:
+    """The login form as a browser sends it; True when signed in."""
+    with user.client.get("/en/account/login", name="log in: form", catch_response=True) as r:
+        token = csrf_field(r.text)
+        if r.status_code != 200 or token is None:
+            r.failure(f"{r.status_code}, no CSRF token")
+            return False
+    form = {token[0]: token[1], "email": account.email, "password": PASSWORD}
+    with user.client.post(
+        "/en/account/login",
+        data=form,
+        name="log in: submit",
+        allow_redirects=False,
+        catch_response=True,
+    ) as r:
+        if r.status_code not in (302, 303):
+            r.failure(f"{r.status_code}: not signed in")
+            return False
+    return True
+
+
+class LoopbackUser(HttpUser):
+    abstract = True
+
+    def on_start(self) -> None:
+        self.client.trust_env = False  # no proxy from the environment: straight to loopback
+        PLAN.users_started += 1
+        self.rng = random.Random(f"{PLAN.seed}-{PLAN.users_started}")
+
+
+class Visitor(LoopbackUser):
+    """Anonymous: the public register, the map and the events."""
+
+    weight = 5
+    wait_time = between(1, 4)
+
+    @task(2)
+    def home(self) -> None:
+        self.client.get("/en/", name="visitor: home")
+
+    @task(3)
+    def projects(self) -> None:
+        self.client.get("/en/projects", name="visitor: projects")
+
+    @task(3)
+    def search(self) -> None:
+        word = self.rng.choice(SEARCH_WORDS)
+        self.client.get(f"/en/projects?q={word}", name="visitor: search")
+
+    @task(3)
+    def project(self) -> None:
+        project_id = self.rng.choice(PLAN.projects)
+        self.client.get(f"/en/projects/{project_id}", name="visitor: project page")
+
+    @task(2)
+    def organisations(self) -> None:
+        self.client.get("/en/organisations", name="visitor: organisations")
+
+    @task(1)
+    def map(self) -> None:
+        self.client.get("/en/map", name="visitor: map")
+
+    @task(1)
+    def events(self) -> None:
+        self.client.get("/en/events", name="visitor: events")
+
+
+class Member(LoopbackUser):
+    """A member of a published organisation: matches, contact requests, the inbox."""
+
+    weight = 3
+    wait_time = between(1, 3)
+
+    def on_start(self) -> None:
+        super().on_start()
+        self.account = PLAN.member()
+        if not log_in(self, self.account):
+            raise StopUser
+
+    @task(4)
+    def matches(self) -> None:
+        org = self.account.organisation_id
+        list_name = self.rng.choice(PLAN.match_lists[org])
+        self.client.get(
+            f"/en/organisations/{org}/matches/{list_name}", headers=HTMX, name="member: matches"
+        )
+
+    @task(2)
+    def contact_request(self) -> None:
+        sender = self.account.organisation_id
+        recipient = PLAN.recipient(sender, self.rng)
+        if recipient is None:
+            return
+        path = f"/en/contacts/new/{recipient}"
+        with self.client.get(path, name="member: contact form", catch_response=True) as r:
+            token = csrf_field(r.text)
+            if r.status_code != 200 or token is None:
+                r.failure(f"{r.status_code}, no form")
+                return
+        prefix = f"to{recipient}-"
+        form = {
+            token[0]: token[1],
+            f"{prefix}sender_org": sender,
+            f"{prefix}project": 0,
+            f"{prefix}message": "Load test: we would like to talk about remote monitoring.",
+            f"{prefix}contacts": self.account.user_id,
+        }
+        with self.client.post(
+            path,
+            data=form,
+            name="member: send contact request",
+            allow_redirects=False,
+            catch_response=True,
+        ) as r:
+            if r.status_code not in (302, 303) or "/contacts/" not in r.headers.get("Location", ""):
+                r.failure(f"{r.status_code}: not sent")
+                return
+        PLAN.contact_requests += 1
+
+    @task(3)
+    def inbox(self) -> None:
+        self.client.get("/en/contacts/inbox", name="member: contact inbox")
+
+
+class Participant(LoopbackUser):
+    """Signs people up for the event, one account after another, each at its time slot."""
+
+    fixed_count = 10  # set from --participant-users
+
+    def on_start(self) -> None:
+        super().on_start()
+        self.turn: tuple[int, Account] | None = None
+
+    def wait_time(self) -> float:
+        if self.turn is None:
+            return 0
+        return max(0.0, PLAN.slot(self.turn[0]) - time.monotonic())
+
+    @task
+    def next_sign_up(self) -> None:
+        if self.turn is None:
+            self.turn = PLAN.participant()
+            if self.turn is None:
+                raise StopUser  # everyone has had their turn
+            return  # wait_time now waits for this account's slot
+        _, account = self.turn
+        self.turn = None
+        self.client.cookies.clear()  # another person on the same greenlet
+        if not log_in(self, account):
+            return
+        path = f"/en/events/{PLAN.event_id}"
+        with self.client.get(path, name="participant: event page", catch_response=True) as r:
+            token = csrf_field(r.text)
+            if r.status_code != 200 or token is None:
+                r.failure(f"{r.status_code}, no sign-up form")
+                return
+        form = {token[0]: token[1], "organisation": account.organisation_id}
+        with self.client.post(
+            f"{path}/sign-up",
+            data=form,
+            headers=HTMX,
+            name="participant: sign up",
+            catch_response=True,
+        ) as r:
+            page = html.unescape(r.text)
+            position = POSITION.search(page)
+            if r.status_code != 200:
+                return  # marked failed already
+            if position:
+                PLAN.positions_seen.append(int(position.group(1)))
+            elif "You're registered." in page:
+                PLAN.confirmed_seen += 1
+            else:
+                r.failure("200 without a registration in the answer")
+
+
+# --------------------------------------------------------------------------------------
+# Set-up: database, data, processes
+# --------------------------------------------------------------------------------------
+
+
+def fresh_database(url: str) -> None:
+    """DROP and CREATE the benchmark's database (connected to the server's `postgres`)."""
+    target = make_url(url)
+    engine = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    finally:
+        engine.dispose()
+
+
+def drop_database(url: str) -> None:
+    target = make_url(url)
+    engine = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+    finally:
+        engine.dispose()
+
+
+def flask(env: dict[str, str], log: Path, *arguments: str, timeout: float = 300) -> None:
+    """`flask --app matchmaker ARGUMENTS` with the run's environment; raises on failure."""
+    command = [sys.executable, "-m", "flask", "--app", "matchmaker", *arguments]
+    with log.open("ab") as output:
+        output.write(f"\n$ flask {' '.join(arguments)}\n".encode())
+        output.flush()
+        done = subprocess.run(  # noqa: S603 (our interpreter, fixed arguments)
+            command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, timeout=timeout
+        )
+    if done.returncode != 0:
+        raise RuntimeError(f"flask {' '.join(arguments)} failed:\n{log.read_text()[-3000:]}")
+
+
+def load_accounts(url: str, redis_url: str, participants: int, seats: int) -> Plan:
+    """Accounts (a member for each published organisation, and the participants, spread
+    over those organisations), their memberships and the event, in the app's context."""
+    from sqlalchemy import insert, select
+    from werkzeug.security import generate_password_hash
+
+    from matchmaker import create_app
+    from matchmaker.accounts.models import User, utcnow
+    from matchmaker.events.services import EventInput, create_event, publish_event
+    from matchmaker.extensions import db
+    from matchmaker.matching import engine as match_engine
+    from matchmaker.matching import service
+    from matchmaker.organisations.models import Membership, Organisation
+    from matchmaker.register.models import RegisterEntry
+
+    app = create_app(
+        {
+            "ENVIRONMENT": "development",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "REDIS_URL": redis_url,
+            "SECRET_KEY": secrets.token_hex(32),
+            "MAIL_BACKEND": "console",
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+    # A fast hash (as the tests' FAST_HASH): the login checks it like any other, and the
+    # benchmark measures the site, not scrypt's cost per log-in.
+    password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+    now = utcnow()
+    with app.app_context():
+        entries = db.session.execute(
+            select(RegisterEntry.item_type, RegisterEntry.item_id, RegisterEntry.org_kind)
+        ).all()
+        organisations = sorted(i for t, i, _ in entries if t == "organisation")
+        kinds = {i: k for t, i, k in entries if t == "organisation"}
+        projects = sorted(i for t, i, _ in entries if t == "project")
+        match_lists = {}
+        for org in organisations:
+            names = []
+            for name, kind in service.ORGANISATION_LISTS.items():
+                spec = match_engine.list_rules(kind)
+                if spec.subject_type == "organisation" and (
+                    spec.subject_kinds is None or kinds[org] in spec.subject_kinds
+                ):
+                    names.append(name)
+            match_lists[org] = names
+        people = [("member", i) for i in range(len(organisations))] + [
+            ("participant", i) for i in range(participants)
+        ]
+        rows = [
+            {
+                "email": f"load.{role}{i:04d}@example.org",
+                "name": f"Load {role.title()} {i}",
+                "password_hash": password_hash,
+                "role": "member",
+                "locale": LANGUAGES[n % len(LANGUAGES)],  # e-mails in all four languages
+                "email_confirmed_at": now,
+                "created_at": now,
+            }
+            for n, (role, i) in enumerate(people)
+        ]
+        db.session.execute(insert(User), rows)
+        ids = dict(
+            db.session.execute(
+                select(User.email, User.id).where(User.email.like("load.%@example.org"))
+            ).all()
+        )
+        accounts = {"member": [], "participant": []}
+        memberships = []
+        for n, (role, i) in enumerate(people):
+            email = rows[n]["email"]
+            org = organisations[(i if role == "member" else n) % len(organisations)]
+            accounts[role].append(Account(email, ids[email], org))
+            memberships.append(
+                {"user_id": ids[email], "organisation_id": org, "role": "editor", "created_at": now}
+            )
+        db.session.execute(insert(Membership), memberships)
+        db.session.commit()
+        # The host: a demo organisation and its owner (a demo account, never logged in here).
+        owner_membership = db.session.scalars(
+            select(Membership)
+            .where(Membership.role == "owner", Membership.organisation_id.in_(organisations))
+            .order_by(Membership.organisation_id)
+        ).first()
+        host = db.session.get(Organisation, owner_membership.organisation_id)
+        starts = now + timedelta(days=60)
+        event = create_event(
+            owner_membership.user,
+            host,
+            EventInput(
+                kind="conference",
+                original_language="en",
+                city="Oslo",
+                country="NO",
+                timezone="Europe/Oslo",
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=8),
+                registration_deadline=starts - timedelta(days=1),
+                capacity=seats,
+                waiting_list=True,
+                languages=["en"],
+                texts={
+                    "en": {
+                        "title": "Nordic health innovation day (load test)",
+                        "description": "Matchmaking for hospitals, start-ups and investors.",
+                        "programme": "",
+                    }
+                },
+            ),
+        )
+        publish_event(event)
+        event_id = event.id
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+        db.engine.dispose()
+    return Plan(
+        event_id=event_id,
+        members=accounts["member"],
+        participants=accounts["participant"],
+        organisations=organisations,
+        match_lists=match_lists,
+        projects=projects,
+        duration=0,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Measuring
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Recorder:
+    """Every request's time and status, per action (Locust's `name`)."""
+
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    failures: Counter = field(default_factory=Counter)
+    server_errors: Counter = field(default_factory=Counter)
+    examples: list[str] = field(default_factory=list)  # the first failures, for the report
+    user_errors: list[str] = field(default_factory=list)
+
+    def on_request(self, request_type, name, response_time, response, exception, **_kw):
+        self.latencies[name].append(response_time)
+        status = getattr(response, "status_code", 0) or 0
+        if status >= 500:
+            self.server_errors[name] += 1
+        if exception is not None:
+            self.failures[name] += 1
+            if len(self.examples) < 20:
+                has = response is not None  # (a Response is falsy when its status >= 400)
+                request_id = response.headers.get("X-Request-ID", "-") if has else "-"
+                url = getattr(response, "url", "") if has else ""
+                self.examples.append(
+                    f"{request_type} {name} ({url}): {status} {exception!s:.200} "
+                    f"request id {request_id}"
+                )
+
+    def on_user_error(self, user_instance, exception, tb, **_kw):
+        if len(self.user_errors) < 20:
+            self.user_errors.append(f"{type(user_instance).__name__}: {exception!r}")
+
+
+@dataclass
+class Outage:
+    stopped_at: float = math.nan  # seconds since the load began
+    restarted_at: float = math.nan
+    waiting: list[int] = field(default_factory=list)  # outbox ids queued at the restart
+    still_waiting_after_run_job: int = 0  # of those, after `worker send-waiting`
+    run_job: gevent.Greenlet | None = None
+
+
+def outbox_state(engine) -> dict:
+    with engine.connect() as conn:
+        counts = dict(
+            conn.execute(text("SELECT status, count(*) FROM outbox_message GROUP BY status")).all()
+        )
+        due = conn.execute(
+            text(
+                "SELECT bool_or(next_attempt_at <= now()), "
+                "extract(epoch from max(next_attempt_at) - now()) "
+                "FROM outbox_message WHERE status = 'queued'"
+            )
+        ).one()
+    return {
+        "queued": counts.get("queued", 0),
+        "sent": counts.get("sent", 0),
+        "failed": counts.get("failed", 0),
+        "some_due": bool(due[0]),
+        "last_due_in": float(due[1]) if due[1] is not None else 0.0,
+    }
+
+
+def run_job_outbox(env: dict[str, str], log: Path, engine) -> int:
+    """`flask --app matchmaker worker run-job outbox`, what an operator would run; how many
+    messages went out meanwhile (the job's or the worker's)."""
+    before = outbox_state(engine)["sent"]
+    try:
+        flask(env, log, "worker", "run-job", "outbox", timeout=60)
+    except (RuntimeError, subprocess.TimeoutExpired) as error:
+        # e.g. the worker's own outbox job holds the job's lock at that moment
+        print(f"  run-job outbox did not run: {str(error).splitlines()[0]}", flush=True)
+    return outbox_state(engine)["sent"] - before
+
+
+def still_queued(engine, ids: list[int]) -> int:
+    if not ids:
+        return 0
+    with engine.connect() as conn:
+        return conn.execute(
+            text("SELECT count(*) FROM outbox_message WHERE status = 'queued' AND id = ANY(:ids)"),
+            {"ids": ids},
+        ).scalar_one()
+
+
+def after_restart(env: dict[str, str], log: Path, engine, outage: Outage) -> None:
+    """The operator's `worker send-waiting` once the mail server is back (every waiting
+    message now, not at its next attempt); then how many of those that waited at the
+    restart are still waiting."""
+    try:
+        flask(env, log, "worker", "send-waiting", timeout=60)
+    except (RuntimeError, subprocess.TimeoutExpired) as error:
+        # e.g. the worker's own outbox job holds the job's lock at that moment
+        print(f"  send-waiting did not run: {str(error).splitlines()[0]}", flush=True)
+    outage.still_waiting_after_run_job = still_queued(engine, outage.waiting)
+
+
+def wait_for_outbox(engine, env, log, limit: float) -> tuple[float, int, int, dict]:
+    """Wait (at most `limit` s) until nothing is queued. When a queued message is due and
+    nobody has sent it for 1 s, run `run-job outbox` (at most every 5 s) rather than wait
+    for the worker's minute job. Returns the seconds waited, the messages sent by run-job
+    and by the worker meanwhile, and the last state."""
+    started = time.monotonic()
+    by_job = 0
+    state = outbox_state(engine)
+    sent_before = state["sent"]
+    due_since = None
+    last_job = 0.0
+    while state["queued"] and time.monotonic() - started < limit:
+        gevent.sleep(1)
+        state = outbox_state(engine)
+        now = time.monotonic()
+        if state["queued"] and state["some_due"]:
+            due_since = due_since or now
+            if now - due_since >= 1 and now - last_job >= 5:
+                by_job += run_job_outbox(env, log, engine)
+                last_job = time.monotonic()
+                state = outbox_state(engine)
+        else:
+            due_since = None
+    by_worker = state["sent"] - sent_before - by_job
+    return time.monotonic() - started, by_job, by_worker, state
+
+
+# --------------------------------------------------------------------------------------
+# Checking
+# --------------------------------------------------------------------------------------
+
+
+def verify(engine, plan: Plan, sink: MailSink, recorder: Recorder, since, gunicorn_log: Path):
+    """(name, passed, detail) for every check."""
+    checks = []
+    total = sum(len(v) for v in recorder.latencies.values())
+    server_errors = sum(recorder.server_errors.values())
+    failures = sum(recorder.failures.values())
+    checks.append(("no response >= 500", server_errors == 0, f"{server_errors} of {total}"))
+    checks.append(("no failed request", failures == 0, f"{failures} of {total}"))
+    checks.append(
+        (
+            "no error in the users' code",
+            not recorder.user_errors,
+            "; ".join(recorder.user_errors[:3]) or "none",
+        )
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT message_id, status, template, created_at FROM outbox_message")
+        ).all()
+        event = conn.execute(
+            text("SELECT taken, capacity FROM event WHERE id = :e"), {"e": plan.event_id}
+        ).one()
+        registrations = dict(
+            conn.execute(
+                text(
+                    "SELECT status, count(*) FROM registration WHERE event_id = :e GROUP BY status"
+                ),
+                {"e": plan.event_id},
+            ).all()
+        )
+        doubles = conn.execute(
+            text(
+                "SELECT count(*) FROM (SELECT user_id FROM registration "
+                "WHERE status IN ('confirmed', 'waiting') GROUP BY event_id, user_id "
+                "HAVING count(*) > 1) AS d"
+            )
+        ).scalar_one()
+    statuses = Counter(r.status for r in rows)
+    checks.append(
+        (
+            "every outbox row sent",
+            statuses["sent"] == len(rows),
+            ", ".join(f"{s} {n}" for s, n in sorted(statuses.items())) or "empty",
+        )
+    )
+    ids = Counter(r.message_id for r in rows)
+    received = sink.message_ids
+    missing = [i for i in ids if received[i] == 0]
+    duplicated = {i: n for i, n in received.items() if n > 1}
+    unknown = [i for i in received if i not in ids]
+    checks.append(
+        (
+            "each outbox Message-ID received exactly once",
+            not missing and not duplicated and not unknown,
+            f"{len(ids)} rows, {sink.received} received: {len(missing)} missing, "
+            f"{len(duplicated)} duplicated, {len(unknown)} unknown",
+        )
+    )
+    confirmed, waiting = registrations.get("confirmed", 0), registrations.get("waiting", 0)
+    receipts = sum(1 for r in rows if r.template == "event_signed_up" and r.created_at >= since)
+    checks.append(
+        (
+            "one sign-up receipt per active registration",
+            receipts == confirmed + waiting,
+            f"{receipts} receipts, {confirmed} confirmed + {waiting} waiting",
+        )
+    )
+    positions = sorted(plan.positions_seen)
+    seats_ok = (
+        event.taken == confirmed <= event.capacity
+        and (waiting == 0 or confirmed == event.capacity)
+        and positions == list(range(1, len(positions) + 1))
+        and doubles == 0
+    )
+    checks.append(
+        (
+            "seats",
+            seats_ok,
+            f"taken {event.taken}, confirmed {confirmed}, capacity {event.capacity}, "
+            f"waiting {waiting} (positions shown {positions[0] if positions else '-'}.."
+            f"{positions[-1] if positions else '-'}, {len(positions)}), "
+            f"people with two active registrations {doubles}",
+        )
+    )
+    answered = plan.confirmed_seen + len(positions)
+    checks.append(
+        (
+            "every participant signed up, as answered",
+            answered == confirmed + waiting == len(plan.participants)
+            and plan.confirmed_seen == confirmed,
+            f"{len(plan.participants)} participants, {plan.next_participant} had their turn; "
+            f"answered {plan.confirmed_seen} registered + {len(positions)} waiting",
+        )
+    )
+    tracebacks = gunicorn_log.read_text(errors="replace").count("Traceback")
+    checks.append(("no traceback in gunicorn's log", tracebacks == 0, f"{tracebacks}"))
+    return checks
+
+
+# --------------------------------------------------------------------------------------
+# Reporting
+# --------------------------------------------------------------------------------------
+
+
+def print_table(recorder: Recorder, seconds: float) -> None:
+    header = (
+        f"{'action':32} {'count':>6} {'req/s':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
+        f"{'max ms':>7} {'fail':>5} {'5xx':>4}"
+    )
+    print(header)
+    print("-" * len(header))
+
+    def line(name: str, values: list[float], failed: int, errors: int) -> None:
+        print(
+            f"{name:32} {len(values):6} {len(values) / seconds:6.1f} "
+            f"{percentile(values, 50):7.0f} {percentile(values, 95):7.0f} "
+            f"{percentile(values, 99):7.0f} {max(values, default=math.nan):7.0f} "
+            f"{failed:5} {errors:4}"
+        )
+
+    for name in sorted(recorder.latencies):
+        line(
+            name,
+            recorder.latencies[name],
+            recorder.failures[name],
+            recorder.server_errors[name],
+        )
+    print("-" * len(header))
+    line(
+        "all",
+        [v for values in recorder.latencies.values() for v in values],
+        sum(recorder.failures.values()),
+        sum(recorder.server_errors.values()),
+    )
+
+
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+# --------------------------------------------------------------------------------------
+# The run
+# --------------------------------------------------------------------------------------
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description=(
+            "Production under load on loopback: Locust users (visitors, members, event "
+            "participants) against gunicorn + PostgreSQL + Redis + the worker, with the SMTP "
+            "server stopped at 30 % of the run and restarted at 60 %; prints figures per "
+            "action and checks mail and seats (exit 1 if a check fails). WARNING: DROPS AND "
+            "CREATES the database in --database-url and empties the Redis db in --redis-url."
+        )
+    )
+    parser.add_argument("--short", action="store_true", help="CI: 40 s of load, ~2 min in all")
+    parser.add_argument(
+        "--users", type=int, help="visitors and members at once (default 40; short 14)"
+    )
+    parser.add_argument("--duration", type=float, help="seconds of load (default 180; short 40)")
+    parser.add_argument("--participants", type=int, help="sign-ups (default 500; short 100)")
+    parser.add_argument("--seats", type=int, help="the event's seats (default 500; short 80)")
+    parser.add_argument(
+        "--participant-users",
+        type=int,
+        help="users signing the participants up, besides --users (default: enough to keep "
+        "the pace with 6 s per sign-up, log-in included)",
+    )
+    parser.add_argument("--visitor-weight", type=int, default=Visitor.weight)
+    parser.add_argument("--member-weight", type=int, default=Member.weight)
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument("--drain", type=float, default=120, help="longest wait for the outbox")
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
+    parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
+    parser.add_argument(
+        "--keep", action="store_true", help="leave the database (and the logs) afterwards"
+    )
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args(argv)
+    defaults = (14, 40.0, 100, 80) if args.short else (40, 180.0, 500, 500)
+    for name, value in zip(("users", "duration", "participants", "seats"), defaults, strict=True):
+        if getattr(args, name) is None:
+            setattr(args, name, value)
+    if args.participant_users is None:
+        window = (SIGN_UP_TO - SIGN_UP_FROM) * args.duration
+        args.participant_users = max(2, math.ceil(args.participants * SIGN_UP_SECONDS / window))
+    database = make_url(args.database_url)
+    if database.database in FORBIDDEN_DATABASES:
+        parser.error(f"refusing to drop {database.database!r}: use a database of its own")
+    if database.host not in LOOPBACK_HOSTS:
+        parser.error("the database must be on loopback (127.0.0.1)")
+    redis_url = redis.connection.parse_url(args.redis_url)
+    if redis_url.get("host", LOOPBACK) not in LOOPBACK_HOSTS:
+        parser.error("Redis must be on loopback (127.0.0.1)")
+    if args.duration < 20 or args.participants < 1 or args.users < 2:
+        parser.error("at least 20 s, 1 participant and 2 users")
+    return args
+
+
+@dataclass
+class Run:
+    """What happened during the load, for the report."""
+
+    seconds: float
+    outage: Outage
+    load_before: str
+    load_after: str
+    busy: float  # share of the machine's CPU time in use (all processes)
+    served_cpu: float  # gunicorn's and the worker's CPU seconds
+
+
+def drive(args, plan: Plan, port: int, sink: MailSink, engine, env, log, served) -> Run:
+    """The users, for args.duration seconds, with the SMTP outage at 30-60 %."""
+    Visitor.weight, Member.weight = args.visitor_weight, args.member_weight
+    Participant.fixed_count = args.participant_users
+    environment = Environment(
+        user_classes=[Visitor, Member, Participant],
+        host=f"http://{LOOPBACK}:{port}",
+        stop_timeout=15,  # a user finishes the request at hand when the run stops
+    )
+    environment.events.request.add_listener(plan.recorder.on_request)
+    environment.events.user_error.add_listener(plan.recorder.on_user_error)
+    runner = environment.create_local_runner()
+    outage = Outage()
+    cpu_before, (busy_before, total_before) = cpu_seconds(served), busy_jiffies()
+    load_before = load_average()
+    try:
+        plan.started = time.monotonic()
+        users = args.users + args.participant_users
+        runner.start(users, spawn_rate=max(users / 3, 1))
+        stop_at, restart_at = 0.3 * args.duration, 0.6 * args.duration
+        while (elapsed := time.monotonic() - plan.started) < args.duration:
+            if sink.running and math.isnan(outage.stopped_at) and elapsed >= stop_at:
+                sink.stop()
+                outage.stopped_at = elapsed
+                print(f"  {elapsed:5.1f} s: SMTP server stopped", flush=True)
+            elif not sink.running and elapsed >= restart_at:
+                sink.start()
+                outage.restarted_at = elapsed
+                with engine.connect() as conn:
+                    outage.waiting = list(
+                        conn.execute(
+                            text("SELECT id FROM outbox_message WHERE status = 'queued'")
+                        ).scalars()
+                    )
+                print(
+                    f"  {elapsed:5.1f} s: SMTP server restarted, {len(outage.waiting)} "
+                    "messages waiting; running `flask --app matchmaker worker send-waiting`",
+                    flush=True,
+                )
+                outage.run_job = gevent.spawn(after_restart, env, log, engine, outage)
+            gevent.sleep(min(0.25, max(args.duration - elapsed, 0.01)))
+        runner.stop()
+        seconds = time.monotonic() - plan.started
+    except BaseException:  # Ctrl-C, SIGTERM: the operator's run-job goes too
+        if outage.run_job is not None:
+            outage.run_job.kill(block=True, timeout=10)
+        raise
+    finally:
+        runner.quit()
+    if outage.run_job is not None:
+        outage.run_job.join(timeout=60)
+    busy_after, total_after = busy_jiffies()
+    return Run(
+        seconds=seconds,
+        outage=outage,
+        load_before=load_before,
+        load_after=load_average(),
+        busy=(busy_after - busy_before) / max(total_after - total_before, 1),
+        served_cpu=cpu_seconds(served) - cpu_before,
+    )
+
+
+def report_mail(engine, since, run: Run, drained) -> None:
+    outage = run.outage
+    waited, by_job, by_worker, state = drained
+    with engine.connect() as conn:
+        mail = conn.execute(
+            text(
+                "SELECT count(*) FILTER (WHERE created_at >= :a AND created_at < :b), "
+                "count(*) FILTER (WHERE last_error IS NOT NULL), max(attempts), "
+                "extract(epoch from max(sent_at) FILTER (WHERE last_error IS NOT NULL) - :b) "
+                "FROM outbox_message"
+            ),
+            {
+                "a": since + timedelta(seconds=outage.stopped_at),
+                "b": since + timedelta(seconds=outage.restarted_at),
+            },
+        ).one()
+        lags = list(
+            conn.execute(
+                text(
+                    "SELECT extract(epoch from sent_at - created_at) FROM outbox_message "
+                    "WHERE last_error IS NULL AND sent_at IS NOT NULL"
+                )
+            ).scalars()
+        )
+    lags = [float(lag) for lag in lags]
+    print(
+        f"mail delivery without the outage (sent_at - created_at, {len(lags)} messages): "
+        f"p50 {percentile(lags, 50):.1f} s, p95 {percentile(lags, 95):.1f} s, "
+        f"max {max(lags, default=math.nan):.1f} s"
+    )
+    print(
+        f"SMTP outage: {outage.stopped_at:.1f}-{outage.restarted_at:.1f} s of the "
+        f"{run.seconds:.0f} s ({outage.restarted_at - outage.stopped_at:.1f} s); "
+        f"{mail[0]} messages written meanwhile; {mail[1]} waited (failed at least once; at "
+        f"most {mail[2]} attempts); {len(outage.waiting)} waiting at the restart, "
+        f"{outage.still_waiting_after_run_job} of them still waiting when `worker send-waiting` returned; "
+        f"the last of them delivered "
+        f"{mail[3] or 0:.0f} s after the restart"
+    )
+    if state["queued"]:
+        outcome = (
+            f"{state['queued']} messages still queued after {waited:.1f} s (the last of "
+            f"them due in {state['last_due_in']:.0f} s)"
+        )
+    else:
+        outcome = f"outbox empty after {waited:.1f} s"
+    print(
+        f"after the load: {outcome}; meanwhile {by_worker} sent by the worker, {by_job} by "
+        "`run-job outbox`"
+    )
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    main_greenlet = gevent.getcurrent()
+    gevent.signal_handler(signal.SIGTERM, lambda: main_greenlet.throw(SystemExit(143)))
+    began = time.monotonic()
+    print(
+        f"load run{' (short)' if args.short else ''}: {args.users} visitors and members, "
+        f"{args.participant_users} users signing up {args.participants} participants for "
+        f"{args.seats} seats, for {args.duration:.0f} s; "
+        f"gunicorn {args.workers} workers; {os.cpu_count()} cores, load average {load_average()}",
+        flush=True,
+    )
+    directory = Path(tempfile.mkdtemp(prefix="matchmaker-load-"))
+    setup_log, gunicorn_log, worker_log = (
+        directory / "setup.log",
+        directory / "gunicorn.log",
+        directory / "worker.log",
+    )
+    queue = redis.Redis.from_url(args.redis_url)
+    sink = MailSink()
+    processes: list[Process] = []
+    engine = None
+    database_made = False
+    failed = True
+    try:
+        queue.flushdb()  # the worker's queue of an earlier run
+        env = app_environment(
+            DATABASE_URL=args.database_url,
+            REDIS_URL=args.redis_url,
+            SECRET_KEY=secrets.token_hex(32),
+            MATCHMAKER_ENV="development",
+            # All the load comes from one address (127.0.0.1): the per-address limits
+            # (failed log-ins, registrations, mail) would count every user as one visitor.
+            RATELIMIT_ENABLED="false",
+            MAIL_BACKEND="smtp",
+            MAIL_SERVER=LOOPBACK,
+            MAIL_PORT=str(sink.port),
+            MAIL_TIMEOUT="10",
+        )
+        steps = Steps()
+        fresh_database(args.database_url)
+        database_made = True
+        flask(env, setup_log, "db", "upgrade")
+        steps.done("db upgrade")
+        sink.start()
+        # gunicorn and the worker start (import the app) while the data is loaded. The
+        # contact limits are not read from the environment (DEFAULTS in matchmaker/config.py),
+        # so they are raised through create_app's overrides, which gunicorn accepts as
+        # literals: a member sends more than the 20 requests a day allowed to a person.
+        gunicorn = spawn_gunicorn(
+            env,
+            args.workers,
+            gunicorn_log,
+            app="matchmaker:create_app({'CONTACT_REQUESTS_PER_USER_PER_DAY': 100000, "
+            "'CONTACT_REQUESTS_PER_ORGANISATION_PER_DAY': 100000})",
+        )
+        processes.append(gunicorn)
+        worker = spawn(
+            [sys.executable, "-m", "flask", "--app", "matchmaker", "worker"],
+            env,
+            worker_log,
+            stop_signal=signal.SIGINT,  # Huey: finish the task at hand, then stop
+        )
+        processes.append(worker)
+        flask(env, setup_log, "taxonomy", "sync")
+        steps.done("taxonomy sync")
+        flask(env, setup_log, "seed-demo")
+        steps.done("seed-demo")
+        plan = load_accounts(args.database_url, args.redis_url, args.participants, args.seats)
+        plan.duration, plan.seed = args.duration, args.seed
+        global PLAN
+        PLAN = plan
+        steps.done("accounts and event")
+        wait_until_ready(gunicorn, "/healthz")
+        wait_for_worker(gunicorn.port, worker)
+        steps.done("servers ready")
+        print(
+            f"set-up: database, demo register ({len(plan.organisations)} organisations, "
+            f"{len(plan.projects)} projects), {len(plan.members)} members, "
+            f"{len(plan.participants)} participants, event {plan.event_id}; gunicorn on "
+            f"127.0.0.1:{gunicorn.port}, the worker, SMTP on :{sink.port}: "
+            f"{time.monotonic() - began:.1f} s ({steps})",
+            flush=True,
+        )
+        engine = create_engine(args.database_url, pool_size=2)
+        with engine.connect() as conn:
+            since = conn.execute(text("SELECT now()")).scalar_one()
+        served = [gunicorn.process.pid, *children(gunicorn.process.pid), worker.process.pid]
+        run = drive(args, plan, gunicorn.port, sink, engine, env, setup_log, served)
+        print(
+            f"load done: {run.seconds:.1f} s; {plan.next_participant} sign-ups started, "
+            f"{plan.contact_requests} contact requests sent; waiting for the outbox",
+            flush=True,
+        )
+        drained = wait_for_outbox(engine, env, setup_log, args.drain)
+        status, body = http_get(gunicorn.port, "/healthz")
+        health = json.loads(body) if status == 200 else {"status": f"HTTP {status}"}
+
+        print()
+        print_table(plan.recorder, run.seconds)
+        print()
+        print(
+            f"machine: {os.cpu_count()} cores; load average (1, 5, 15 min) before the load "
+            f"{run.load_before}, after it {run.load_after}; CPU busy {100 * run.busy:.0f} % "
+            f"during the load (all processes); gunicorn + worker CPU {run.served_cpu:.1f} s"
+        )
+        report_mail(engine, since, run, drained)
+        print(
+            f"mail: {sink.received} received by the SMTP server; outbox "
+            + ", ".join(f"{k} {v}" for k, v in health.get("outbox", {}).items())
+        )
+        for example in plan.recorder.examples:
+            print(f"  failed: {example}")
+        checks = verify(engine, plan, sink, plan.recorder, since, gunicorn_log)
+        checks.append(("/healthz ok afterwards", health.get("status") == "ok", health["status"]))
+        print()
+        for name, passed, detail in checks:
+            print(f"check {'OK    ' if passed else 'FAILED'} {name}: {detail}")
+        failed = not all(passed for _, passed, _ in checks)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+    finally:
+        sink.stop()
+        for process in reversed(processes):
+            process.stop(timeout=20)
+        if engine is not None:
+            engine.dispose()
+        if database_made and not args.keep:
+            drop_database(args.database_url)
+        elif database_made:
+            print(f"database kept: {args.database_url}")
+        with contextlib.suppress(redis.RedisError):
+            queue.flushdb()
+        if failed or args.keep:
+            print(f"logs kept in {directory} (gunicorn.log, worker.log, setup.log)")
+        else:
+            for path in (setup_log, gunicorn_log, worker_log):
+                path.unlink(missing_ok=True)
+            directory.rmdir()
+    print(f"load run {'FAILED' if failed else 'passed'}; {time.monotonic() - began:.0f} s in all")
+    return 1 if failed else 0
+
+
+class Steps:
+    """How long each step of the set-up took."""
+
+    def __init__(self) -> None:
+        self.last = time.monotonic()
+        self.times: list[str] = []
+
+    def done(self, name: str) -> None:
+        now = time.monotonic()
+        self.times.append(f"{name} {now - self.last:.1f} s")
+        self.last = now
+
+    def __str__(self) -> str:
+        return ", ".join(self.times)
+
+
+def wait_for_worker(port: int, worker: Process, timeout: float = 60) -> None:
+    """Until /healthz says "ok": the worker has run its first outbox job."""
+    deadline = time.monotonic() + timeout
+    body = ""
+    while time.monotonic() < deadline:
+        status, body = http_get(port, "/healthz")
+        if status == 200 and json.loads(body).get("status") == "ok":
+            return
+        if worker.process.poll() is not None:
+            raise RuntimeError(f"the worker exited:\n{worker.log.read_text()[-3000:]}")
+        gevent.sleep(0.5)
+    raise RuntimeError(f"/healthz not ok within {timeout:.0f} s: {body}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
