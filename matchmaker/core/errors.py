@@ -13,6 +13,7 @@ from matchmaker.i18n import (
     preferred_language,
     set_page_language,
 )
+from matchmaker.logs import current_request_id
 from matchmaker.web import is_htmx
 
 MESSAGES = {
@@ -48,7 +49,14 @@ def _render_error(status: int, message=None):
         body = render_template("errors/_message.html", title=title, message=message)
         headers = {"HX-Retarget": "#flash-messages", "HX-Reswap": "innerHTML"}
         return body, status, headers
-    return render_template("errors/error.html", status=status, title=title, message=message), status
+    page = render_template(
+        "errors/error.html",
+        status=status,
+        title=title,
+        message=message,
+        request_id=current_request_id(),
+    )
+    return page, status
 
 
 def init_app(app: Flask) -> None:

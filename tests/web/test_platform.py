@@ -196,3 +196,26 @@ class TestRateLimits:
             for _ in range(3)
         ]
         assert statuses == [303, 303, 429]
+
+
+@pytest.mark.parametrize("lang", ["pl", "en", "da", "nb"])
+def test_an_error_page_quotes_the_request_id_of_its_log_lines(app_config, lang):
+    from matchmaker import create_app
+
+    app = create_app({**app_config, "PROPAGATE_EXCEPTIONS": False})
+
+    @app.route("/<lang:lang>/boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    response = app.test_client().get(f"/{lang}/boom", headers={"X-Request-ID": "req-12345678"})
+    assert response.status_code == 500
+    assert response.headers["X-Request-ID"] == "req-12345678"
+    page = response.get_data(as_text=True)
+    with app.test_request_context(f"/{lang}/"):
+        expected = translated(
+            lang,
+            "If you write to the platform's team about this, quote this reference: %(reference)s",
+            reference="req-12345678",
+        )
+    assert expected in page
