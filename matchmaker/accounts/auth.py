@@ -11,7 +11,7 @@ from flask_login import current_user
 from matchmaker.accounts import twofactor
 from matchmaker.accounts.models import User
 from matchmaker.extensions import db, login_manager
-from matchmaker.web import redirect_to, safe_path
+from matchmaker.web import is_htmx, redirect_to, safe_path
 
 
 def load_user(session_id: str) -> User | None:
@@ -45,7 +45,11 @@ def require_second_factor():
         return None
     if not twofactor.is_required(current_user):
         return None
-    flash(str(_l("Moderators and admins must turn on two-step sign-in before they go on.")), "info")
+    if not is_htmx():  # a polling fragment would pile the message up; the page says it
+        flash(
+            str(_l("Moderators and admins must turn on two-step sign-in before they go on.")),
+            "info",
+        )
     return redirect_to(url_for("two_factor.settings"))
 
 

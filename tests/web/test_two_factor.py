@@ -309,3 +309,14 @@ def test_turning_it_on_logs_out_other_devices(app):
     enrol(laptop)
     assert laptop.get("/en/account/settings").status_code == 200
     assert phone.get("/en/account/settings").status_code == 303
+
+
+def test_a_polling_fragment_navigates_to_the_set_up_without_piling_up_messages(app):
+    UserFactory(email="mod@example.org", role="moderator", totp_secret=None, totp_enabled_at=None)
+    client = app.test_client()
+    log_in(client, "mod@example.org")
+    for _ in range(3):
+        response = client.get("/en/contacts/badge", headers={"HX-Request": "true"})
+        assert response.headers["HX-Redirect"] == "/en/account/two-step/"
+    page = client.get("/en/account/two-step/").get_data(as_text=True)
+    assert page.count("Moderators and admins must turn on two-step sign-in before they go on.") <= 1
