@@ -11,6 +11,8 @@ from matchmaker.accounts.models import utcnow
 from matchmaker.extensions import db
 
 STATUSES = ("queued", "sent", "failed")
+# In Session.info: this transaction queued mail (outbox.services delivers after its commit).
+QUEUED = "outbox_queued"
 
 
 class OutboxMessage(db.Model):

@@ -1,38 +1,20 @@
-"""Queue a message with the change that causes it; deliver the outbox; what admins see."""
+"""The outbox around its rows: deliver after a commit, batch after batch; what admins see."""
 
 from __future__ import annotations
 
-import email
 import logging
-from email import policy
-from email.message import EmailMessage
 
-from flask import Flask, current_app
+from flask import Flask
 from sqlalchemy import delete, event, func, select, update
 from sqlalchemy.orm import Session
 
 from matchmaker.accounts.models import utcnow
 from matchmaker.extensions import db
+from matchmaker.mail import connection
 from matchmaker.outbox import delivery
-from matchmaker.outbox.models import STATUSES, OutboxMessage
+from matchmaker.outbox.models import QUEUED, STATUSES, OutboxMessage
 
 log = logging.getLogger("matchmaker.mail")
-QUEUED = "outbox_queued"  # in Session.info: this transaction queued mail
-
-
-def queue(message: EmailMessage, template: str, request_id: str | None = None) -> OutboxMessage:
-    """Add `message` to the current transaction: it goes out if, and once, that commits."""
-    row = OutboxMessage(
-        message_id=message["Message-ID"],
-        to_address=message["To"],
-        subject=str(message["Subject"])[:255],
-        template=template,
-        content=message.as_string(),
-        request_id=request_id,
-    )
-    db.session.add(row)
-    db.session.info[QUEUED] = True
-    return row
 
 
 @event.listens_for(Session, "after_commit")
@@ -50,38 +32,6 @@ def _deliver_after_commit(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_rolled_back(session: Session) -> None:
     session.info.pop(QUEUED, None)
-
-
-class ConsoleConnection:
-    """MAIL_BACKEND=console (development): the message is printed, never sent."""
-
-    def __enter__(self) -> ConsoleConnection:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        return None
-
-    def send(self, content: str) -> None:
-        message = email.message_from_string(content, policy=policy.default)
-        log.warning("E-mail (console backend, not sent):\n%s", content)
-        print(message.get_body(("plain",)).get_content(), flush=True)  # noqa: T201
-
-
-def connection():
-    config = current_app.config
-    if config["MAIL_BACKEND"] == "console":
-        return ConsoleConnection()
-    return delivery.SmtpConnection(
-        delivery.SmtpSettings(
-            host=config["MAIL_SERVER"],
-            port=config["MAIL_PORT"],
-            use_tls=config["MAIL_USE_TLS"],
-            use_ssl=config["MAIL_USE_SSL"],
-            username=config["MAIL_USERNAME"],
-            password=config["MAIL_PASSWORD"],
-            timeout=config["MAIL_TIMEOUT"],
-        )
-    )
 
 
 def deliver_due() -> delivery.Report:
