@@ -6,6 +6,8 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from matchmaker.extensions import db
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
@@ -35,3 +37,20 @@ def init_app(app: Flask) -> None:
 def _configure_connection(dbapi_connection, record) -> None:
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         _on_sqlite_connect(dbapi_connection, record)
+
+
+def commit_with(then, *arguments) -> None:
+    """Commit the current change together with what it causes.
+
+    `then(*arguments)` runs first, inside the same transaction: the notifications and
+    outbox e-mails it writes are committed with the change or not at all (a crash
+    between two commits can no longer keep the change and lose its mail). When `then`
+    fails, the change is rolled back too.
+    """
+    if then is not None:
+        try:
+            then(*arguments)
+        except BaseException:
+            db.session.rollback()
+            raise
+    db.session.commit()

@@ -1,4 +1,8 @@
-"""Tell people about contact requests: in the app and by e-mail, in their own language."""
+"""Tell people about contact requests: in the app and by e-mail, in their own language.
+
+Nothing here commits: what it writes belongs to the transaction of the change it reports
+(the services take these functions as `then`).
+"""
 
 from __future__ import annotations
 
@@ -27,7 +31,6 @@ def _tell(user_ids, kind: str, request: ContactRequest, **extra) -> None:
         notify(user, kind, data, link=link)
         if kind not in (user.email_off or ()):
             send_mail(user.email, kind, lang, user=user, request=request, link=link, **extra)
-    db.session.commit()
 
 
 def new_request(request: ContactRequest) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from matchmaker.accounts.models import User, utcnow
 from matchmaker.contacts.models import MAX_MESSAGE, REPORT_REASONS, ContactRequest, open_key
+from matchmaker.database import commit_with
 from matchmaker.extensions import db
 from matchmaker.organisations.models import Membership, Organisation
 from matchmaker.projects.models import Project
@@ -111,9 +112,11 @@ def send(
     project_id: int | None = None,
     contact_ids: list[int] | None = None,
     limits: Limits = Limits(),
+    then=None,
 ) -> tuple[ContactRequest, bool]:
     """Send a request; (request, created). An open request for the same organisations and
-    project is returned instead of a second one."""
+    project is returned instead of a second one. `then(request)` runs in the same
+    transaction when one is created (to tell the receiving side)."""
     message = message.strip()
     if not message:
         raise ContactError("empty")
@@ -166,7 +169,8 @@ def send(
     )
     db.session.add(request)
     try:
-        db.session.commit()
+        db.session.flush()
+        commit_with(then, request)
     except IntegrityError:  # the same request sent a moment ago (a double click)
         db.session.rollback()
         found = existing_open(sender_org_id, recipient_org_id, project_id)
@@ -295,7 +299,8 @@ def shared_people(request: ContactRequest, side: str) -> list[Person]:
 # --- answering ---------------------------------------------------------------------------
 
 
-def _answer(request: ContactRequest, status: str, values: dict) -> None:
+def _answer(request: ContactRequest, status: str, values: dict, then=None) -> None:
+    """Close a pending request once; `then(request)` runs in the same transaction."""
     done = db.session.execute(
         update(ContactRequest)
         .where(ContactRequest.id == request.id, ContactRequest.status == "pending")
@@ -306,11 +311,17 @@ def _answer(request: ContactRequest, status: str, values: dict) -> None:
         db.session.rollback()
         db.session.refresh(request)
         raise ContactError(f"already_{request.status}")
-    db.session.commit()
     db.session.refresh(request)
+    commit_with(then, request)
 
 
-def accept(user: User, request_id: int, reply: str = "", contact_ids: list[int] | None = None):
+def accept(
+    user: User,
+    request_id: int,
+    reply: str = "",
+    contact_ids: list[int] | None = None,
+    then=None,
+):
     request, side = visible(user, request_id)
     if side != "recipient":
         raise NotFound
@@ -327,18 +338,19 @@ def accept(user: User, request_id: int, reply: str = "", contact_ids: list[int] 
             "answered_by": user.id,
             "answered_at": utcnow(),
         },
+        then,
     )
     return request
 
 
-def decline(user: User, request_id: int, reason: str = "") -> ContactRequest:
+def decline(user: User, request_id: int, reason: str = "", then=None) -> ContactRequest:
     request, side = visible(user, request_id)
     if side != "recipient":
         raise NotFound
     if len(reason) > MAX_MESSAGE:
         raise ContactError("too_long")
     values = {"reply": reason.strip(), "answered_by": user.id, "answered_at": utcnow()}
-    _answer(request, "declined", values)
+    _answer(request, "declined", values, then)
     return request
 
 
@@ -394,20 +406,25 @@ def due_reminders(now, after_days: int) -> list[ContactRequest]:
     )
 
 
-def mark_reminded(request: ContactRequest, now) -> bool:
-    """Claim the reminder (once, even with two schedulers running)."""
+def mark_reminded(request: ContactRequest, now, then=None) -> bool:
+    """Claim the reminder (once, even with two schedulers running); `then(request)`, the
+    reminder itself, runs in the same transaction."""
     done = db.session.execute(
         update(ContactRequest)
         .where(ContactRequest.id == request.id, ContactRequest.reminded_at.is_(None))
         .values(reminded_at=now)
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
-    return done.rowcount == 1
+    if done.rowcount != 1:
+        db.session.rollback()
+        return False
+    commit_with(then, request)
+    return True
 
 
-def expire(now, after_days: int) -> list[ContactRequest]:
-    """Close every request pending for ``after_days``; returns those it closed."""
+def expire(now, after_days: int, then=None) -> list[ContactRequest]:
+    """Close every request pending for ``after_days``; returns those it closed (each
+    with `then(request)` in its own transaction)."""
     expired = []
     for request in db.session.scalars(
         select(ContactRequest)
@@ -418,7 +435,7 @@ def expire(now, after_days: int) -> list[ContactRequest]:
         .order_by(ContactRequest.id)
     ).all():
         try:
-            _answer(request, "expired", {"answered_at": now})
+            _answer(request, "expired", {"answered_at": now}, then)
         except ContactError:
             continue  # answered meanwhile
         expired.append(request)

@@ -21,12 +21,9 @@ def remind_and_expire() -> tuple[int, int]:
     now = utcnow()
     # Links in the e-mails use SERVER_NAME (and PREFERRED_URL_SCHEME) outside a request.
     with current_app.test_request_context():
-        expired = services.expire(now, config["CONTACT_EXPIRY_DAYS"])
-        for request in expired:
-            notify.expired(request)
+        expired = services.expire(now, config["CONTACT_EXPIRY_DAYS"], then=notify.expired)
         reminded = 0
         for request in services.due_reminders(now, config["CONTACT_REMINDER_DAYS"]):
-            if services.mark_reminded(request, now):
-                notify.reminder(request)
+            if services.mark_reminded(request, now, then=notify.reminder):
                 reminded += 1
     return reminded, len(expired)

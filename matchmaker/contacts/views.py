@@ -100,14 +100,13 @@ def new(organisation_id: int):
                 project_id=form.project.data or None,
                 contact_ids=form.contacts.data,
                 limits=_limits(),
+                then=notify.new_request,
             )
         except services.NotFound:
             abort(404)
         except services.ContactError as error:
             form.message.errors.append(error_text(error.code))
         else:
-            if created:
-                notify.new_request(sent)
             if is_htmx():
                 return render("contacts/_sent.html", sent=sent, created=created)
             flash(
@@ -190,13 +189,18 @@ def answer(request_id: int):
         return _card(contact_request, side, status=422, form=form)
     try:
         if decision == "accept":
-            services.accept(current_user, request_id, form.reply.data or "", form.contacts.data)
+            services.accept(
+                current_user,
+                request_id,
+                form.reply.data or "",
+                form.contacts.data,
+                then=notify.answered,
+            )
         else:
-            services.decline(current_user, request_id, form.reply.data or "")
+            services.decline(current_user, request_id, form.reply.data or "", then=notify.answered)
     except services.ContactError as error:
         flash(error_text(error.code), "error")
         return _card(contact_request, side, status=409)
-    notify.answered(contact_request)
     flash(_("Request accepted.") if decision == "accept" else _("Request declined."), "success")
     if is_htmx():
         return _card(contact_request, side)

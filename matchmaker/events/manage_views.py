@@ -106,8 +106,14 @@ def edit(event_id: int):
     if form.validate_on_submit():
         revision = int(form.revision.data) if (form.revision.data or "").isdigit() else 0
         before = services.time_and_place(event)
+
+        def tell(promoted: tuple[int, ...]) -> None:
+            notify.promoted(promoted)
+            if event.status == "published" and services.time_and_place(event) != before:
+                notify.changed(event, services.active_registrations(event.id))
+
         try:
-            promoted = services.update_event(current_user, event, form.to_input(), revision)
+            services.update_event(current_user, event, form.to_input(), revision, then=tell)
         except services.StaleEdit:
             flash(
                 _(
@@ -122,10 +128,6 @@ def edit(event_id: int):
             return render("events/edit.html", status=422, **context)
         except services.UnknownTag:
             abort(400)
-        if promoted:
-            notify.promoted(promoted)
-        if event.status == "published" and services.time_and_place(event) != before:
-            notify.changed(event, services.active_registrations(event.id))
         flash(_("Your changes are saved."), "success")
         return redirect_to(url_for("event_admin.manage", event_id=event.id))
     return render("events/edit.html", status=422 if form.errors else 200, **context)
@@ -184,9 +186,7 @@ def cancel(event_id: int):
     form = CancelForm()
     if not form.validate_on_submit():
         return _manage_page(event, status=422, cancel_form=form)
-    told = services.cancel_event(event, form.note.data or "")
-    if told:
-        notify.cancelled(event, told)
+    told = services.cancel_event(event, form.note.data or "", then=notify.cancelled)
     flash(
         ngettext(
             "The event is cancelled. %(num)d person has been told.",
@@ -213,11 +213,8 @@ def delete_draft(event_id: int):
 def remove(event_id: int, registration_id: int):
     event = _event_or_404(event_id)
     registration = _registration_or_404(event, registration_id)
-    outcome = seats.release(registration.id, "removed")
+    outcome = seats.release(registration.id, "removed", then=notify.removal)
     if outcome.registration is not None:
-        notify.removed(outcome.registration)
-        if outcome.promoted:
-            notify.promoted(outcome.promoted)
         flash(_("%(name)s is removed from the event.", name=registration.user.name), "success")
     else:
         flash(_("This registration had already ended."), "info")
@@ -229,7 +226,7 @@ def give_seat(event_id: int, registration_id: int):
     """Seat someone from the waiting list out of turn (the event gets one more seat)."""
     event = _event_or_404(event_id)
     registration = _registration_or_404(event, registration_id)
-    outcome = seats.give_seat(registration.id)
+    outcome = seats.give_seat(registration.id, then=notify.promotions)
     if outcome.registration is None:
         flash(
             _(
@@ -238,7 +235,6 @@ def give_seat(event_id: int, registration_id: int):
             "info",
         )
     else:
-        notify.promoted(outcome.promoted)
         flash(_("%(name)s has a seat now.", name=registration.user.name), "success")
     return redirect_to(url_for("event_admin.manage", event_id=event.id))
 

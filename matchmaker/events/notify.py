@@ -1,13 +1,16 @@
 """Tell participants what happened to their seat: in the app and by e-mail, in their language.
 
 These messages are about something the person signed up for (like a booking), so they
-are always sent; organisers' messages to participants go by e-mail only.
+are always sent; organisers' messages to participants go by e-mail only. Nothing here
+commits: the notifications and outbox e-mails belong to the transaction of the change
+they report (see `database.commit_with`).
 """
 
 from __future__ import annotations
 
 from flask import url_for
 
+from matchmaker.events import seats
 from matchmaker.events.models import Event, Registration
 from matchmaker.extensions import db
 from matchmaker.mail import send_mail
@@ -35,14 +38,12 @@ def _mail(registration: Registration, kind: str, **extra) -> None:
 
 
 def _tell(registrations: list[Registration], kind: str, **extra) -> None:
-    """In the app first (saved at once), then by e-mail, one person after another."""
+    """In the app and by e-mail, one person after another."""
     for registration in registrations:
         user, event = registration.user, registration.event
         lang = user.locale or "en"
         link = url_for("events.show", lang=lang, event_id=event.id, _external=True)
         notify(user, kind, {"event_id": event.id, "title": event.title_in(lang)}, link=link)
-    db.session.commit()
-    for registration in registrations:
         _mail(registration, kind, **extra)
 
 
@@ -58,12 +59,30 @@ def changed(event: Event, registrations: list[Registration]) -> None:
 
 
 def _registrations(ids) -> list[Registration]:
-    return [r for r in (db.session.get(Registration, i) for i in ids) if r is not None]
+    """As the database has them now (seats change them with conditional updates)."""
+    found = (db.session.get(Registration, i, populate_existing=True) for i in ids)
+    return [r for r in found if r is not None]
 
 
 def promoted(registration_ids) -> None:
     """People who moved from the waiting list to a seat."""
     _tell(_registrations(registration_ids), "event_promoted")
+
+
+def receipt(outcome) -> None:
+    """A sign-up's receipt (seats.sign_up's `then`)."""
+    signed_up(outcome.registration, seats.position(outcome.registration))
+
+
+def promotions(outcome) -> None:
+    """Those a freed seat went to (seats.release's `then` for a cancellation)."""
+    promoted(outcome.promoted)
+
+
+def removal(outcome) -> None:
+    """The person the organisers removed, and those their seat went to."""
+    removed(outcome.registration)
+    promoted(outcome.promoted)
 
 
 def removed(registration: Registration) -> None:

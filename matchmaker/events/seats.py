@@ -18,6 +18,7 @@ waiting, so positions are 1, 2, 3… without gaps whatever leaves the queue.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,6 +26,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from matchmaker.accounts.models import utcnow
+from matchmaker.database import commit_with
 from matchmaker.events.models import ACTIVE, Event, Registration, active_key
 from matchmaker.events.times import aware
 from matchmaker.extensions import db
@@ -46,6 +48,10 @@ class Outcome:
     registration: Registration | None
     created: bool = False
     promoted: tuple[int, ...] = ()
+
+
+# What a change causes (notifications, e-mails), written in the change's own transaction.
+Then = Callable[[Outcome], None] | None
 
 
 def _lock(event_id: int, *conditions, draw_ticket: bool = False):
@@ -137,6 +143,13 @@ def _fill(event_id: int) -> tuple[int, ...]:
     return tuple(promoted)
 
 
+def _fresh(registration_id: int) -> Registration:
+    """The registration as the database has it now (after conditional updates)."""
+    registration = db.session.get(Registration, registration_id)
+    db.session.refresh(registration)
+    return registration
+
+
 def _status_of(registration_id: int) -> str | None:
     return db.session.scalar(select(Registration.status).where(Registration.id == registration_id))
 
@@ -203,11 +216,13 @@ def sign_up(
     share_email: bool = False,
     share_phone: bool = False,
     now: datetime | None = None,
+    then: Then = None,
 ) -> Outcome:
     """A seat if one is free, else a place on the waiting list (if the event keeps one).
 
     Signing up again returns the active registration unchanged (created False).
     The caller has checked that `organisation_id` is one of the person's organisations.
+    `then(outcome)` runs in the same transaction when a registration is created.
     """
     now = now or utcnow()
     locked = _lock(event_id, *open_for_sign_up(now), draw_ticket=True)
@@ -257,7 +272,8 @@ def sign_up(
     )
     db.session.add(registration)
     try:
-        db.session.commit()
+        db.session.flush()
+        commit_with(then, Outcome(registration, created=True))
     except IntegrityError:  # cannot happen under the lock; the unique key is the last line
         db.session.rollback()
         found = _active(event_id, user_id)
@@ -267,11 +283,12 @@ def sign_up(
     return Outcome(registration, created=True)
 
 
-def release(registration_id: int, new_status: str = "cancelled") -> Outcome:
+def release(registration_id: int, new_status: str = "cancelled", then: Then = None) -> Outcome:
     """End an active registration (cancelled by the person, removed by the organiser).
 
     A freed seat goes to the first in the queue in the same transaction. Ending a
-    registration that is no longer active changes nothing (registration None).
+    registration that is no longer active changes nothing (registration None, and `then`
+    does not run).
     """
     event_id = _lock_for(registration_id)
     if event_id is None:
@@ -284,11 +301,12 @@ def release(registration_id: int, new_status: str = "cancelled") -> Outcome:
     if old == "confirmed":
         _free_seat(event_id)
         promoted = _fill(event_id)
-    db.session.commit()
-    return Outcome(db.session.get(Registration, registration_id), promoted=promoted)
+    outcome = Outcome(_fresh(registration_id), promoted=promoted)
+    commit_with(then, outcome)
+    return outcome
 
 
-def give_seat(registration_id: int) -> Outcome:
+def give_seat(registration_id: int, then: Then = None) -> Outcome:
     """The organiser seats someone from the waiting list out of turn: one more seat.
 
     Only before a published event begins.
@@ -305,8 +323,9 @@ def give_seat(registration_id: int) -> Outcome:
         .values(capacity=Event.capacity + 1, taken=Event.taken + 1, revision=Event.revision + 1)
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
-    return Outcome(db.session.get(Registration, registration_id), promoted=(registration_id,))
+    outcome = Outcome(_fresh(registration_id), promoted=(registration_id,))
+    commit_with(then, outcome)
+    return outcome
 
 
 def move_to_front(registration_id: int) -> bool:

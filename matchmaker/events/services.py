@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, or_, select, update
 
 from matchmaker.accounts.models import User, utcnow
+from matchmaker.database import commit_with
 from matchmaker.editing import (
     StaleEdit,
     UnknownTag,
@@ -172,8 +173,11 @@ def create_event(user: User, organisation: Organisation, data: EventInput) -> Ev
     return event
 
 
-def update_event(user: User, event: Event, data: EventInput, revision: int) -> tuple[int, ...]:
-    """Save an edit; returns the registrations promoted by added seats.
+def update_event(
+    user: User, event: Event, data: EventInput, revision: int, then=None
+) -> tuple[int, ...]:
+    """Save an edit; returns the registrations promoted by added seats (`then(promoted)`
+    runs in the same transaction, to tell people).
 
     StaleEdit when someone saved since the form was opened; CapacityTooLow when the
     seats would be fewer than the people confirmed. Nothing is saved in either case.
@@ -183,7 +187,7 @@ def update_event(user: User, event: Event, data: EventInput, revision: int) -> t
     claim_revision(Event, event, revision)
     db.session.refresh(event)
     _apply(event, data, pairs, user)
-    db.session.commit()
+    commit_with(then, promoted)
     return promoted
 
 
@@ -222,8 +226,9 @@ def set_registration_closed(event: Event, closed: bool) -> None:
     db.session.commit()
 
 
-def cancel_event(event: Event, note: str) -> list[Registration]:
-    """Cancel the event; returns the active registrations (all of them are told)."""
+def cancel_event(event: Event, note: str, then=None) -> list[Registration]:
+    """Cancel the event; returns the active registrations (all of them are told, by
+    `then(event, registrations)` in the same transaction)."""
     done = db.session.execute(
         update(Event)
         .where(Event.id == event.id, Event.status == "published")
@@ -239,19 +244,24 @@ def cancel_event(event: Event, note: str) -> list[Registration]:
     if done.rowcount != 1:
         db.session.rollback()
         return []
-    db.session.commit()
     db.session.refresh(event)
-    return active_registrations(event.id)
+    told = active_registrations(event.id)
+    commit_with(then, event, told)
+    return told
 
 
-def cancel_coming_events_of(organisation_id: int) -> list[tuple[Event, list[Registration]]]:
-    """Before an organisation is deleted: its events still to come are cancelled."""
+def cancel_coming_events_of(organisation_id: int, then=None) -> list[Event]:
+    """Before an organisation is deleted: its events still to come are cancelled (`then`
+    as for cancel_event)."""
     now = utcnow()
-    return [
-        (event, cancel_event(event, ""))
+    coming = [
+        event
         for event in events_of(organisation_id)
         if aware(event.ends_at) > now and event.status == "published"
     ]
+    for event in coming:
+        cancel_event(event, "", then)
+    return coming
 
 
 def delete_draft(event: Event) -> bool:

@@ -177,6 +177,7 @@ def sign_up(event_id: int):
             answers=answers,
             share_email=form.share_email.data,
             share_phone=form.share_phone.data,
+            then=notify.receipt,
         )
     except seats.SignUpRefused as error:
         if error.code == "not_found":
@@ -188,8 +189,6 @@ def sign_up(event_id: int):
         return redirect_to(url_for("events.show", event_id=event.id))
     registration = outcome.registration
     position = seats.position(registration)
-    if outcome.created:
-        notify.signed_up(registration, position)
     if not is_htmx():
         if not outcome.created:
             flash(_("You were already signed up."), "info")
@@ -212,9 +211,7 @@ def cancel(registration_id: int):
     if registration is None:
         abort(404)
     event = registration.event
-    outcome = seats.release(registration_id, "cancelled")
-    if outcome.promoted:
-        notify.promoted(outcome.promoted)
+    outcome = seats.release(registration_id, "cancelled", then=notify.promotions)
     if outcome.registration is None:
         message = _("This registration had already ended.")
         if is_htmx():

@@ -124,8 +124,7 @@ def delete(organisation_id: int):
     if members.role_of(org, current_user) != "owner":
         abort(403)
     # People signed up for its coming events hear that they will not take place.
-    for event, told in event_services.cancel_coming_events_of(org.id):
-        event_notify.cancelled(event, told)
+    event_services.cancel_coming_events_of(org.id, then=event_notify.cancelled)
     try:
         services.delete_organisation(current_user, org)
     except services.NotOwner:

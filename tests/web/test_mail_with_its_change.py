@@ -1,0 +1,101 @@
+"""A change and the mail it causes are one transaction: committed together, or neither.
+
+Each check reads from a second connection right after the service returns, before the
+request could commit anything else: what another process (the worker) would see if this
+one died at that moment.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from matchmaker.contacts import notify as contact_notify
+from matchmaker.contacts import services as contacts
+from matchmaker.contacts.models import ContactRequest
+from matchmaker.events import notify, seats
+from matchmaker.events.models import Event, Registration
+from matchmaker.extensions import db
+from matchmaker.notifications.models import Notification
+from matchmaker.outbox.models import OutboxMessage
+from tests.web.test_events import app, make_event, world  # noqa: F401  (fixtures)
+
+
+def committed(model, *conditions) -> int:
+    """Rows another connection sees now."""
+    with Session(db.engine) as other:
+        return other.scalar(select(func.count()).select_from(model).where(*conditions))
+
+
+def mails_to(address: str) -> int:
+    return committed(OutboxMessage, OutboxMessage.to_address == address)
+
+
+@pytest.fixture
+def request_context(app):  # noqa: F811
+    with app.test_request_context():
+        yield
+
+
+def test_a_sign_up_and_its_receipt_are_committed_together(world, request_context):  # noqa: F811
+    event = make_event(world, capacity=1)
+    outcome = seats.sign_up(event.id, world["bob"].id, then=notify.receipt)
+    assert outcome.created
+    assert committed(Registration, Registration.user_id == world["bob"].id) == 1
+    assert mails_to("bob@example.org") == 1
+
+
+def test_when_the_mail_cannot_be_written_the_sign_up_is_not_kept(
+    world,  # noqa: F811
+    request_context,
+):
+    event = make_event(world, capacity=1)
+
+    def broken(outcome):
+        raise RuntimeError("the outbox is unavailable")
+
+    with pytest.raises(RuntimeError):
+        seats.sign_up(event.id, world["bob"].id, then=broken)
+    assert committed(Registration, Registration.event_id == event.id) == 0
+    assert committed(Event, Event.id == event.id, Event.taken == 0) == 1
+    # The seat is still there for the next person.
+    assert seats.sign_up(event.id, world["carol"].id).registration.status == "confirmed"
+
+
+def test_a_cancellation_and_the_promotion_it_causes_are_told_in_its_transaction(
+    world,  # noqa: F811
+    request_context,
+):
+    event = make_event(world, capacity=1)
+    first = seats.sign_up(event.id, world["bob"].id).registration
+    waiting = seats.sign_up(event.id, world["carol"].id).registration
+    assert waiting.status == "waiting"
+
+    seats.release(first.id, "cancelled", then=notify.promotions)
+
+    assert committed(
+        Registration, Registration.id == waiting.id, Registration.status == "confirmed"
+    )
+    assert committed(Notification, Notification.user_id == world["carol"].id) == 1
+    assert mails_to("carol@example.org") == 1
+
+
+def test_a_contact_request_and_the_mail_to_the_receiving_side_are_committed_together(
+    world,  # noqa: F811
+    request_context,
+):
+    sent, created = contacts.send(
+        world["alice"],
+        sender_org_id=world["telecare"].id,
+        recipient_org_id=world["host"].id,
+        message="Could we test our telecare kit in your living lab?",
+        then=contact_notify.new_request,
+    )
+    assert created
+    assert committed(ContactRequest, ContactRequest.id == sent.id) == 1
+    assert mails_to("olga@example.org") == 1
+
+    contacts.accept(world["olga"], sent.id, "Yes, gladly.", then=contact_notify.answered)
+    assert committed(ContactRequest, ContactRequest.status == "accepted") == 1
+    assert mails_to("alice@example.org") == 1
