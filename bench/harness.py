@@ -72,11 +72,20 @@ class Process:
 Server = Process  # gunicorn, as events.py calls it
 
 
-def spawn(command: list[str], env: dict[str, str], log: Path, **fields) -> Process:
-    """Start `command` in the project's folder, its output (both streams) appended to `log`."""
+def spawn(
+    command: list[str], env: dict[str, str], log: Path, new_session: bool = False, **fields
+) -> Process:
+    """Start `command` in the project's folder, its output (both streams) appended to `log`;
+    with `new_session`, in a process group of its own (to kill it and its children with
+    `os.killpg` without touching the caller)."""
     with log.open("ab") as output:
         process = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
-            command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=new_session,
         )
     return Process(process, log, **fields)
 
@@ -216,8 +225,44 @@ def cpu_seconds(pids: list[int]) -> float:
 
 
 def children(pid: int) -> list[int]:
+    """The child processes of `pid` (those of each of its threads; Linux, [] elsewhere)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(p) for p in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return sorted(set(found))
+
+
+def serving(pids: list[int], port: int, client: str | None = None) -> dict[int, list[str]]:
+    """Which of `pids` hold an established TCP connection accepted on loopback `port`
+    (from the address `client` only, if given): {pid: ["127.0.0.1:port", ...]} (Linux).
+
+    A sync gunicorn worker holds the connection of the request it is serving, so this
+    tells which worker serves whom."""
+    wanted = {}  # socket inode -> the client's address
     try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+        lines = Path("/proc/net/tcp").read_text().splitlines()[1:]
     except OSError:
-        return []
-    return [int(p) for p in text.split()]
+        return {}
+    for line in lines:
+        fields = line.split()
+        local, remote, state, inode = fields[1], fields[2], fields[3], fields[9]
+        if state != "01" or int(local.split(":")[1], 16) != port:  # 01: ESTABLISHED
+            continue
+        address = socket.inet_ntoa(bytes.fromhex(remote.split(":")[0])[::-1])
+        if client is None or address == client:
+            wanted[f"socket:[{inode}]"] = f"{address}:{int(remote.split(':')[1], 16)}"
+    found: dict[int, list[str]] = {}
+    if not wanted:
+        return found
+    for pid in pids:
+        for fd in Path(f"/proc/{pid}/fd").glob("*"):
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue
+            if target in wanted:
+                found.setdefault(pid, []).append(wanted[target])
+    return found

@@ -54,6 +54,23 @@ class Job:
 
 
 JOBS: dict[str, Job] = {}
+# Names of the locks the worker's tasks take (besides each job's own "job.<name>").
+TASK_LOCKS: set[str] = set()
+
+
+def task_lock(name: str):
+    """Huey's lock `name`, known to the worker so that a new worker can clear it when
+    the one before was killed while holding it."""
+    TASK_LOCKS.add(name)
+    return huey.lock_task(name)
+
+
+def clear_stale_locks() -> list[str]:
+    """At the worker's start: release every lock a killed worker may have left behind
+    (each job's and each task's). Safe because one worker runs at a time, as the
+    production recipe says; returns the names of the locks that were held."""
+    names = sorted({f"job.{name}" for name in JOBS} | TASK_LOCKS)
+    return sorted(huey.flush_locks(*names))
 
 
 def configure(app: Flask) -> None:

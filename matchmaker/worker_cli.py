@@ -20,7 +20,9 @@ def worker_cli(ctx) -> None:
     app = current_app._get_current_object()
     jobs.bind_worker_app(app)
     click.echo(f"Worker on the {jobs.current_queue()} queue; jobs: {', '.join(sorted(jobs.JOBS))}")
-    jobs.huey.flush_locks()  # a worker killed mid-job leaves its locks behind
+    stale = jobs.clear_stale_locks()  # a worker killed mid-job leaves its locks behind
+    if stale:
+        click.echo(f"Cleared locks left by a stopped worker: {', '.join(stale)}")
     jobs.run_job("outbox")  # what waited while no worker ran goes out now
     jobs.huey.create_consumer(**jobs.worker_config(app)).run()
 

@@ -10,7 +10,7 @@ from huey import crontab
 from huey.exceptions import TaskLockedException
 
 from matchmaker.accounts.models import utcnow
-from matchmaker.jobs import huey, in_app_context, periodic_job
+from matchmaker.jobs import huey, in_app_context, periodic_job, task_lock
 from matchmaker.outbox import services
 
 DELIVERY_LOCK = "outbox-delivery"
@@ -19,7 +19,7 @@ DELIVERY_LOCK = "outbox-delivery"
 def _deliver_alone() -> bool:
     """Deliver what is due unless another delivery is under way; whether it ran."""
     try:
-        with huey.lock_task(DELIVERY_LOCK):
+        with task_lock(DELIVERY_LOCK):
             services.deliver_due()
     except TaskLockedException:
         return False

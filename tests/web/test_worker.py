@@ -126,3 +126,20 @@ def test_run_job_runs_a_job_by_name(app, runner):
     assert runner.invoke(args=["worker", "run-job", "digests"]).exit_code == 0
     assert db.session.get(jobs.JobRun, "digests").last_success_at is not None
     assert runner.invoke(args=["worker", "run-job", "nonsense"]).exit_code != 0
+
+
+def test_a_new_worker_clears_the_locks_a_killed_one_left_behind(app, smtp_server):
+    from huey.exceptions import TaskLockedException
+
+    from matchmaker.outbox.tasks import DELIVERY_LOCK
+
+    # A worker killed in the middle of its minute job and of a delivery: both locks stay.
+    jobs.huey.lock_task("job.outbox").__enter__()
+    jobs.huey.lock_task(DELIVERY_LOCK).__enter__()
+    queue_reset_mail()
+    db.session.commit()
+    with pytest.raises(TaskLockedException):
+        jobs.run_job("outbox")
+    assert jobs.clear_stale_locks() == ["job.outbox", DELIVERY_LOCK]
+    jobs.run_job("outbox")
+    assert len(smtp_server.messages) == 1
