@@ -20,6 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_jobs(app)
+    register_personal_data()
     register_commands(app)
     return app
 
@@ -136,6 +137,18 @@ def register_jobs(app: Flask) -> None:
     from matchmaker.alerts import tasks as alerts_tasks  # noqa: F401
     from matchmaker.contacts import tasks as contacts_tasks  # noqa: F401
     from matchmaker.outbox import tasks as outbox_tasks  # noqa: F401
+
+
+def register_personal_data() -> None:
+    """Each feature declares what it holds about a person in its own `personal_data` module
+    (the export and erasure on the account's "your data" page collect them)."""
+    from matchmaker.accounts import data as accounts_data  # noqa: F401
+    from matchmaker.alerts import personal_data as alerts_data  # noqa: F401
+    from matchmaker.contacts import personal_data as contacts_data  # noqa: F401
+    from matchmaker.events import personal_data as events_data  # noqa: F401
+    from matchmaker.matching import personal_data as matching_data  # noqa: F401
+    from matchmaker.notifications import personal_data as notifications_data  # noqa: F401
+    from matchmaker.organisations import personal_data as organisations_data  # noqa: F401
 
 
 def register_commands(app: Flask) -> None:

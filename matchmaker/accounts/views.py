@@ -27,7 +27,6 @@ from matchmaker.accounts.forms import (
 )
 from matchmaker.accounts.models import EMAIL_KINDS, User
 from matchmaker.accounts.tokens import TokenError
-from matchmaker.events import notify as event_notify
 from matchmaker.extensions import db, limiter
 from matchmaker.i18n import current_language
 from matchmaker.web import redirect_to, render, safe_path
@@ -391,15 +390,13 @@ def delete_account():
     form = DeleteAccountForm(prefix="delete")
     if form.validate_on_submit():
         try:
-            promoted = data.delete_account(current_user, form.current_password.data)
+            data.delete_account(current_user, form.current_password.data)
         except data.WrongPassword:
             form.current_password.errors.append(_("The password is wrong."))
         except data.StillOwner:
             flash(_("Hand over or delete the organisations listed below first."), "error")
         else:
             logout_user()
-            if promoted:
-                event_notify.promoted(promoted)
             flash(_("Your account and your personal data have been deleted."), "success")
             return redirect_to(url_for("core.home"))
     return _data_page(422, delete_form=form)

@@ -508,15 +508,16 @@ def calendar_events(user: User) -> list[Event]:
     )
 
 
-def end_registrations_of(user: User) -> list[seats.Outcome]:
-    """Before an account is deleted: free its seats for the people waiting."""
+def end_registrations_of(user: User, then: seats.Then = None) -> list[seats.Outcome]:
+    """Before an account is deleted: free its seats for the people waiting (`then(outcome)`
+    runs in each release's transaction, to tell those promoted)."""
     outcomes = []
     for registration in db.session.scalars(
         select(Registration.id).where(
             Registration.user_id == user.id, Registration.status.in_(ACTIVE)
         )
     ).all():
-        outcomes.append(seats.release(registration, "cancelled"))
+        outcomes.append(seats.release(registration, "cancelled", then))
     return outcomes
 
 

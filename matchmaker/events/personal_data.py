@@ -1,0 +1,47 @@
+"""A person's event sign-ups, with their answers; their seats are freed when the account goes.
+
+The registrations themselves go with the account (by cascade); first each seat the person
+held is given to the next in line, who is told in the same transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from matchmaker import personal_data
+from matchmaker.events import notify
+from matchmaker.events.models import Registration
+from matchmaker.events.services import end_registrations_of
+from matchmaker.extensions import db
+
+
+def export_registrations(user) -> list[dict[str, Any]]:
+    when = personal_data.when
+    return [
+        {
+            "event_id": r.event_id,
+            "event_title": r.event.title,
+            "status": r.status,
+            "organisation_id": r.organisation_id,
+            "answers": r.answers,
+            "share_email_with_organiser": r.share_email,
+            "share_phone_with_organiser": r.share_phone,
+            "signed_up_at": when(r.created_at),
+            "ended_at": when(r.ended_at),
+        }
+        for r in db.session.scalars(
+            select(Registration).where(Registration.user_id == user.id).order_by(Registration.id)
+        )
+    ]
+
+
+def free_seats(user) -> None:
+    """Cancel the person's registrations; each freed seat's new holder is told with it."""
+    end_registrations_of(user, then=notify.promotions)
+
+
+personal_data.declare(
+    "event_registrations", export=export_registrations, erase=free_seats, order=50
+)
