@@ -88,6 +88,8 @@ def register_blueprints(app: Flask) -> None:
     from matchmaker.events import views as events_views
     from matchmaker.matching import load_rules
     from matchmaker.matching.views import bp as matching_bp
+    from matchmaker.meetings import manage_views as meeting_admin_views
+    from matchmaker.meetings import views as meetings_views
     from matchmaker.moderation.views import bp as moderation_bp
     from matchmaker.notifications.views import bp as notifications_bp
     from matchmaker.organisations.logo_views import bp as logos_bp
@@ -109,6 +111,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(events_views.bp, url_prefix="/<lang:lang>/events")
     events_views.init_app(app)
     app.register_blueprint(event_admin_views.bp, url_prefix="/<lang:lang>/my/events")
+    app.register_blueprint(
+        meetings_views.bp, url_prefix="/<lang:lang>/events/<int:event_id>/meetings"
+    )
+    meetings_views.init_app(app)
+    app.register_blueprint(
+        meeting_admin_views.bp, url_prefix="/<lang:lang>/my/events/<int:event_id>/meetings"
+    )
     app.register_blueprint(register_bp, url_prefix="/<lang:lang>")
     app.register_blueprint(matching_bp, url_prefix="/<lang:lang>")
     load_rules()  # a mistake in matching/rules.toml stops the start, naming the file and key
@@ -136,6 +145,7 @@ def register_jobs(app: Flask) -> None:
     from matchmaker.accounts import tasks as accounts_tasks  # noqa: F401
     from matchmaker.alerts import tasks as alerts_tasks  # noqa: F401
     from matchmaker.contacts import tasks as contacts_tasks  # noqa: F401
+    from matchmaker.meetings import tasks as meetings_tasks  # noqa: F401
     from matchmaker.outbox import tasks as outbox_tasks  # noqa: F401
 
 
@@ -147,6 +157,7 @@ def register_personal_data() -> None:
     from matchmaker.contacts import personal_data as contacts_data  # noqa: F401
     from matchmaker.events import personal_data as events_data  # noqa: F401
     from matchmaker.matching import personal_data as matching_data  # noqa: F401
+    from matchmaker.meetings import personal_data as meetings_data  # noqa: F401
     from matchmaker.notifications import personal_data as notifications_data  # noqa: F401
     from matchmaker.organisations import personal_data as organisations_data  # noqa: F401
 

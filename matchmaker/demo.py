@@ -23,6 +23,7 @@ from matchmaker.events import times as event_times
 from matchmaker.events.models import Event
 from matchmaker.events.services import EventInput
 from matchmaker.extensions import db
+from matchmaker.meetings import demo as meetings_demo
 from matchmaker.moderation import services as moderation
 from matchmaker.organisations.models import Membership, Organisation
 from matchmaker.organisations.services import (
@@ -67,7 +68,7 @@ class RealDataPresent(Exception):
 
 def seed_demo(force: bool = False) -> list[User]:
     """Fill the database with demo content; idempotent."""
-    demo_emails = {email for email, *_ in DEMO_USERS}
+    demo_emails = {email for email, *_ in DEMO_USERS} | meetings_demo.participant_emails()
     others = db.session.scalars(select(User.email).where(User.email.not_in(demo_emails))).all()
     if others and not force:
         raise RealDataPresent(len(others))
@@ -236,6 +237,9 @@ def load_events(users_by_email: dict[str, User], today: date | None = None) -> i
                 )
             except seats.SignUpRefused:
                 continue  # a full event without a waiting list, or a per-organisation limit
+        if "meetings" in item:
+            demo_people = [users_by_email[email] for email in item.get("sign_ups", [])]
+            meetings_demo.load(event, item["meetings"], DEMO_PASSWORD, demo_people)
     return len(items)
 
 

@@ -14,6 +14,14 @@ from matchmaker.events.models import (
 )
 from matchmaker.jobs import JobRun
 from matchmaker.matching.models import MatchDismissal
+from matchmaker.meetings.models import (
+    Meeting,
+    MeetingAbsence,
+    MeetingAccess,
+    MeetingRequest,
+    MeetingSeat,
+    MeetingSetup,
+)
 from matchmaker.moderation.models import ModerationDecision
 from matchmaker.notifications.models import Notification
 from matchmaker.organisations.models import (
@@ -41,6 +49,12 @@ __all__ = [
     "EventText",
     "JobRun",
     "MatchDismissal",
+    "Meeting",
+    "MeetingAbsence",
+    "MeetingAccess",
+    "MeetingRequest",
+    "MeetingSeat",
+    "MeetingSetup",
     "Membership",
     "ModerationDecision",
     "Notification",

@@ -16,6 +16,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from matchmaker.accounts.models import User, utcnow
+from matchmaker.accounts.sharing import Person, shared_details
 from matchmaker.contacts.models import MAX_MESSAGE, REPORT_REASONS, ContactRequest, open_key
 from matchmaker.database import commit_with
 from matchmaker.extensions import db
@@ -260,16 +261,6 @@ def open_requests_from(user: User, recipient_org_id: int) -> list[ContactRequest
     )
 
 
-@dataclass(frozen=True)
-class Person:
-    """What one person shares with the other side of an accepted request."""
-
-    name: str | None
-    job_title: str | None
-    email: str | None
-    phone: str | None
-
-
 def shared_people(request: ContactRequest, side: str) -> list[Person]:
     """The other side's contacts as the viewer (on ``side``) may see them: nothing at all
     before the request is accepted; then each person's own choice of details."""
@@ -285,13 +276,8 @@ def shared_people(request: ContactRequest, side: str) -> list[Person]:
         user = db.session.get(User, user_id)
         if user is None or user_id not in still_members:
             continue
-        person = Person(
-            name=user.name if user.share_name else None,
-            job_title=user.job_title if user.share_job_title and user.job_title else None,
-            email=user.email if user.share_email else None,
-            phone=user.phone if user.share_phone and user.phone else None,
-        )
-        if any((person.name, person.job_title, person.email, person.phone)):
+        person = shared_details(user)
+        if person is not None:
             found.append(person)
     return found
 

@@ -17,6 +17,16 @@ from matchmaker.events.times import at_place, aware
 
 PRODUCT_ID = "-//Matchmaker//Health innovation events//EN"
 
+# Other features' entries for a person's private feed (e.g. their meetings at events):
+# each source is called with (user, language) and returns a list of Entry. The feature
+# that owns the data adds its source here; this module knows none of them.
+FEED_SOURCES: list = []
+
+
+def add_feed_source(source) -> None:
+    if source not in FEED_SOURCES:
+        FEED_SOURCES.append(source)
+
 
 @dataclass(frozen=True)
 class Entry:

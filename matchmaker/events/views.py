@@ -283,6 +283,8 @@ def feed(token: str):
         abort(404)
     lang = current_language()
     entries = [_entry(event, lang) for event in services.calendar_events(user)]
+    for source in calendar.FEED_SOURCES:
+        entries += source(user, lang)
     body = calendar.calendar(entries, _("My events on Matchmaker"), utcnow())
     response = _ics(body, "matchmaker-events.ics")
     response.headers["Content-Disposition"] = 'inline; filename="matchmaker-events.ics"'

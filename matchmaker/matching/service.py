@@ -195,6 +195,14 @@ def published_profile(item_type: str, item_id: int) -> Profile | None:
     return profiles[0] if profiles else None
 
 
+def published_profiles(item_type: str, item_ids: Iterable[int]) -> dict[int, Profile]:
+    """Profiles of those items that are published, by item id."""
+    entry_ids = select(RegisterEntry.id).where(
+        RegisterEntry.item_type == item_type, RegisterEntry.item_id.in_(sorted(set(item_ids)))
+    )
+    return {profile.key.item_id: profile for profile in _load_profiles(entry_ids)}
+
+
 def all_profiles() -> list[Profile]:
     """Every published profile: the full scan the index lookup is checked against."""
     return _load_profiles(select(RegisterEntry.id))

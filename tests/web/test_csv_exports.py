@@ -42,6 +42,24 @@ def export_routes(app) -> set[str]:
     return {rule.rule for rule in app.url_map.iter_rules() if "csv" in rule.rule}
 
 
+def meeting_between(app, world, organiser, first: str, second: str):
+    """A matchmaking day with meetings on and one meeting booked between two people."""
+    from matchmaker.meetings import services as meetings
+    from tests.web.test_meetings import settings_form
+
+    day = make_event(world, kind="matchmaking", capacity=10, title="Matchmaking")
+    organiser.post(
+        f"/en/my/events/{day.id}/meetings/settings",
+        data={"csrf_token": organiser.token, **settings_form()},
+    )
+    for name in (first, second):
+        sign_up(person(app, world, name), day)
+    request, _created = meetings.send_request(day, world[first], world[second].id, "Hello")
+    slot = meetings.free_slots(meetings.setup_of(day.id), day, world[first].id)[0]
+    meetings.accept(day, request.id, world[second], slot.starts_at)
+    return day
+
+
 def test_every_csv_export_neutralises_hostile_cells(app, world):
     moderator = world["moderator"]
     hostile_org = make_organisation(world["olga"], name=HOSTILE[0], kind="startup")
@@ -56,6 +74,7 @@ def test_every_csv_export_neutralises_hostile_cells(app, world):
         sign_up(person(app, world, name), event, share_email="y", answer_0=hostile, answer_1="Fish")
 
     organiser = person(app, world, "olga")
+    day = meeting_between(app, world, organiser, "alice", "bob")
     downloads = {
         "/<lang:lang>/<any(projects, organisations):kind>/export.<any(csv, json):fmt>": [
             organiser.get("/en/organisations/export.csv"),
@@ -63,6 +82,9 @@ def test_every_csv_export_neutralises_hostile_cells(app, world):
         ],
         "/<lang:lang>/my/events/<int:event_id>/participants.csv": [
             organiser.get(f"/en/my/events/{event.id}/participants.csv"),
+        ],
+        "/<lang:lang>/my/events/<int:event_id>/meetings/meetings.csv": [
+            organiser.get(f"/en/my/events/{day.id}/meetings/meetings.csv"),
         ],
     }
     assert set(downloads) == export_routes(app), "a CSV route this test does not cover"

@@ -100,3 +100,30 @@ def test_seed_demo_refuses_a_database_with_real_accounts(runner):
     assert db.session.query(User).count() == 1
     assert runner.invoke(args=["seed-demo", "--if-empty"]).exit_code == 0
     assert db.session.query(User).count() == 1
+
+
+def test_seed_demo_gives_the_matchmaking_day_meetings_in_every_state(runner):
+    from sqlalchemy import func, select
+
+    from matchmaker.events.models import Event
+    from matchmaker.meetings import services as meetings
+    from matchmaker.meetings.models import Meeting, MeetingRequest
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    days = [e for e in db.session.query(Event) if meetings.active_setup(e) is not None]
+    assert len(days) == 1
+    day = days[0]
+    assert len(meetings.participants(day.id)) >= 20
+    states = dict(
+        db.session.execute(
+            select(MeetingRequest.status, func.count()).group_by(MeetingRequest.status)
+        ).all()
+    )
+    assert set(states) == {"pending", "accepted", "declined", "withdrawn", "expired"}
+    assert db.session.scalar(select(func.count()).select_from(Meeting)) == states["accepted"]
+    # The demo accounts can try both sides: something to answer, and a booked meeting.
+    for email in ("sme@example.org", "investor@example.org"):
+        user = db.session.query(User).filter_by(email=email).one()
+        mine = meetings.requests_of(day.id, user.id)
+        assert any(r.recipient_id == user.id and r.status == "pending" for r in mine), email
+        assert meetings.booked_meetings(day.id, user.id), email

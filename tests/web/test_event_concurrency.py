@@ -60,8 +60,11 @@ def _run(app, operation) -> tuple:
         return ("release", first, found, found is not None, outcome.promoted)
 
 
-def _worker(database_url: str, smtp_port: int, jobs, results, start) -> None:
-    """One process, one app: runs each batch it is given once every worker is ready."""
+def _worker(database_url: str, smtp_port: int, jobs, results, start, runner=None) -> None:
+    """One process, one app: runs each batch it is given once every worker is ready
+    (`runner(app, operation)`, `_run` by default: another test module may pass its own
+    module-level function)."""
+    runner = runner or _run
     try:
         app = create_app(make_config(database_url, smtp_port))
         with app.app_context():
@@ -82,7 +85,7 @@ def _worker(database_url: str, smtp_port: int, jobs, results, start) -> None:
                 continue
             for operation in batch:
                 try:
-                    done.append(_run(app, operation))
+                    done.append(runner(app, operation))
                 except Exception:
                     errors.append(f"{operation}: {traceback.format_exc()}")
             results.put((done, errors))
@@ -97,7 +100,7 @@ def _worker(database_url: str, smtp_port: int, jobs, results, start) -> None:
 
 
 @contextmanager
-def workers(database_url: str, smtp_port: int):
+def workers(database_url: str, smtp_port: int, runner=None):
     """WORKERS processes; `run(operations)` deals them out and returns (outcomes, errors)."""
     context = multiprocessing.get_context("spawn")
     start = context.Barrier(WORKERS)
@@ -105,7 +108,9 @@ def workers(database_url: str, smtp_port: int):
     queues = [context.Queue() for _ in range(WORKERS)]
     processes = [
         context.Process(
-            target=_worker, args=(database_url, smtp_port, jobs, results, start), daemon=True
+            target=_worker,
+            args=(database_url, smtp_port, jobs, results, start, runner),
+            daemon=True,
         )
         for jobs in queues
     ]

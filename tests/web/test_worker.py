@@ -69,8 +69,9 @@ def test_each_job_is_due_on_its_schedule(app):
         return {task.name for task in jobs.huey.read_periodic(moment)}
 
     assert due_at(6, 15) == {"job.outbox", "job.contact-reminders"}
-    assert due_at(7, 0) == {"job.outbox", "job.digests"}
-    assert due_at(3, 30) == {"job.outbox", "job.outbox-cleanup"}
+    assert due_at(7, 0) == {"job.outbox", "job.digests", "job.meeting-requests"}
+    assert due_at(3, 30) == {"job.outbox", "job.outbox-cleanup", "job.meeting-requests"}
+    assert due_at(9, 50) == {"job.outbox", "job.meeting-requests"}
     assert due_at(3, 45) == {"job.outbox", "job.security-events-cleanup"}
     assert due_at(12, 34) == {"job.outbox"}
 
@@ -114,11 +115,13 @@ def test_worker_status_prints_a_line_per_job(app, runner):
     assert names == [
         "contact-reminders",
         "digests",
+        "meeting-outcomes",
+        "meeting-requests",
         "outbox",
         "outbox-cleanup",
         "security-events-cleanup",
     ]
-    assert lines[2].startswith("outbox: ok, last success 20")
+    assert lines[4].startswith("outbox: ok, last success 20")
     assert lines[0].startswith("contact-reminders: never")
 
 

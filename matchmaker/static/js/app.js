@@ -17,4 +17,12 @@
       target.focus();
     }
   });
+
+  // Print buttons (hidden without this file: the browser's own Print does the same).
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      window.print();
+    });
+  });
 })();

@@ -1,0 +1,185 @@
+"""Demo meetings for `flask seed-demo`: a matchmaking day a newcomer can click through in
+both roles (the organiser's figures and table plan; a participant's suggestions,
+requests in every state and a partly booked agenda).
+
+Everything goes through the services, as people would do it; the participants are
+fictional people with example.org addresses, one per demo organisation.
+"""
+
+from __future__ import annotations
+
+import random
+
+from sqlalchemy import select
+
+from matchmaker.accounts.models import User, utcnow
+from matchmaker.accounts.passwords import hash_password
+from matchmaker.events import seats
+from matchmaker.events.models import Event
+from matchmaker.extensions import db
+from matchmaker.meetings import grid, services
+from matchmaker.meetings.services import MeetingRefused, SetupInput
+from matchmaker.organisations.models import Membership, Organisation
+
+PARTICIPANT_EMAIL = "participant{:02d}@example.org"
+PARTICIPANTS = 22
+LANGUAGE_OF_COUNTRY = {"PL": "pl", "DK": "da", "NO": "nb"}
+# Fictional first and last names per country, combined in order.
+NAMES = {
+    "PL": (["Anna", "Piotr", "Katarzyna", "Tomasz", "Magdalena", "Michał", "Agnieszka",
+            "Paweł", "Joanna", "Krzysztof"],
+           ["Nowak", "Wiśniewski", "Zielińska", "Kowalczyk", "Lewandowska", "Kamiński",
+            "Dąbrowska", "Szymański", "Woźniak", "Mazur"]),
+    "DK": (["Mette", "Lars", "Sofie", "Rasmus", "Camilla", "Mads"],
+           ["Holm", "Kjær", "Lund", "Mortensen", "Bech", "Thomsen"]),
+    "NO": (["Ingrid", "Ola", "Kari", "Henrik", "Silje", "Eirik"],
+           ["Haugen", "Berg", "Lie", "Dahl", "Strand", "Bakken"]),
+}  # fmt: skip
+SEED = 2026
+
+
+def participant_emails() -> set[str]:
+    return {PARTICIPANT_EMAIL.format(n) for n in range(1, PARTICIPANTS + 1)}
+
+
+def load(event: Event, settings: dict, password: str, demo_people: list[User]) -> None:
+    """Turn meetings on for `event` with `settings` (from events.toml), sign up the demo
+    participants and make requests in every state, with a partly booked agenda."""
+    day = _event_day(event)
+    services.save_setup(event, _setup(settings, day))
+    people = _sign_up_participants(event, password)
+    demo_people = [p for p in demo_people if services.takes_part(event.id, p.id)]
+    _requests(event, people)
+    for index, person in enumerate(demo_people):
+        _try_both_sides(event, person, people[3 * index : 3 * index + 3])
+
+
+def _event_day(event: Event):
+    from matchmaker.events.times import at_place
+
+    return at_place(event.starts_at, event.timezone).date()
+
+
+def _setup(settings: dict, day) -> SetupInput:
+    sessions = "\n".join(f"{day} {window}" for window in settings["sessions"])
+    return SetupInput(
+        enabled=True,
+        windows=grid.parse_windows(sessions),
+        length_minutes=settings.get("length", 20),
+        break_minutes=settings.get("break", 5),
+        table_count=settings.get("tables", 10),
+        table_names=[],
+        video_pattern=None,
+        max_meetings=settings.get("max_meetings", 8),
+        max_open_requests=settings.get("max_open_requests", 10),
+        requests_open_at=None,
+        requests_close_at=None,
+        expiry_days=7,
+    )
+
+
+def _organisations() -> list[Organisation]:
+    """Published demo organisations of the three countries, in a stable order."""
+    found = db.session.scalars(
+        select(Organisation)
+        .where(Organisation.status == "published", Organisation.country.in_(("PL", "DK", "NO")))
+        .order_by(Organisation.id)
+    ).all()
+    return list(found)
+
+
+def _sign_up_participants(event: Event, password: str) -> list[User]:
+    people = []
+    counters = {country: 0 for country in NAMES}
+    password_hash = hash_password(password)
+    for number, organisation in enumerate(_organisations()[:PARTICIPANTS], start=1):
+        email = PARTICIPANT_EMAIL.format(number)
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            firsts, lasts = NAMES[organisation.country]
+            index = counters[organisation.country]
+            counters[organisation.country] += 1
+            user = User(
+                email=email,
+                name=f"{firsts[index % len(firsts)]} {lasts[(index * 3) % len(lasts)]}",
+                role="member",
+                locale=LANGUAGE_OF_COUNTRY[organisation.country],
+                password_hash=password_hash,
+                email_confirmed_at=utcnow(),
+                share_name=True,
+                share_email=True,
+            )
+            db.session.add(user)
+            db.session.flush()
+            db.session.add(
+                Membership(user_id=user.id, organisation_id=organisation.id, role="editor")
+            )
+            db.session.commit()
+        try:
+            seats.sign_up(event.id, user.id, organisation_id=organisation.id)
+        except seats.SignUpRefused:
+            continue
+        people.append(user)
+    return people
+
+
+def _requests(event: Event, people: list[User]) -> None:
+    """Each participant asks three others; the answers cover every state."""
+    rng = random.Random(SEED)  # noqa: S311  # nosec B311  # demo data: the same every time, not a secret
+    made = []
+    for asker in people:
+        for asked in rng.sample([p for p in people if p.id != asker.id], 3):
+            request, created = _ask(event, asker, asked, rng.choice(MESSAGES))
+            if created:
+                made.append(request)
+    for index, request in enumerate(made):
+        _answer(event, request, ("book", "book", "book", "decline", "withdraw", "expire",
+                                 "pending")[index % 7])  # fmt: skip
+
+
+def _try_both_sides(event: Event, person: User, others: list[User]) -> None:
+    """A demo account gets a request to answer, a booked meeting and a request it sent."""
+    if len(others) < 3:
+        return
+    _ask(event, others[0], person, MESSAGES[0])
+    booked, _created = _ask(event, others[1], person, MESSAGES[1])
+    if booked is not None:
+        _answer(event, booked, "book")
+    _ask(event, person, others[2], MESSAGES[2])
+
+
+def _ask(event: Event, asker: User, asked: User, message: str):
+    try:
+        return services.send_request(event, asker, asked.id, message)
+    except MeetingRefused:
+        return None, False
+
+
+MESSAGES = (
+    "We are looking for a hospital to pilot our remote monitoring kit: could we talk?",
+    "Your work on clinical validation fits our next project. Twenty minutes?",
+    "We invest in early-stage telemedicine companies and would like to hear your plans.",
+    "Our cluster members look for partners in Denmark and Norway: shall we meet?",
+)
+
+
+def _answer(event: Event, request, how: str) -> None:
+    recipient = db.session.get(User, request.recipient_id)
+    if how == "book":
+        slots = services.free_slots(
+            services.setup_of(event.id), event, request.requester_id, request.recipient_id
+        )
+        for slot in slots[:3]:
+            try:
+                services.accept(event, request.id, recipient, slot.starts_at)
+                return
+            except MeetingRefused:
+                continue
+    elif how == "decline":
+        services.decline(event, request.id, recipient, "Not this time, thank you.")
+    elif how == "withdraw":
+        services.withdraw(event, request.id, db.session.get(User, request.requester_id))
+    elif how == "expire":  # as if nobody had answered in time
+        request.expires_at = utcnow()
+        db.session.commit()
+        services.expire_requests(utcnow())

@@ -1,0 +1,125 @@
+"""Tell people about their meeting requests and meetings: in the app and by e-mail, each
+in their own language. Nothing here commits: the services run these as `then`, inside
+the transaction of the change they report."""
+
+from __future__ import annotations
+
+from flask import url_for
+
+from matchmaker.accounts.models import User
+from matchmaker.events import times
+from matchmaker.mail import send_mail
+from matchmaker.meetings.models import Meeting, MeetingRequest
+from matchmaker.notifications.services import notify
+
+
+def _tell(user: User, kind: str, event, page: str, **context) -> None:
+    lang = user.locale or "en"
+    link = url_for(page, lang=lang, event_id=event.id, _external=True)
+    title = event.title_in(lang)
+    data = {"event_id": event.id, "title": title}
+    for name in ("other", "when"):
+        if name in context:
+            data[name] = context[name]
+    notify(user, kind, data, link=link)
+    send_mail(user.email, kind, lang, user=user, event=event, title=title, link=link, **context)
+
+
+def _when(meeting_or_time, event, user: User) -> str:
+    starts = getattr(meeting_or_time, "starts_at", meeting_or_time)
+    return times.moment(starts, event.timezone, user.locale or "en")
+
+
+def requested(request: MeetingRequest) -> None:
+    """The person asked: who asks, their message, and the slot proposed if any."""
+    event, person = request.event, request.recipient
+    proposed = _when(request.proposed_at, event, person) if request.proposed_at else ""
+    _tell(
+        person,
+        "meeting_requested",
+        event,
+        "meetings.requests",
+        other=request.requester.name,
+        message=request.message,
+        when=proposed,
+    )
+
+
+def booked(meeting: Meeting) -> None:
+    """Both people: the meeting is in their agendas."""
+    event = meeting.request.event
+    for seat in meeting.seats:
+        other = meeting.other_seat(seat.user_id).user
+        _tell(
+            seat.user,
+            "meeting_booked",
+            event,
+            "meetings.agenda",
+            other=other.name,
+            when=_when(meeting, event, seat.user),
+        )
+
+
+def declined(request: MeetingRequest) -> None:
+    _tell(
+        request.requester,
+        "meeting_declined",
+        request.event,
+        "meetings.requests",
+        other=request.recipient.name,
+        reason=request.reply,
+    )
+
+
+def expired(request: MeetingRequest) -> None:
+    _tell(
+        request.requester,
+        "meeting_expired",
+        request.event,
+        "meetings.requests",
+        other=request.recipient.name,
+    )
+
+
+def cancelled_by(user: User):
+    """A meeting cancelled by `user`: the other person hears it."""
+
+    def tell(meeting: Meeting) -> None:
+        other = meeting.other_seat(user.id).user
+        event = meeting.request.event
+        _tell(
+            other,
+            "meeting_cancelled",
+            event,
+            "meetings.agenda",
+            other=user.name,
+            when=_when(meeting, event, other),
+        )
+
+    return tell
+
+
+def reminder(request: MeetingRequest) -> None:
+    """The person asked, a day before the request expires unanswered."""
+    event, person = request.event, request.recipient
+    _tell(
+        person,
+        "meeting_reminder",
+        event,
+        "meetings.requests",
+        other=request.requester.name,
+        when=_when(request.expires_at, event, person),
+    )
+
+
+def outcome_question(seats, later: bool) -> None:
+    """What came of the meetings: a day after the event, and three months later."""
+    person, event = seats[0].user, seats[0].meeting.request.event
+    others = [seat.meeting.other_seat(person.id).user.name for seat in seats]
+    _tell(
+        person,
+        "meeting_outcome_later" if later else "meeting_outcome",
+        event,
+        "meetings.agenda",
+        others=others,
+    )
