@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 
 from matchmaker.accounts.models import User, utcnow
 from matchmaker.database import commit_with
@@ -184,6 +184,7 @@ def participants(event_id: int, everyone: bool = False) -> list[Participant]:
         select(User, Registration.organisation_id)
         .join(Registration, Registration.user_id == User.id)
         .where(Registration.event_id == event_id, Registration.status == "confirmed")
+        .options(load_only(User.id, User.name, User.locale))  # the rest when asked for
         .order_by(User.name, User.id)
     ).all()
     found = {user.id: Participant(user, org, True) for user, org in rows}

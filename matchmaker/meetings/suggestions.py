@@ -28,7 +28,7 @@ class Suggestion:
     participant: Participant
     for_you: Match | None = None
     for_them: Match | None = None
-    met_before: list[str] = field(default_factory=list)
+    met_before: list = field(default_factory=list)  # events where the two met before
 
     @property
     def score(self) -> int:
@@ -48,6 +48,19 @@ def suggest(
     profiles = published_profiles("organisation", ids)
     stats = tag_stats()
     mine = profiles.get(me.organisation_id)
+    pairs: dict[int, tuple[Match | None, Match | None]] = {}  # by organisation: scored once
+
+    def scored(organisation_id: int | None) -> tuple[Match | None, Match | None]:
+        theirs = profiles.get(organisation_id)
+        if mine is None or theirs is None:
+            return None, None
+        if organisation_id not in pairs:
+            pairs[organisation_id] = (
+                score_pair(mine, theirs, KIND, stats),
+                score_pair(theirs, mine, KIND, stats),
+            )
+        return pairs[organisation_id]
+
     found = []
     for other in others:
         if other.user.id == me.user.id:
@@ -56,11 +69,8 @@ def suggest(
             continue
         if other.user.id in history.no_follow_up:
             continue
-        theirs = profiles.get(other.organisation_id)
-        suggestion = Suggestion(other, met_before=history.met_at.get(other.user.id, []))
-        if mine is not None and theirs is not None:
-            suggestion.for_you = score_pair(mine, theirs, KIND, stats)
-            suggestion.for_them = score_pair(theirs, mine, KIND, stats)
-        found.append(suggestion)
+        for_you, for_them = scored(other.organisation_id)
+        met = history.met_at.get(other.user.id, [])
+        found.append(Suggestion(other, for_you, for_them, met))
     found.sort(key=lambda s: (-s.score, s.participant.user.name.casefold(), s.participant.user.id))
     return found

@@ -8,6 +8,7 @@ and meeting cards are swapped in place.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import wraps
 
@@ -30,10 +31,12 @@ from matchmaker.matching.present import reason_text
 from matchmaker.meetings import notify, outcomes, services, suggestions
 from matchmaker.meetings.models import MAX_MESSAGE, MAX_NOTE, MeetingRequest, MeetingSeat
 from matchmaker.meetings.services import MeetingRefused
-from matchmaker.organisations.models import Organisation
+from matchmaker.register.models import RegisterEntry
 from matchmaker.web import is_htmx, redirect_to, render
 
 bp = Blueprint("meetings", __name__)
+PAGE_SIZE = 20  # people per page of "who to meet"
+REASONS_SHOWN = 3  # the strongest reasons on each side
 
 
 def refusal_text(code: str, limit: int = 0) -> str:
@@ -116,17 +119,33 @@ def _me(people: list[services.Participant]) -> services.Participant:
     return found or services.Participant(current_user, None, True)
 
 
-def _organisations(ids) -> dict[int, Organisation]:
-    ids = {i for i in ids if i}
+@dataclass(frozen=True)
+class OrganisationCard:
+    name: str
+    country: str
+
+
+def _organisations(ids) -> dict[int, OrganisationCard]:
+    """Names and countries as the public register has them (the approved version; an
+    organisation that is not published is not named)."""
+    ids = sorted({i for i in ids if i})
     if not ids:
         return {}
-    return {o.id: o for o in db.session.query(Organisation).filter(Organisation.id.in_(ids))}
+    rows = db.session.execute(
+        select(
+            RegisterEntry.item_id,
+            RegisterEntry.snapshot["name"].as_string(),
+            RegisterEntry.country,
+        ).where(RegisterEntry.item_type == "organisation", RegisterEntry.item_id.in_(ids))
+    )
+    return {item_id: OrganisationCard(name, country) for item_id, name, country in rows}
 
 
 def _reasons(match) -> list[str]:
     if match is None:
         return []
-    return [reason_text(r, "organisation") for r in match.reasons if not r.is_negative][:4]
+    shown = [r for r in match.reasons if not r.is_negative][:REASONS_SHOWN]
+    return [reason_text(r, "organisation") for r in shown]
 
 
 def _request_card(event: Event, setup, request_id: int, done: str = "", refusal: str = ""):
@@ -185,14 +204,19 @@ def people(event: Event, setup):
         return not (free_only and counts[s.participant.user.id] >= setup.max_meetings)
 
     listed = [s for s in found if shown(s)]
+    pages = max(1, -(-len(listed) // PAGE_SIZE))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
     countries = sorted({o.country for o in organisations.values() if o.country})
     return render(
         "meetings/people.html",
         event=event,
         setup=setup,
         tab="people",
-        suggestions=listed,
+        suggestions=listed[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+        shown=len(listed),
         total=len(found),
+        page=page,
+        pages=pages,
         organisations=organisations,
         reasons=_reasons,
         counts=counts,

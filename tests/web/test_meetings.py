@@ -562,3 +562,25 @@ def test_a_persons_meetings_are_in_their_data_and_leave_with_their_account(day, 
     )
     assert told is not None
     assert SLOT_1 not in services.busy(event.id, world["carol"].id)
+
+
+def test_who_to_meet_comes_in_pages_and_names_organisations_as_approved(day, world, monkeypatch):
+    from matchmaker.meetings import views
+
+    event, people = day
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    first = page(people["alice"], f"/en/events/{event.id}/meetings/")
+    second = page(people["alice"], f"/en/events/{event.id}/meetings/?page=2")
+    assert "Page 1 of 2" in first and 'rel="next"' in first
+    assert "Page 2 of 2" in second and 'rel="prev"' in second
+    names = ("Oslo University Hospital", "Aarhus MedTech ApS")
+    assert sum(name in first for name in names) == sum(name in second for name in names) == 1
+    assert "Page 2 of 2" in page(people["alice"], f"/en/events/{event.id}/meetings/?page=99")
+    # An edit waiting for review does not show: the approved name does.
+    org = world["bob_org"]
+    org.name = "Renamed, not yet approved"
+    db.session.commit()
+    both = page(people["alice"], f"/en/events/{event.id}/meetings/?page=1") + page(
+        people["alice"], f"/en/events/{event.id}/meetings/?page=2"
+    )
+    assert "Oslo University Hospital" in both and "not yet approved" not in both
