@@ -51,6 +51,7 @@ from harness import (  # noqa: E402  (bench/harness.py: shared with bench/load.p
     children,
     cpu_seconds,
     percentile,
+    staff_accounts,
     start_gunicorn,
 )
 from sqlalchemy import insert, select, text  # noqa: E402
@@ -123,23 +124,7 @@ def load(app, people: int, capacity: int) -> tuple[int, list[str]]:
     emails = [f"bench.person{i:05d}@example.org" for i in range(people)]
     with app.app_context():
         sync_taxonomy(db.session, load_taxonomy())
-        moderator = User(
-            email="bench.moderator@example.org",
-            name="Bench Moderator",
-            password_hash=password_hash,
-            role="moderator",
-            locale="en",
-            email_confirmed_at=now,
-        )
-        owner = User(
-            email="bench.owner@example.org",
-            name="Bench Organiser",
-            password_hash=password_hash,
-            locale="en",
-            email_confirmed_at=now,
-        )
-        db.session.add_all([moderator, owner])
-        db.session.commit()
+        moderator, owner = staff_accounts(password_hash, now)
         organisation = create_organisation(
             owner,
             OrganisationInput(

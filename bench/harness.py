@@ -266,3 +266,26 @@ def serving(pids: list[int], port: int, client: str | None = None) -> dict[int, 
             if target in wanted:
                 found.setdefault(pid, []).append(wanted[target])
     return found
+
+
+def staff_accounts(password_hash: str, now):
+    """The moderator who approves the benchmark's register and the organiser of its event,
+    added and committed (call inside the app's context)."""
+    from matchmaker.accounts.models import User
+    from matchmaker.extensions import db
+
+    def account(email: str, name: str, role: str = "member") -> User:
+        return User(
+            email=email,
+            name=name,
+            password_hash=password_hash,
+            role=role,
+            locale="en",
+            email_confirmed_at=now,
+        )
+
+    moderator = account("bench.moderator@example.org", "Bench Moderator", "moderator")
+    organiser = account("bench.organiser@example.org", "Bench Organiser")
+    db.session.add_all([moderator, organiser])
+    db.session.commit()
+    return moderator, organiser

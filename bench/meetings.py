@@ -65,6 +65,7 @@ from harness import (  # noqa: E402  (bench/harness.py: shared with the other be
     children,
     cpu_seconds,
     percentile,
+    staff_accounts,
     start_gunicorn,
 )
 from sqlalchemy import create_engine, insert, select, text, update  # noqa: E402
@@ -260,23 +261,7 @@ def load(app, args) -> Day:
     }
     with app.app_context():
         sync_taxonomy(db.session, taxonomy)
-        moderator = User(
-            email="bench.moderator@example.org",
-            name="Bench Moderator",
-            password_hash=password_hash,
-            role="moderator",
-            locale="en",
-            email_confirmed_at=now,
-        )
-        organiser = User(
-            email="bench.organiser@example.org",
-            name="Bench Organiser",
-            password_hash=password_hash,
-            locale="en",
-            email_confirmed_at=now,
-        )
-        db.session.add_all([moderator, organiser])
-        db.session.commit()
+        moderator, organiser = staff_accounts(password_hash, now)
         # The people, in bulk.
         rows = [
             {
