@@ -175,8 +175,8 @@ def database(request, tmp_path, smtp_server):
         db.engine.dispose()
 
 
-def make_event(people: int) -> tuple[int, list[int]]:
-    """A published event with CAPACITY seats and a waiting list, and `people` users."""
+def published_event(capacity: int, waiting_list: bool, hours: int = 6) -> Event:
+    """A published matchmaking day of a published organisation, 30 days from now."""
     # Imported here: the workers import this module too and need no factory_boy (Faker).
     from tests.factories import UserFactory, make_organisation, publish, sync_taxonomy
 
@@ -194,15 +194,23 @@ def make_event(people: int) -> tuple[int, list[int]]:
             original_language="en",
             timezone="Europe/Oslo",
             starts_at=starts,
-            ends_at=starts + timedelta(hours=6),
+            ends_at=starts + timedelta(hours=hours),
             registration_deadline=starts - timedelta(days=1),
-            capacity=CAPACITY,
-            waiting_list=True,
+            capacity=capacity,
+            waiting_list=waiting_list,
             languages=["en"],
             texts={"en": {"title": "Telecare matchmaking day"}},
         ),
     )
     publish_event(event)
+    return event
+
+
+def make_event(people: int) -> tuple[int, list[int]]:
+    """A published event with CAPACITY seats and a waiting list, and `people` users."""
+    from tests.factories import UserFactory
+
+    event = published_event(CAPACITY, waiting_list=True)
     # Nobody logs in here: one shared placeholder instead of 250 scrypt hashes.
     users = UserFactory.build_batch(people, password_hash="not-a-login")
     db.session.add_all(users)

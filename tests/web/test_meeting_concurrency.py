@@ -18,12 +18,15 @@ from sqlalchemy import select
 
 from matchmaker.accounts.models import User, utcnow
 from matchmaker.events.models import Event, Registration
-from matchmaker.events.services import EventInput, create_event, publish_event
 from matchmaker.extensions import db
 from matchmaker.meetings import grid, services
 from matchmaker.meetings.models import Meeting, MeetingRequest, MeetingSeat
 from matchmaker.meetings.services import MeetingRefused, SetupInput
-from tests.web.test_event_concurrency import database, workers  # noqa: F401  (fixture)
+from tests.web.test_event_concurrency import (  # noqa: F401  (database: a fixture)
+    database,
+    published_event,
+    workers,
+)
 
 PEOPLE = 30
 REQUESTS = 150
@@ -48,30 +51,10 @@ def _accept(app, operation) -> tuple:
 def make_day() -> tuple[int, list[int], list]:
     """A published matchmaking event whose meetings are on: 4 slots, 2 tables, PEOPLE
     confirmed participants."""
-    from tests.factories import UserFactory, make_organisation, publish, sync_taxonomy
+    from tests.factories import UserFactory
 
-    sync_taxonomy()
-    moderator, owner = UserFactory(role="moderator"), UserFactory()
-    organisation = make_organisation(owner)
-    publish("organisation", organisation, moderator)
-    starts = utcnow() + timedelta(days=30)
-    event = create_event(
-        owner,
-        organisation,
-        EventInput(
-            kind="matchmaking",
-            original_language="en",
-            timezone="Europe/Oslo",
-            starts_at=starts,
-            ends_at=starts + timedelta(days=2),
-            registration_deadline=starts - timedelta(days=1),
-            capacity=PEOPLE,
-            waiting_list=False,
-            languages=["en"],
-            texts={"en": {"title": "Telecare matchmaking day"}},
-        ),
-    )
-    publish_event(event)
+    event = published_event(PEOPLE, waiting_list=False, hours=48)
+    starts = event.starts_at
     day = (starts + timedelta(days=1)).date()
     services.save_setup(
         event,
