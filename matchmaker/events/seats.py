@@ -53,6 +53,16 @@ class Outcome:
 # What a change causes (notifications, e-mails), written in the change's own transaction.
 Then = Callable[[Outcome], None] | None
 
+# Other features' part of a registration ending (e.g. the person's meetings at the event
+# are cancelled): each hook is called with the registration, in the same transaction.
+# The feature that owns that data adds its hook; this module knows none of them.
+WHEN_ENDED: list[Callable[[Registration], None]] = []
+
+
+def when_registration_ends(hook: Callable[[Registration], None]) -> None:
+    if hook not in WHEN_ENDED:
+        WHEN_ENDED.append(hook)
+
 
 def _lock(event_id: int, *conditions, draw_ticket: bool = False):
     """Lock the event row (the first write of the transaction); None when `conditions`
@@ -302,6 +312,8 @@ def release(registration_id: int, new_status: str = "cancelled", then: Then = No
         _free_seat(event_id)
         promoted = _fill(event_id)
     outcome = Outcome(_fresh(registration_id), promoted=promoted)
+    for hook in WHEN_ENDED:
+        hook(outcome.registration)
     commit_with(then, outcome)
     return outcome
 

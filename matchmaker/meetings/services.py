@@ -575,18 +575,18 @@ def _meeting_for(event_id: int, meeting_id: int, user_id: int) -> Meeting:
     return meeting
 
 
-def release_meetings_of(user_id: int) -> list[Meeting]:
-    """Before an account is deleted: its meetings still to come are cancelled (the other
-    person is told by the caller)."""
+def release_meetings_of(user_id: int, event_id: int | None = None) -> list[Meeting]:
+    """The person's meetings still to come (at one event, or all) are cancelled: their
+    account is being deleted, or their seat at the event ended. The caller tells the
+    other people."""
     now = utcnow()
+    seats = select(MeetingSeat).where(
+        MeetingSeat.user_id == user_id, MeetingSeat.person_key.is_not(None)
+    )
+    if event_id is not None:
+        seats = seats.where(MeetingSeat.event_id == event_id)
     found = [
-        seat.meeting
-        for seat in db.session.scalars(
-            select(MeetingSeat).where(
-                MeetingSeat.user_id == user_id, MeetingSeat.person_key.is_not(None)
-            )
-        )
-        if aware(seat.meeting.starts_at) > now
+        seat.meeting for seat in db.session.scalars(seats) if aware(seat.meeting.starts_at) > now
     ]
     for meeting in found:
         _release(meeting)

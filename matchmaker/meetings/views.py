@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from matchmaker.accounts.models import utcnow
 from matchmaker.accounts.sharing import shared_details
-from matchmaker.events import calendar, times
+from matchmaker.events import calendar, seats, times
 from matchmaker.events import services as events
 from matchmaker.events.models import Event
 from matchmaker.events.times import aware
@@ -524,7 +524,7 @@ def meeting_entry(setup, event: Event, meeting, user_id: int, lang: str) -> cale
         ends_at=meeting.ends_at,
         timezone=event.timezone,
         updated_at=meeting.cancelled_at or meeting.created_at,
-        cancelled=meeting.status != "booked",
+        cancelled=meeting.status != "booked" or event.status == "cancelled",
     )
 
 
@@ -588,8 +588,17 @@ def feed_entries(user, lang: str) -> list[calendar.Entry]:
     return entries
 
 
+def cancel_meetings_of(registration) -> None:
+    """A seat at the event ended (cancelled, removed): the person's meetings there are
+    cancelled, and the people they were to meet are told."""
+    tell = notify.cancelled_by(registration.user)
+    for meeting in services.release_meetings_of(registration.user_id, registration.event_id):
+        tell(meeting)
+
+
 def init_app(app) -> None:
     calendar.add_feed_source(feed_entries)
+    seats.when_registration_ends(cancel_meetings_of)
 
     def meetings_on(event: Event) -> bool:
         """For the event's pages: whether its 1:1 meetings are open."""

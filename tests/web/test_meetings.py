@@ -584,3 +584,25 @@ def test_who_to_meet_comes_in_pages_and_names_organisations_as_approved(day, wor
         people["alice"], f"/en/events/{event.id}/meetings/?page=2"
     )
     assert "Oslo University Hospital" in both and "not yet approved" not in both
+
+
+def test_giving_up_the_seat_cancels_the_persons_meetings_and_tells_the_other(day, world):
+    from matchmaker.events.models import Registration
+
+    event, people = day
+    meeting = book(people, world, event, "alice", "bob", SLOT_1)
+    registration = db.session.scalar(
+        select(Registration).where(
+            Registration.event_id == event.id, Registration.user_id == world["alice"].id
+        )
+    )
+    response = post(people["alice"], f"/en/events/registrations/{registration.id}/cancel")
+    assert response.status_code in (200, 303)
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).status == "cancelled"
+    told = db.session.scalars(
+        select(OutboxMessage.to_address).where(OutboxMessage.template == "meeting_cancelled")
+    ).all()
+    assert told == [world["bob"].email]
+    assert services.busy(event.id, world["bob"].id) == set()
+    assert services.booked_meetings(event.id, world["bob"].id) == []
