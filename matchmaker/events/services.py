@@ -275,20 +275,18 @@ def unpublish_event(event: Event, note: str) -> list[Registration]:
     """A moderator takes the event off the site, with a note to the organisers.
 
     Returns the active registrations: those people are told (their seats stay, in case
-    the event comes back)."""
+    the event comes back). Part of the moderator's decision: the caller commits."""
     event.status = "unpublished"
     event.moderator_note = note.strip()
     event.revision += 1
-    db.session.commit()
     return active_registrations(event.id)
 
 
 def republish_event(event: Event) -> None:
-    """A moderator puts an unpublished event back."""
+    """A moderator puts an unpublished event back (the caller commits)."""
     event.status = "published"
     event.moderator_note = None
     event.revision += 1
-    db.session.commit()
 
 
 def published_events_of(organisation_id: int) -> list[Event]:

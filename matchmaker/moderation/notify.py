@@ -14,8 +14,8 @@ from matchmaker.organisations.models import Organisation
 def tell_members(
     item_type: str, item, organisation: Organisation, record: ModerationDecision
 ) -> None:
-    from matchmaker.extensions import db
-
+    """In the app and by e-mail; nothing is committed here (the decision's transaction
+    holds it)."""
     for membership in organisation.memberships:
         user = membership.user
         lang = user.locale or "en"
@@ -44,7 +44,6 @@ def tell_members(
             note=record.note,
             link=link,
         )
-    db.session.commit()
 
 
 def tell_followers(item_type: str, item_id: int) -> None:

@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from matchmaker.accounts.models import User, utcnow
+from matchmaker.database import commit_with
 from matchmaker.extensions import db
 from matchmaker.moderation.changes import differences, snapshot
 from matchmaker.moderation.models import ModerationDecision
@@ -138,7 +139,9 @@ def _record(item_type, item, moderator, decision, note, changes) -> ModerationDe
     return record
 
 
-def approve(item_type: str, item, moderator: User, note: str = "") -> ModerationDecision:
+def approve(item_type: str, item, moderator: User, note: str = "", then=None) -> ModerationDecision:
+    """Publish the submitted version. `then(record)` (telling the members) runs in the
+    decision's transaction, as in every decision below."""
     if item_type == "project" and public_snapshot("organisation", item.organisation_id) is None:
         raise OrganisationNotPublished
     changes = pending_changes(item_type, item)
@@ -168,35 +171,39 @@ def approve(item_type: str, item, moderator: User, note: str = "") -> Moderation
             languages=set(new_public["texts"]),
         )
     record = _record(item_type, item, moderator, "approved", note, changes)
-    db.session.commit()
+    commit_with(then, record)
     db.session.refresh(item)
     if item_type == "organisation":
         prune_logos(item)  # the logo the public saw until now may be used by nothing any more
     return record
 
 
-def _decide_with_note(item_type: str, item, moderator: User, note: str, decision: str, status: str):
+def _decide_with_note(
+    item_type: str, item, moderator: User, note: str, decision: str, status: str, then
+):
     if not note.strip():
         raise NoteRequired
     changes = pending_changes(item_type, item)
     _claim(item_type, item, status, note.strip())
     record = _record(item_type, item, moderator, decision, note.strip(), changes)
-    db.session.commit()
+    commit_with(then, record)
     db.session.refresh(item)
     return record
 
 
-def return_for_changes(item_type: str, item, moderator: User, note: str) -> ModerationDecision:
+def return_for_changes(
+    item_type: str, item, moderator: User, note: str, then=None
+) -> ModerationDecision:
     """Send the submission back with a note; an earlier approved version stays public."""
-    return _decide_with_note(item_type, item, moderator, note, "returned", "returned")
+    return _decide_with_note(item_type, item, moderator, note, "returned", "returned", then)
 
 
-def reject(item_type: str, item, moderator: User, note: str) -> ModerationDecision:
+def reject(item_type: str, item, moderator: User, note: str, then=None) -> ModerationDecision:
     """Refuse the submission; an earlier approved version stays public."""
-    return _decide_with_note(item_type, item, moderator, note, "rejected", "rejected")
+    return _decide_with_note(item_type, item, moderator, note, "rejected", "rejected", then)
 
 
-def unpublish(item_type: str, item, moderator: User, note: str) -> ModerationDecision:
+def unpublish(item_type: str, item, moderator: User, note: str, then=None) -> ModerationDecision:
     """Take a published item out of the public register (an organisation takes its projects)."""
     if not note.strip():
         raise NoteRequired
@@ -213,31 +220,32 @@ def unpublish(item_type: str, item, moderator: User, note: str) -> ModerationDec
         .execution_options(synchronize_session=False)
     )
     record = _record(item_type, item, moderator, "unpublished", note.strip(), [])
-    db.session.commit()
+    commit_with(then, record)
     db.session.refresh(item)
     return record
 
 
-def unpublish_event(event, moderator: User, note: str):
+def unpublish_event(event, moderator: User, note: str, then=None):
     """Take an event off the site; its organisers see the note (events publish directly).
 
-    Returns the decision and the active registrations (those people are told)."""
+    Returns the decision and the active registrations; `then(record, registrations)`
+    tells the organisers and those people in the same transaction."""
     from matchmaker.events import services as events
 
     if not note.strip():
         raise NoteRequired
     registrations = events.unpublish_event(event, note)
     record = _record("event", event, moderator, "unpublished", note.strip(), [])
-    db.session.commit()
+    commit_with(then, record, registrations)
     return record, registrations
 
 
-def republish_event(event, moderator: User) -> ModerationDecision:
+def republish_event(event, moderator: User, then=None) -> ModerationDecision:
     from matchmaker.events import services as events
 
     events.republish_event(event)
     record = _record("event", event, moderator, "approved", "", [])
-    db.session.commit()
+    commit_with(then, record)
     return record
 
 

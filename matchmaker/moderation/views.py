@@ -35,6 +35,11 @@ def queue():
     return render("moderation/queue.html", block="results", form=form, items=items)
 
 
+def _told(_record, registrations) -> None:
+    """The participants of an event taken off the site with its organisation."""
+    event_notify.unpublished(registrations)
+
+
 def _item_or_404(item_type: str, item_id: int):
     item = services.get_item(item_type, item_id)
     if item is None:
@@ -54,8 +59,13 @@ def review(item_type: str, item_id: int):
             "unpublish": services.unpublish,
         }[form.decision.data]
         was_public = services.public_snapshot(item_type, item.id) is not None
+        organisation = item if item_type == "organisation" else item.organisation
+
+        def tell(record) -> None:
+            tell_members(item_type, item, organisation, record)
+
         try:
-            record = action(item_type, item, current_user, form.note.data or "")
+            record = action(item_type, item, current_user, form.note.data or "", then=tell)
         except services.NoteRequired:
             form.note.errors.append(_("Write a note that tells the organisation what to change."))
         except services.AlreadyDecided:
@@ -67,13 +77,10 @@ def review(item_type: str, item_id: int):
                 "error",
             )
         else:
-            organisation = item if item_type == "organisation" else item.organisation
-            tell_members(item_type, item, organisation, record)
             if item_type == "organisation" and record.decision == "unpublished":
                 # Its events leave the site with it; their participants are told.
                 for event in event_services.published_events_of(item.id):
-                    told = services.unpublish_event(event, current_user, record.note)[1]
-                    event_notify.unpublished(told)
+                    services.unpublish_event(event, current_user, record.note, then=_told)
             if record.decision == "approved" and not was_public:
                 tell_followers(item_type, item.id)
             flash(_("Decision saved and the organisation informed."), "success")
@@ -127,9 +134,12 @@ def unpublish_event(event_id: int):
     if not note:
         flash(_("Write a note to the organisers: they need to know why."), "error")
         return redirect_to(url_for("events.show", event_id=event_id))
-    record, told = services.unpublish_event(event, current_user, note)
-    tell_members("event", event, event.organisation, record)
-    event_notify.unpublished(told)
+
+    def tell(record, registrations) -> None:
+        tell_members("event", event, event.organisation, record)
+        event_notify.unpublished(registrations)
+
+    services.unpublish_event(event, current_user, note, then=tell)
     flash(_("The event is unpublished."), "success")
     return redirect_to(url_for("events.show", event_id=event_id))
 
@@ -140,7 +150,10 @@ def republish_event(event_id: int):
     event = event_services.moderated_event(event_id)
     if event is None or event.status != "unpublished":
         abort(404)
-    record = services.republish_event(event, current_user)
-    tell_members("event", event, event.organisation, record)
+    services.republish_event(
+        event,
+        current_user,
+        then=lambda record: tell_members("event", event, event.organisation, record),
+    )
     flash(_("The event is public again."), "success")
     return redirect_to(url_for("events.show", event_id=event_id))

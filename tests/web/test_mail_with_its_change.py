@@ -99,3 +99,34 @@ def test_a_contact_request_and_the_mail_to_the_receiving_side_are_committed_toge
     contacts.accept(world["olga"], sent.id, "Yes, gladly.", then=contact_notify.answered)
     assert committed(ContactRequest, ContactRequest.status == "accepted") == 1
     assert mails_to("alice@example.org") == 1
+
+
+def test_a_moderators_decision_and_the_mail_to_the_members_are_committed_together(
+    world,  # noqa: F811
+    request_context,
+):
+    from matchmaker.moderation import services as moderation
+    from matchmaker.moderation.notify import tell_members
+    from matchmaker.organisations.services import submit_organisation
+    from tests.factories import make_organisation
+
+    draft = make_organisation(world["dave"], name="Dave's Draft Lab")
+    submit_organisation(draft)
+
+    def tell(record):
+        tell_members("organisation", draft, draft, record)
+
+    moderation.return_for_changes("organisation", draft, world["moderator"], "Add a website.", tell)
+    assert mails_to("dave@example.org") == 1
+
+    def broken(record):
+        raise RuntimeError("the outbox is unavailable")
+
+    submit_organisation(draft)
+    with pytest.raises(RuntimeError):
+        moderation.reject("organisation", draft, world["moderator"], "Not health care.", broken)
+    assert mails_to("dave@example.org") == 1
+    with Session(db.engine) as other:
+        from matchmaker.organisations.models import Organisation
+
+        assert other.get(Organisation, draft.id).status == "submitted"
