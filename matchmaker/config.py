@@ -115,6 +115,9 @@ DEFAULTS: dict = {
     "EVENT_SEATS_POLL_SECONDS": 30,
     # Organisers' messages to participants, per event and day (each one e-mails everyone).
     "EVENT_MESSAGES_PER_DAY": 5,
+    # Meeting requests a person may send at one event in a day (each e-mails someone); the
+    # organiser's "most open requests" limits how many wait at once.
+    "MEETING_REQUESTS_PER_DAY": 30,
     # Sent e-mails are deleted from the outbox after this many days, failed ones after that
     # many (each row holds a person's address and the whole message).
     "OUTBOX_KEEP_SENT_DAYS": 30,

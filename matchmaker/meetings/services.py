@@ -339,6 +339,18 @@ def open_requests_from(event_id: int, user_id: int) -> int:
     )
 
 
+def _sent_since(event_id: int, user_id: int, since: datetime) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(MeetingRequest)
+        .where(
+            MeetingRequest.event_id == event_id,
+            MeetingRequest.requester_id == user_id,
+            MeetingRequest.created_at > since,
+        )
+    )
+
+
 def open_between(event_id: int, a: int, b: int) -> MeetingRequest | None:
     return db.session.scalar(
         select(MeetingRequest).where(MeetingRequest.open_key == pair_key(event_id, a, b))
@@ -363,6 +375,7 @@ def send_request(
     proposed_at: datetime | None = None,
     now: datetime | None = None,
     then: Then = None,
+    per_day: int = 30,
 ) -> tuple[MeetingRequest, bool]:
     """Ask someone for a meeting, optionally proposing a slot free for both;
     (request, created). An open request between the two is returned instead of a second."""
@@ -389,6 +402,8 @@ def send_request(
         return found, False
     if open_requests_from(event.id, requester.id) >= setup.max_open_requests:
         raise _refuse("open_limit", limit=setup.max_open_requests)
+    if _sent_since(event.id, requester.id, now - timedelta(days=1)) >= per_day:
+        raise _refuse("day_limit", limit=per_day)  # asking, withdrawing, asking again…
     if proposed_at is not None:
         _check_slot(setup, event, proposed_at, requester.id, recipient_id, now=now)
     request = MeetingRequest(

@@ -71,6 +71,14 @@ def refusal_text(code: str, limit: int = 0) -> str:
             "answer or withdraw one.",
             limit,
         )
+    if code == "day_limit":
+        return ngettext(
+            "You have sent %(num)d meeting request here in the last day, the most allowed. "
+            "Try again tomorrow.",
+            "You have sent %(num)d meeting requests here in the last day, the most allowed. "
+            "Try again tomorrow.",
+            limit,
+        )
     if code == "you_are_full":
         return ngettext(
             "You already have the most meetings allowed here (%(num)d).",
@@ -292,7 +300,13 @@ def ask(event: Event, setup, user_id: int):
         return render("meetings/ask.html", status=422, **context)
     try:
         _request, created = services.send_request(
-            event, current_user, user_id, message, proposed, then=notify.requested
+            event,
+            current_user,
+            user_id,
+            message,
+            proposed,
+            then=notify.requested,
+            per_day=current_app.config["MEETING_REQUESTS_PER_DAY"],
         )
     except MeetingRefused as error:
         if error.code == "not_found":

@@ -606,3 +606,22 @@ def test_giving_up_the_seat_cancels_the_persons_meetings_and_tells_the_other(day
     assert told == [world["bob"].email]
     assert services.busy(event.id, world["bob"].id) == set()
     assert services.booked_meetings(event.id, world["bob"].id) == []
+
+
+def test_asking_withdrawing_and_asking_again_is_limited_per_day(day, world, app):
+    event, people = day
+    app.config["MEETING_REQUESTS_PER_DAY"] = 2
+    base = f"/en/events/{event.id}/meetings"
+    for _round in range(2):
+        ask(people["alice"], event, world["bob"])
+        request = request_between(event, world["alice"], world["bob"])
+        post(people["alice"], f"{base}/requests/{request.id}/withdraw")
+    response = ask(people["alice"], event, world["bob"])
+    assert response.status_code == 409
+    assert "You have sent 2 meeting requests here in the last day" in html.unescape(
+        response.get_data(as_text=True)
+    )
+    mails = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.template == "meeting_requested")
+    ).all()
+    assert len(mails) == 2
