@@ -3,12 +3,13 @@ PostgreSQL + Redis + the worker) proven on loopback with Locust; exits non-zero 
 check fails.
 
     .venv/bin/python bench/load.py            # 3 minutes, 40 users, 500 sign-ups
-    .venv/bin/python bench/load.py --short    # CI: 40 s of load, about 80 s in all
+    .venv/bin/python bench/load.py --short    # CI: 40 s of load, about 70 s in all
 
 Set-up: a fresh database (DROP and CREATE DATABASE matchmaker_load), `flask db upgrade`,
 `flask taxonomy sync`, `flask seed-demo` (the demo register), then, in the app's context,
 confirmed member accounts (one for each published organisation, and the participants,
-each a member of a published organisation) and one published event with a waiting list.
+each a member of a published organisation) and one published event with a waiting list
+and 1:1 meetings on (two sessions of 20-minute meetings on its day, 21 slots, 30 tables).
 An SMTP sink runs in this process (aiosmtpd on a free loopback port, keeping every
 Message-ID); gunicorn (3 sync workers) and the worker (`flask --app matchmaker worker`,
 in a process group of its own, its queue in Redis db 12, emptied before and after) start
@@ -22,9 +23,15 @@ Load (Locust as a library, headless; the users are greenlets of this process):
   spread evenly over 5-80 % of the run (so some of their receipts meet the outage), and
   there are enough participant users (besides --users) to keep that pace even while a
   sign-up takes 6 s.
-The sign-up POSTs come from 127.0.0.2 and the contact-request pages from 127.0.0.3 (the
-rest from 127.0.0.1), so that the script can tell from /proc which gunicorn worker
-serves one.
+- Meeter: books the meetings. Each participant who got a confirmed seat asks the one
+  confirmed before them (so nobody is asked twice): the meeter logs the asker in, opens
+  the ask form and asks (no slot proposed), then logs the person asked in, opens their
+  requests page and accepts (as htmx does) into one of the slots its form offers, drawn
+  at random; when that slot or its last table was taken meanwhile (a 409 saying "Choose
+  another"), into another. Enough meeters to keep the sign-ups' pace at 6 s a meeting.
+The sign-up POSTs come from 127.0.0.2, the contact-request pages from 127.0.0.3 and the
+meeting accepts from 127.0.0.4 (the rest from 127.0.0.1), so that the script can tell
+from /proc which gunicorn worker serves one.
 
 The faults, as shares of the run, each printed with its time as it happens:
 - 20 %: the worker is killed (SIGKILL to its process group, as a crash would), preferably
@@ -39,14 +46,18 @@ The faults, as shares of the run, each printed with its time as it happens:
   them and deliver. If the worker does not start (it exits, or its start-up outbox job
   has not succeeded within 30 s) the check fails, and the script clears the locks by hand
   and starts it once more, so that the rest of the run still checks what it can.
-- 50 % and 70 %: one gunicorn worker (a child of the master) is killed with SIGKILL while
-  it serves a sign-up (50 %) or a contact request (70 %) (the script waits up to 6 s for
-  one, else it kills a worker serving any request); the master starts another. The
-  request in flight gets no answer (a connection error): it is counted as cut, not as
-  failed, and the user starts the action again (at most 3 tries): a participant logs in
-  again and opens the event page, which shows the registration if the cut sign-up had
-  committed, or the form to sign up again; a member posts the contact request again
-  (the site answers "You had already sent this request" if the cut one went through).
+- 50 %, 65 % and 70 %: one gunicorn worker (a child of the master) is killed with SIGKILL
+  while it serves a sign-up (50 %), a meeting accept (65 %) or a contact request (70 %)
+  (the script waits up to 6 s for one, else it kills a worker serving any request); the
+  master starts another. The request in flight gets no answer (a connection error): it
+  is counted as cut, not as failed, and the user starts the action again (at most 3
+  tries): a participant logs in again and opens the event page, which shows the
+  registration if the cut sign-up had committed, or the form to sign up again; a member
+  posts the contact request again (the site answers "You had already sent this request"
+  if the cut one went through); a meeter logs in again and asks again (a request already
+  open answers "There is already an open request…", the same redirect) or accepts again
+  (when the cut accept went through, the request has no form left: posted again, it is
+  refused as "already accepted", which counts as done).
 After the load the script waits (at most --drain seconds) for the outbox to empty; when a
 queued message is due it runs `run-job outbox` rather than wait up to a minute for the
 worker's minute job (the report says who sent what).
@@ -67,7 +78,13 @@ no request failed to queue one; each killed web worker was replaced (gunicorn lo
 "Worker (pid:N) was sent SIGKILL! Perhaps out of memory?" once per kill, no traceback)
 and gunicorn has its workers at the end; at most 3 requests cut per killed web worker;
 each cut sign-up done once, by the cut request or by the retry; /healthz says "ok"
-afterwards.
+afterwards. The meetings: nobody and no table twice in one slot, each accepted request
+with exactly one booked meeting of two seats (and no meeting without one), every seat a
+confirmed participant's; every meeting lined up was started and booked, as answered, and
+the accepted pairs in the database are those; one meeting_requested e-mail per request and
+one meeting_booked per person booked (delivered once each: the Message-ID check). The
+report gives the meetings booked, the refusals by their sentence, the slots and tables
+used, and the outbox's e-mails per template.
 """
 
 from __future__ import annotations
@@ -171,11 +188,29 @@ CUT = "cut"  # what a step returns when its request was cut
 # own, so that the script can see which gunicorn worker serves one (harness.serving) and
 # kill that one. Linux answers on the whole of 127.0.0.0/8.
 SIGN_UP_SOURCE, CONTACT_SOURCE = "127.0.0.2", "127.0.0.3"
+MEETING_SOURCE = "127.0.0.4"  # the meeting accepts
 # When the faults happen, as shares of the run (the SMTP outage: 30-60 %).
 WORKER_KILL, WORKER_RESTART = 0.20, 0.45
 SMTP_STOP, SMTP_RESTART = 0.30, 0.60
-WEB_KILLS = ((0.50, "participant: sign up"), (0.70, "member: send contact request"))
+WEB_KILLS = (
+    (0.50, "participant: sign up"),
+    (0.65, "meeting: accept"),
+    (0.70, "member: send contact request"),
+)
+SOURCES = {  # the loopback address each aimed action comes from
+    "participant: sign up": SIGN_UP_SOURCE,
+    "meeting: accept": MEETING_SOURCE,
+    "member: send contact request": CONTACT_SOURCE,
+}
 CUTS_PER_KILL = 3  # at most this many requests cut per killed web worker (sync: one)
+# The event's 1:1 meetings: two sessions of 20-minute meetings on its day (21 slots) at
+# 30 tables, room for 630 meetings (the run books one fewer than the confirmed seats).
+MEETING_SESSIONS, MEETING_MINUTES, MEETING_TABLES = ("09:00-12:00", "13:00-17:00"), 20, 30
+MEETING_SECONDS = 6.0  # what a meeting (ask and accept, two log-ins) may take when busy
+ACCEPT_FORM = re.compile(r'action="[^"]*/requests/(\d+)/accept".*?</select>', re.S)
+OPTION = re.compile(r'<option value="([^"]+)"')
+ALERT = re.compile(r'<p role="alert"[^>]*>([^<]*)</p>')
+ALREADY_ACCEPTED = "This request has already been accepted."
 
 
 # --------------------------------------------------------------------------------------
@@ -216,6 +251,13 @@ class Plan:
     # cut": the retry found the registration) or not ("signed up by the retry")
     cut_sign_ups: dict[int, str] = field(default_factory=dict)
     retries: Counter = field(default_factory=Counter)  # action -> retries after a cut
+    # The meetings: each confirmed participant asks the one confirmed before them (so
+    # nobody is asked twice), and the person asked accepts.
+    last_confirmed: Account | None = None
+    meeting_queue: list[tuple[Account, Account]] = field(default_factory=list)
+    meetings_started: int = 0
+    meeting_outcomes: Counter = field(default_factory=Counter)  # what the answers said
+    booked_pairs: set[tuple[int, int]] = field(default_factory=set)  # answered booked
     in_flight: Counter = field(default_factory=Counter)  # action -> requests under way
     recorder: Recorder = field(default_factory=lambda: Recorder())
 
@@ -230,6 +272,12 @@ class Plan:
     @property
     def positions_seen(self) -> list[int]:
         return [answer for answer in self.answers.values() if isinstance(answer, int)]
+
+    def confirmed(self, account: Account) -> None:
+        """A seat confirmed: that person will ask the one confirmed before them."""
+        if self.last_confirmed is not None:
+            self.meeting_queue.append((account, self.last_confirmed))
+        self.last_confirmed = account
 
     def member(self) -> Account:
         account = self.members[self.next_member % len(self.members)]
@@ -278,8 +326,8 @@ def cut(response) -> bool:
 
 @contextlib.contextmanager
 def flying(name: str):
-    """Counts `name` as under way (the web-worker kills wait for a sign-up or a contact
-    request in flight)."""
+    """Counts `name` as under way (the web-worker kills wait for a sign-up, a meeting
+    accept or a contact request in flight)."""
     PLAN.in_flight[name] += 1
     try:
         yield
@@ -501,7 +549,7 @@ class Participant(LoopbackUser):
             if index in PLAN.cut_sign_ups and (answer := registered(page)) is not None:
                 # The cut sign-up had gone through: the page shows the registration.
                 PLAN.cut_sign_ups[index] = "committed before the cut"
-                PLAN.answers[index] = answer
+                answered(index, account, answer)
                 return True
             token = csrf_field(page)
             if r.status_code != 200 or token is None or registered(page) is not None:
@@ -527,10 +575,16 @@ class Participant(LoopbackUser):
             if answer is None:
                 r.failure("200 without a registration in the answer")
                 return False
-            PLAN.answers[index] = answer
+            answered(index, account, answer)
             if PLAN.cut_sign_ups.get(index) == "not committed":
                 PLAN.cut_sign_ups[index] = "signed up by the retry"
         return True
+
+
+def answered(index: int, account: Account, answer: str | int) -> None:
+    PLAN.answers[index] = answer
+    if answer == "confirmed":
+        PLAN.confirmed(account)
 
 
 def registered(page: str) -> str | int | None:
@@ -538,6 +592,129 @@ def registered(page: str) -> str | int | None:
     if position := POSITION.search(page):
         return int(position.group(1))
     return "confirmed" if "You're registered." in page else None
+
+
+class Meeter(LoopbackUser):
+    """Books the meetings the sign-ups line up (Plan.confirmed): logs the asker in and
+    asks (the ask form, then the POST, letting the other choose the time), then logs the
+    person asked in and accepts into a slot the requests page offers for both (one drawn
+    at random; another one if that was taken meanwhile)."""
+
+    fixed_count = 10  # set from --meeting-users
+
+    def on_start(self) -> None:
+        super().on_start()
+        self.base = f"/en/events/{PLAN.event_id}/meetings"
+        self.client.mount(f"{self.host}{self.base}/requests/", FromAddress(MEETING_SOURCE))
+        self.request_id: int | None = None  # the request being accepted
+        self.accept_cut = False  # whether an accept POST of it was cut
+
+    def wait_time(self) -> float:
+        return 0 if PLAN.meeting_queue else 0.25
+
+    @task
+    def meet(self) -> None:
+        if not PLAN.meeting_queue:
+            return
+        asker, asked = PLAN.meeting_queue.pop(0)
+        PLAN.meetings_started += 1
+        if retried(self.ask, "meeting: ask", asker, asked) is not True:
+            PLAN.meeting_outcomes["not asked"] += 1  # marked failed (or cut 3 times)
+            return
+        PLAN.meeting_outcomes["asked"] += 1
+        self.request_id, self.accept_cut = None, False
+        for _ in range(ATTEMPTS):
+            outcome = retried(self.accept, "meeting: accept", asked)
+            if not (isinstance(outcome, str) and outcome.endswith("Choose another.")):
+                break
+            PLAN.meeting_outcomes[f"refused: {outcome}"] += 1  # another slot, then
+        if outcome in ("booked", ALREADY_ACCEPTED):
+            PLAN.booked_pairs.add((asker.user_id, asked.user_id))
+        done = {"booked": "accepted", ALREADY_ACCEPTED: "accepted before the cut"}
+        if outcome == "booked" and self.accept_cut:
+            done["booked"] = "accepted by the retry after a cut"
+        PLAN.meeting_outcomes[done.get(outcome, f"not accepted: {outcome}")] += 1
+
+    def ask(self, asker: Account, asked: Account) -> bool | str:
+        self.client.cookies.clear()  # another person (or a new try) on the same greenlet
+        signed_in = log_in(self, asker)
+        if signed_in is not True:
+            return signed_in
+        path = f"{self.base}/ask/{asked.user_id}"
+        with self.client.get(path, name="meeting: ask form", catch_response=True) as r:
+            if cut(r):
+                return CUT
+            token = csrf_field(r.text)
+            if r.status_code != 200 or token is None:
+                r.failure(f"{r.status_code}, no form")
+                return False
+        form = {token[0]: token[1], "message": "Load test: shall we meet?", "slot": ""}
+        with self.client.post(
+            path, data=form, name="meeting: ask", allow_redirects=False, catch_response=True
+        ) as r:
+            if cut(r):
+                return CUT
+            # Sent, or "There is already an open request…" (a retry after a cut that went
+            # through): the same redirect to the requests page.
+            if r.status_code not in (302, 303) or "/requests" not in r.headers.get("Location", ""):
+                r.failure(f"{r.status_code}: not asked")
+                return False
+        return True
+
+    def accept(self, asked: Account) -> bool | str:
+        """ "booked", the refusal's sentence, False (failed) or CUT."""
+        self.client.cookies.clear()
+        signed_in = log_in(self, asked)
+        if signed_in is not True:
+            return signed_in
+        path = f"{self.base}/requests"
+        with self.client.get(path, name="meeting: requests", catch_response=True) as r:
+            if cut(r):
+                return CUT
+            token, found = csrf_field(r.text), ACCEPT_FORM.search(r.text)
+            if found is not None:  # (nobody is asked by two people: one form at most)
+                self.request_id = int(found.group(1))
+            if r.status_code != 200 or token is None or self.request_id is None:
+                r.failure(f"{r.status_code}, no request to accept")
+                return False
+        # No form: a cut accept had gone through; posted again, it is refused as accepted.
+        slots = OPTION.findall(found.group(0)) if found is not None else [""]
+        if not slots:
+            return "no time in common left"
+        form = {token[0]: token[1], "slot": self.rng.choice(slots)}
+        with (
+            flying("meeting: accept"),
+            self.client.post(
+                f"{path}/{self.request_id}/accept",
+                data=form,
+                headers=HTMX,
+                name="meeting: accept",
+                catch_response=True,
+            ) as r,
+        ):
+            if cut(r):
+                self.accept_cut = True
+                return CUT
+            page = html.unescape(r.text)
+            refusal = ALERT.search(page)
+            if r.status_code == 200 and " booked: " in page:
+                return "booked"
+            if r.status_code == 409 and refusal is not None:
+                r.success()  # a refusal, said to the person: counted, not a failure
+                return refusal.group(1).strip()
+            r.failure(f"{r.status_code}: neither booked nor refused")
+            return False
+
+
+def retried(step, action: str, *arguments):
+    """`step(*arguments)` again after a cut (the person starts again), at most ATTEMPTS
+    times in all; its last outcome."""
+    for _ in range(ATTEMPTS):
+        outcome = step(*arguments)
+        if outcome is not CUT:
+            return outcome
+        PLAN.retries[action] += 1
+    return CUT
 
 
 # --------------------------------------------------------------------------------------
@@ -691,6 +868,7 @@ def load_accounts(url: str, redis_url: str, participants: int, seats: int) -> Pl
             ),
         )
         publish_event(event)
+        turn_meetings_on(event)
         event_id = event.id
         db.session.execute(text("ANALYZE"))
         db.session.commit()
@@ -703,6 +881,35 @@ def load_accounts(url: str, redis_url: str, participants: int, seats: int) -> Pl
         match_lists=match_lists,
         projects=projects,
         duration=0,
+    )
+
+
+def turn_meetings_on(event) -> None:
+    """1:1 meetings at the event: MEETING_SESSIONS on its day (at the place), 20-minute
+    meetings at MEETING_TABLES tables, requests open now."""
+    from zoneinfo import ZoneInfo
+
+    from matchmaker.events.times import aware
+    from matchmaker.meetings import grid, services
+    from matchmaker.meetings.services import SetupInput
+
+    day = aware(event.starts_at).astimezone(ZoneInfo(event.timezone)).date()
+    services.save_setup(
+        event,
+        SetupInput(
+            enabled=True,
+            windows=grid.parse_windows("\n".join(f"{day} {s}" for s in MEETING_SESSIONS)),
+            length_minutes=MEETING_MINUTES,
+            break_minutes=0,
+            table_count=MEETING_TABLES,
+            table_names=[],
+            video_pattern=None,
+            max_meetings=6,
+            max_open_requests=5,
+            requests_open_at=None,
+            requests_close_at=None,
+            expiry_days=7,
+        ),
     )
 
 
@@ -1036,7 +1243,7 @@ class Operator:
         request of the action `aim` (waits up to 6 s for one), else one serving any
         request, else any; then until the master has started another."""
         master, port = self.gunicorn.process.pid, self.gunicorn.port
-        source = SIGN_UP_SOURCE if aim == "participant: sign up" else CONTACT_SOURCE
+        source = SOURCES[aim]
         others = [n for n in ("member: contact form",) if source == CONTACT_SOURCE]
         victim, serving_what = 0, ""
         deadline = time.monotonic() + 6
@@ -1233,6 +1440,112 @@ def verify(
     return checks
 
 
+def meeting_figures(engine, event_id: int) -> dict[str, int]:
+    """Counted in the database: the meetings' invariants and their e-mails."""
+    queries = {
+        "meetings": "SELECT count(*) FROM meeting WHERE event_id = :e AND status = 'booked'",
+        "requests": "SELECT count(*) FROM meeting_request WHERE event_id = :e",
+        "accepted": "SELECT count(*) FROM meeting_request WHERE event_id = :e "
+        "AND status = 'accepted'",
+        "person twice in a slot": "SELECT count(*) FROM (SELECT 1 FROM meeting_seat s "
+        "JOIN meeting m ON m.id = s.meeting_id WHERE m.event_id = :e AND m.status = 'booked' "
+        "GROUP BY s.user_id, m.starts_at HAVING count(*) > 1) AS d",
+        "table twice in a slot": "SELECT count(*) FROM (SELECT 1 FROM meeting "
+        "WHERE event_id = :e AND status = 'booked' "
+        "GROUP BY starts_at, table_number HAVING count(*) > 1) AS d",
+        # an accepted request without exactly one booked meeting of two seats, or a
+        # meeting whose request is not accepted
+        "accepted without its meeting": "SELECT count(*) FROM meeting_request r "
+        "WHERE r.event_id = :e AND r.status = 'accepted' AND 1 <> (SELECT count(*) "
+        "FROM meeting m WHERE m.request_id = r.id AND m.status = 'booked' "
+        "AND (SELECT count(*) FROM meeting_seat s WHERE s.meeting_id = m.id) = 2)",
+        "meeting without its accepted request": "SELECT count(*) FROM meeting m "
+        "JOIN meeting_request r ON r.id = m.request_id "
+        "WHERE m.event_id = :e AND r.status <> 'accepted'",
+        "seat of someone not confirmed": "SELECT count(*) FROM meeting_seat s "
+        "WHERE s.event_id = :e AND NOT EXISTS (SELECT 1 FROM registration g "
+        "WHERE g.event_id = :e AND g.user_id = s.user_id AND g.status = 'confirmed')",
+        "slots used": "SELECT count(DISTINCT starts_at) FROM meeting WHERE event_id = :e",
+        "most tables in a slot": "SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n "
+        "FROM meeting WHERE event_id = :e AND status = 'booked' GROUP BY starts_at) AS t",
+        "meeting_requested": "SELECT count(*) FROM outbox_message "
+        "WHERE template = 'meeting_requested'",
+        "meeting_booked": "SELECT count(*) FROM outbox_message WHERE template = 'meeting_booked'",
+    }
+    with engine.connect() as conn:
+        return {
+            name: conn.execute(text(sql), {"e": event_id}).scalar_one()
+            for name, sql in queries.items()
+        }
+
+
+def accepted_pairs(engine, event_id: int) -> set[tuple[int, int]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT requester_id, recipient_id FROM meeting_request "
+                "WHERE event_id = :e AND status = 'accepted'"
+            ),
+            {"e": event_id},
+        )
+        return {(asker, asked) for asker, asked in rows}
+
+
+def meeting_checks(engine, plan: Plan):
+    """(name, passed, detail) for the meetings."""
+    n = meeting_figures(engine, plan.event_id)
+    invariants = (
+        "person twice in a slot",
+        "table twice in a slot",
+        "accepted without its meeting",
+        "meeting without its accepted request",
+        "seat of someone not confirmed",
+    )
+    wanted = max(plan.confirmed_seen - 1, 0)  # each confirmed asks the one before them
+    return [
+        (
+            "meetings: nobody or no table twice in a slot, one meeting of two seats per "
+            "accepted request, only confirmed participants",
+            all(n[name] == 0 for name in invariants) and n["meetings"] > 0,
+            f"{n['meetings']} meetings booked; "
+            + ", ".join(f"{name} {n[name]}" for name in invariants),
+        ),
+        (
+            "every meeting asked for was booked, as answered",
+            plan.meetings_started == wanted == len(plan.booked_pairs) == n["meetings"]
+            and accepted_pairs(engine, plan.event_id) == plan.booked_pairs,
+            f"{wanted} to book (confirmed - 1), {plan.meetings_started} started, "
+            f"{len(plan.booked_pairs)} answered booked, {n['accepted']} accepted in the "
+            f"database ({n['requests']} requests)",
+        ),
+        (
+            "meeting e-mails: one per request asked, one per person booked",
+            n["meeting_requested"] == n["requests"] and n["meeting_booked"] == 2 * n["meetings"],
+            f"meeting_requested {n['meeting_requested']} for {n['requests']} requests, "
+            f"meeting_booked {n['meeting_booked']} for {n['meetings']} meetings",
+        ),
+    ]
+
+
+def templates(engine) -> list[tuple[str, int]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT template, count(*) FROM outbox_message GROUP BY 1 ORDER BY 1")
+        )
+        return [(template, count) for template, count in rows]
+
+
+def report_meetings(engine, plan: Plan) -> None:
+    n = meeting_figures(engine, plan.event_id)
+    outcomes = ", ".join(f"{v} {k}" for k, v in sorted(plan.meeting_outcomes.items()))
+    print(
+        f"meetings: {plan.meetings_started} started ({len(plan.meeting_queue)} still in the "
+        f"queue); {outcomes or 'none'}; in the database {n['requests']} requests, "
+        f"{n['accepted']} accepted, {n['meetings']} meetings booked in {n['slots used']} "
+        f"slots (at most {n['most tables in a slot']} of {MEETING_TABLES} tables in one)"
+    )
+
+
 def fault_checks(args, plan: Plan, faults: Faults, gunicorn_log: Path, web_workers: int):
     """(name, passed, detail) for the kills."""
     checks = [("the worker starts again after SIGKILL", faults.restart_ok, faults.restart_detail)]
@@ -1369,9 +1682,9 @@ def parse_args(argv=None):
             "Production under load on loopback: Locust users (visitors, members, event "
             "participants) against gunicorn + PostgreSQL + Redis + the worker, with the worker "
             "killed at 20 % of the run and started again at 45 %, the SMTP server stopped at "
-            "30 % and restarted at 60 %, a gunicorn worker killed at 50 % and at 70 %; prints "
-            "figures per action and checks mail, seats, sign-ups and contact requests (exit 1 "
-            "if a check fails). WARNING: DROPS AND "
+            "30 % and restarted at 60 %, a gunicorn worker killed at 50, 65 and 70 %; prints "
+            "figures per action and checks mail, seats, sign-ups, meetings and contact requests "
+            "(exit 1 if a check fails). WARNING: DROPS AND "
             "CREATES the database in --database-url and empties the Redis db in --redis-url."
         )
     )
@@ -1387,6 +1700,12 @@ def parse_args(argv=None):
         type=int,
         help="users signing the participants up, besides --users (default: enough to keep "
         "the pace with 6 s per sign-up, log-in included)",
+    )
+    parser.add_argument(
+        "--meeting-users",
+        type=int,
+        help="users booking the meetings (ask, accept), besides the others (default: enough "
+        "to keep the pace of the sign-ups with 6 s per meeting)",
     )
     parser.add_argument("--visitor-weight", type=int, default=Visitor.weight)
     parser.add_argument("--member-weight", type=int, default=Member.weight)
@@ -1406,6 +1725,9 @@ def parse_args(argv=None):
     if args.participant_users is None:
         window = (SIGN_UP_TO - SIGN_UP_FROM) * args.duration
         args.participant_users = max(2, math.ceil(args.participants * SIGN_UP_SECONDS / window))
+    if args.meeting_users is None:
+        window = (SIGN_UP_TO - SIGN_UP_FROM) * args.duration
+        args.meeting_users = max(2, math.ceil(args.participants * MEETING_SECONDS / window))
     database = make_url(args.database_url)
     if database.database in FORBIDDEN_DATABASES:
         parser.error(f"refusing to drop {database.database!r}: use a database of its own")
@@ -1434,12 +1756,13 @@ class Run:
 
 def drive(args, plan: Plan, sink: MailSink, engine, env, log, operator: Operator) -> Run:
     """The users, for args.duration seconds, with the faults: the worker killed at 20 %
-    and started again at 45 %, the SMTP outage at 30-60 %, a web worker killed at 50 % and
-    at 70 %."""
+    and started again at 45 %, the SMTP outage at 30-60 %, a web worker killed at 50 %,
+    65 % and 70 %."""
     Visitor.weight, Member.weight = args.visitor_weight, args.member_weight
     Participant.fixed_count = args.participant_users
+    Meeter.fixed_count = args.meeting_users
     environment = Environment(
-        user_classes=[Visitor, Member, Participant],
+        user_classes=[Visitor, Member, Participant, Meeter],
         host=f"http://{LOOPBACK}:{operator.gunicorn.port}",
         stop_timeout=15,  # a user finishes the request at hand when the run stops
     )
@@ -1465,7 +1788,7 @@ def drive(args, plan: Plan, sink: MailSink, engine, env, log, operator: Operator
     ]
     try:
         plan.started = time.monotonic()
-        users = args.users + args.participant_users
+        users = args.users + args.participant_users + args.meeting_users
         runner.start(users, spawn_rate=max(users / 3, 1))
         stop_at, restart_at = SMTP_STOP * args.duration, SMTP_RESTART * args.duration
         while (elapsed := time.monotonic() - plan.started) < args.duration:
@@ -1668,7 +1991,8 @@ def main(argv=None) -> int:
         run = drive(args, plan, sink, engine, env, setup_log, operator)
         print(
             f"load done: {run.seconds:.1f} s; {plan.next_participant} sign-ups started, "
-            f"{plan.contact_requests} contact requests sent; waiting for the outbox",
+            f"{plan.contact_requests} contact requests sent, {len(plan.booked_pairs)} meetings "
+            "booked; waiting for the outbox",
             flush=True,
         )
         drained = wait_for_outbox(engine, env, setup_log, args.drain)
@@ -1688,11 +2012,15 @@ def main(argv=None) -> int:
         print(
             f"mail: {sink.received} received by the SMTP server; outbox "
             + ", ".join(f"{k} {v}" for k, v in health.get("outbox", {}).items())
+            + "; by template: "
+            + ", ".join(f"{t} {n}" for t, n in templates(engine))
         )
+        report_meetings(engine, plan)
         report_faults(plan, run.faults)
         for example in plan.recorder.examples:
             print(f"  failed: {example}")
         checks = verify(engine, plan, sink, plan.recorder, since, gunicorn_log, run.faults)
+        checks += meeting_checks(engine, plan)
         checks += fault_checks(args, plan, run.faults, gunicorn_log, web_workers)
         checks.append(("/healthz ok afterwards", health.get("status") == "ok", health["status"]))
         print()
