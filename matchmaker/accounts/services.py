@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from matchmaker.accounts import emails, security_log, throttle
 from matchmaker.accounts.models import EMAIL_KINDS, ROLES, User, utcnow
 from matchmaker.accounts.passwords import hash_password, verify_password
+from matchmaker.database import commit_with
 from matchmaker.extensions import db
 
 # A real hash to compare against when the address is unknown, so that a failed
@@ -63,8 +64,9 @@ def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def register(email: str, name: str, password: str, locale: str) -> User:
-    """Create an unconfirmed account; EmailTaken when the address is in use."""
+def register(email: str, name: str, password: str, locale: str, then=None) -> User:
+    """Create an unconfirmed account; EmailTaken when the address is in use.
+    `then(user)` (the confirmation e-mail) is committed with the account or not at all."""
     user = User(
         email=normalise_email(email),
         name=name.strip(),
@@ -73,7 +75,8 @@ def register(email: str, name: str, password: str, locale: str) -> User:
     )
     db.session.add(user)
     try:
-        db.session.commit()
+        db.session.flush()  # the id the confirmation link carries
+        commit_with(then, user)
     except IntegrityError as exc:
         db.session.rollback()
         raise EmailTaken from exc

@@ -66,16 +66,18 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = services.register(
-                form.email.data, form.name.data, form.password.data, current_language()
+            services.register(
+                form.email.data,
+                form.name.data,
+                form.password.data,
+                current_language(),
+                then=emails.send_confirmation,
             )
         except services.EmailTaken:
             # Same answer as for a new address; the owner of the address is told instead.
             existing = services.find_by_email(form.email.data)
             if existing is not None:
                 emails.send_already_registered(existing)
-        else:
-            emails.send_confirmation(user)
         return redirect_to(url_for("accounts.check_inbox", email=form.email.data))
     status = 422 if form.errors else 200
     return render("accounts/register.html", block="form", status=status, form=form)

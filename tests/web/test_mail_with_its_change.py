@@ -130,3 +130,32 @@ def test_a_moderators_decision_and_the_mail_to_the_members_are_committed_togethe
         from matchmaker.organisations.models import Organisation
 
         assert other.get(Organisation, draft.id).status == "submitted"
+
+
+def test_a_new_account_and_its_confirmation_are_committed_together(world, request_context):  # noqa: F811
+    from matchmaker.accounts import emails
+    from matchmaker.accounts import services as accounts
+
+    user = accounts.register(
+        "newcomer@example.org",
+        "Newcomer",
+        "a long pass phrase",
+        "da",
+        then=emails.send_confirmation,
+    )
+    assert committed(OutboxMessage, OutboxMessage.to_address == "newcomer@example.org") == 1
+    assert user.id is not None
+
+
+def test_when_the_confirmation_cannot_be_written_no_account_is_kept(world, request_context):  # noqa: F811
+    from matchmaker.accounts import services as accounts
+    from matchmaker.accounts.models import User
+
+    def broken(user):
+        raise RuntimeError("the outbox is unavailable")
+
+    with pytest.raises(RuntimeError):
+        accounts.register(
+            "newcomer@example.org", "Newcomer", "a long pass phrase", "pl", then=broken
+        )
+    assert committed(User, User.email == "newcomer@example.org") == 0
