@@ -42,6 +42,17 @@ def _end_other_sessions() -> None:
     login_user(user)
 
 
+def _told(turned_on: bool):
+    """What turning it on or off causes, committed with the change: the security event
+    and the e-mail to the address (in case it was not them)."""
+
+    def tell(user) -> None:
+        security_log.record("two_factor_on" if turned_on else "two_factor_off", user)
+        emails.send_two_factor_changed(user, turned_on=turned_on)
+
+    return tell
+
+
 def _codes_page(codes: list[str]):
     return render("accounts/recovery_codes.html", codes=codes)
 
@@ -61,7 +72,7 @@ def enable():
     if form.validate_on_submit():
         try:
             services.check_password(current_user, form.current_password.data)
-            codes = twofactor.enable(current_user, form.code.data)
+            codes = twofactor.enable(current_user, form.code.data, then=_told(turned_on=True))
         except services.WrongPassword:
             form.current_password.errors.append(_wrong_password())
         except twofactor.WrongCode:
@@ -71,9 +82,7 @@ def enable():
                 )
             )
         else:
-            security_log.record("two_factor_on", current_user)
             _end_other_sessions()
-            emails.send_two_factor_changed(current_user, turned_on=True)
             flash(_("Two-step sign-in is on."), "success")
             return _codes_page(codes)
     return _page(422, enable_form=form)
@@ -111,10 +120,8 @@ def disable():
         except services.WrongPassword:
             form.current_password.errors.append(_wrong_password())
         else:
-            security_log.record("two_factor_off", current_user)
-            twofactor.disable(current_user)
+            twofactor.disable(current_user, then=_told(turned_on=False))
             _end_other_sessions()
-            emails.send_two_factor_changed(current_user, turned_on=False)
             flash(_("Two-step sign-in is off."), "success")
             return redirect_to(url_for("two_factor.settings"))
     return _page(422, off_form=form)

@@ -22,6 +22,7 @@ from sqlalchemy import delete, func, or_, select, update
 
 from matchmaker.accounts import security_log
 from matchmaker.accounts.models import RecoveryCode, User, utcnow
+from matchmaker.database import commit_with
 from matchmaker.extensions import db
 
 ISSUER = "Matchmaker"
@@ -99,9 +100,9 @@ def _new_recovery_codes(user: User) -> list[str]:
     return codes
 
 
-def enable(user: User, code: str) -> list[str]:
+def enable(user: User, code: str, then=None) -> list[str]:
     """Turn it on once the app shows a right code for the pending secret; the recovery
-    codes are returned this once."""
+    codes are returned this once. `then(user)` (the notice) commits with the change."""
     if user.has_two_factor or not user.totp_secret:
         raise WrongCode
     step = _matching_step(user.totp_secret, code)
@@ -110,7 +111,7 @@ def enable(user: User, code: str) -> list[str]:
     user.totp_enabled_at = utcnow()
     user.totp_last_step = step
     codes = _new_recovery_codes(user)
-    db.session.commit()
+    commit_with(then, user)
     return codes
 
 
@@ -129,12 +130,13 @@ def reset(user: User) -> None:
     db.session.commit()
 
 
-def disable(user: User) -> None:
+def disable(user: User, then=None) -> None:
+    """Turn it off; `then(user)` (the notice) commits with the change."""
     user.totp_secret = None
     user.totp_enabled_at = None
     user.totp_last_step = None
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    db.session.commit()
+    commit_with(then, user)
 
 
 def unused_recovery_codes(user: User) -> int:

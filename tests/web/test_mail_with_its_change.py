@@ -159,3 +159,32 @@ def test_when_the_confirmation_cannot_be_written_no_account_is_kept(world, reque
             "newcomer@example.org", "Newcomer", "a long pass phrase", "pl", then=broken
         )
     assert committed(User, User.email == "newcomer@example.org") == 0
+
+
+def test_two_step_sign_in_and_its_notice_are_committed_together(world, request_context):  # noqa: F811
+    import pyotp
+
+    from matchmaker.accounts import emails, twofactor
+    from matchmaker.accounts.models import User
+
+    bob = world["bob"]
+    secret = twofactor.pending_secret(bob)
+
+    def broken(user):
+        raise RuntimeError("the outbox is unavailable")
+
+    with pytest.raises(RuntimeError):
+        twofactor.enable(bob, pyotp.TOTP(secret).now(), then=broken)
+    assert committed(User, User.id == bob.id, User.totp_enabled_at.is_not(None)) == 0
+
+    def notice(turned_on):
+        return lambda user: emails.send_two_factor_changed(user, turned_on=turned_on)
+
+    bob = db.session.get(User, bob.id)
+    twofactor.enable(bob, pyotp.TOTP(twofactor.pending_secret(bob)).now(), then=notice(True))
+    assert committed(User, User.id == bob.id, User.totp_enabled_at.is_not(None)) == 1
+    assert mails_to("bob@example.org") == 1
+
+    twofactor.disable(bob, then=notice(False))
+    assert committed(User, User.id == bob.id, User.totp_enabled_at.is_not(None)) == 0
+    assert mails_to("bob@example.org") == 2
