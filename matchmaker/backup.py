@@ -53,7 +53,7 @@ MEDIA = "media"
 DATABASE_FILES = {"sqlite": SQLITE_FILE, "postgresql": POSTGRES_FILE}
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # Counted into the manifest and checked after a restore (a table the schema of the backup
-# does not have yet is left out). There is no meeting table yet.
+# does not have yet is left out).
 MAIN_TABLES = (
     "user_account",
     "organisation",
@@ -68,6 +68,10 @@ MAIN_TABLES = (
     "register_entry",
     "tag",
     "outbox_message",
+    "meeting_setup",
+    "meeting_request",
+    "meeting",
+    "meeting_seat",
 )
 # A database with a row in any of these is in use: a restore over it needs `force`.
 IN_USE_TABLES = ("user_account", "organisation")

@@ -24,11 +24,13 @@ from matchmaker import backup, create_app
 from matchmaker.accounts.models import User
 from matchmaker.events.models import Event, Registration
 from matchmaker.extensions import db
+from matchmaker.meetings.models import Meeting, MeetingRequest, MeetingSeat
 from matchmaker.organisations.models import Organisation
 from matchmaker.projects.models import Project
 from tests.conftest import XDIST_WORKER, reset_schema
 from tests.factories import UserFactory, make_organisation, make_project, publish, sync_taxonomy
 from tests.web import test_events as events
+from tests.web import test_meetings as meetings
 from tests.web.helpers import log_in
 from tests.web.test_events import make_event, person, sign_up
 from tests.web.test_logos import fetch, image, upload
@@ -112,6 +114,17 @@ def contents() -> dict[str, list[tuple]]:
             Registration.status,
             Registration.ticket,
         ),
+        "meeting requests": rows(
+            MeetingRequest.id,
+            MeetingRequest.requester_id,
+            MeetingRequest.recipient_id,
+            MeetingRequest.status,
+            MeetingRequest.message,
+        ),
+        "meetings": rows(
+            Meeting.id, Meeting.request_id, Meeting.starts_at, Meeting.table_number, Meeting.status
+        ),
+        "meeting seats": rows(MeetingSeat.meeting_id, MeetingSeat.user_id),
     }
 
 
@@ -167,13 +180,22 @@ def test_a_backup_restores_into_an_empty_instance_with_everything_in_it(
     db.session.refresh(imaging)
     logo_id, logo_name = imaging.id, imaging.logo_filename
     logo = logo_path(app, logo_id, logo_name).read_bytes()
-    # Two seats taken and one person waiting.
-    event = make_event(world, capacity=2)
+    # A matchmaking day: two seats taken and one person waiting; the two with a seat
+    # have booked a 1:1 meeting.
+    event = make_event(world, kind="matchmaking", capacity=2)
+    organiser = person(app, world, "olga")
+    settings = meetings.post(
+        organiser, f"/en/my/events/{event.id}/meetings/settings", **meetings.settings_form()
+    )
+    assert settings.status_code == 303
+    people = {}
     for name in ("alice", "bob", "carol"):
-        assert sign_up(person(app, world, name), event).status_code == 200
-    # Matchmaking meetings do not exist in Matchmaker yet: when they do, add some here and
-    # to `contents`, and their table to backup.MAIN_TABLES.
+        people[name] = person(app, world, name)
+        assert sign_up(people[name], event).status_code == 200
+    meeting = meetings.book(people, world, event, "alice", "bob", meetings.SLOT_1)
+    assert meeting is not None and meeting.status == "booked"
     before = contents()
+    assert len(before["meetings"]) == 1 and len(before["meeting seats"]) == 2
     assert [status for *_, status, _ in before["registrations"]] == [
         "confirmed",
         "confirmed",
@@ -202,6 +224,7 @@ def test_a_backup_restores_into_an_empty_instance_with_everything_in_it(
     counts = manifest["counts"]
     assert (counts["organisation"], counts["project"], counts["event"]) == (4, 3, 1)
     assert (counts["registration"], counts["user_account"]) == (3, 8)
+    assert (counts["meeting_request"], counts["meeting"], counts["meeting_seat"]) == (1, 1, 2)
 
     result = run(fresh, "restore", str(archive))
     assert result.exit_code == 0, result.output
