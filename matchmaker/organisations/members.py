@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from matchmaker.accounts.models import User, utcnow
 from matchmaker.accounts.services import find_by_email, normalise_email
+from matchmaker.database import commit_with
 from matchmaker.extensions import db
 from matchmaker.i18n import normalise_language
 from matchmaker.mail import send_mail
@@ -199,11 +200,15 @@ def _other_owners(organisation: Organisation, membership: Membership) -> int:
     )
 
 
-def invite(organisation: Organisation, inviter: User, email: str) -> tuple[Invitation, str]:
+def invite(
+    organisation: Organisation, inviter: User, email: str, then=None
+) -> tuple[Invitation, str]:
     """Invite `email` to become an editor; the token is returned once, for the link.
 
     Only owners invite. An open invitation for the same address is replaced, so its
     old link stops working. AlreadyMember when the address belongs to a member.
+    `then(invitation, token)` (the e-mail with the link) commits with the invitation:
+    the old link never stops working without the new one on its way.
     """
     try:
         _require_owner(organisation, inviter)
@@ -232,7 +237,8 @@ def invite(organisation: Organisation, inviter: User, email: str) -> tuple[Invit
             expires_at=now + timedelta(days=INVITATION_DAYS),
         )
         db.session.add(invitation)
-        db.session.commit()
+        db.session.flush()
+        commit_with(then, invitation, token)
     except Exception:
         db.session.rollback()
         raise

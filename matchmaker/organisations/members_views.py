@@ -97,13 +97,20 @@ def invite(organisation_id: int):
     form = InviteForm()
     if form.validate_on_submit():
         try:
-            invitation, token = members.invite(org, current_user, form.email.data)
+            lang, inviter = current_language(), current_user._get_current_object()
+            invitation, _token = members.invite(
+                org,
+                inviter,
+                form.email.data,
+                then=lambda invitation, token: members.send_invitation(
+                    invitation, token, inviter, lang
+                ),
+            )
         except members.NotAllowed:
             abort(403)
         except members.AlreadyMember:
             form.email.errors.append(_("This person is already a member of the organisation."))
         else:
-            members.send_invitation(invitation, token, current_user, current_language())
             flash(_("We have sent an invitation to %(email)s.", email=invitation.email), "success")
             return _back(org)
     return _page(org, form=form, status=422, block="invite_form_block")

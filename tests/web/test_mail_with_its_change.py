@@ -188,3 +188,28 @@ def test_two_step_sign_in_and_its_notice_are_committed_together(world, request_c
     twofactor.disable(bob, then=notice(False))
     assert committed(User, User.id == bob.id, User.totp_enabled_at.is_not(None)) == 0
     assert mails_to("bob@example.org") == 2
+
+
+def test_an_invitation_and_its_link_are_committed_together(world, request_context):  # noqa: F811
+    from matchmaker.organisations import members
+    from matchmaker.organisations.models import Invitation
+
+    olga, host = world["olga"], world["host"]
+
+    def mail(invitation, token):
+        members.send_invitation(invitation, token, olga, "nb")
+
+    first, _token = members.invite(host, olga, "guest@example.org", then=mail)
+    first_id = first.id
+    assert committed(Invitation, Invitation.id == first_id) == 1
+    assert mails_to("guest@example.org") == 1
+    db.session.expunge(first)  # as in a new request, which replaces it
+
+    def broken(invitation, token):
+        raise RuntimeError("the outbox is unavailable")
+
+    with pytest.raises(RuntimeError):
+        members.invite(host, olga, "guest@example.org", then=broken)
+    # The first link still works: it is not replaced by one nobody was sent.
+    assert committed(Invitation, Invitation.email == "guest@example.org") == 1
+    assert committed(Invitation, Invitation.id == first_id) == 1
