@@ -428,11 +428,7 @@ class Member(LoopbackUser):
         super().on_start()
         self.account = PLAN.member()
         self.client.mount(f"{self.host}/en/contacts/new/", FromAddress(CONTACT_SOURCE))
-        for _ in range(ATTEMPTS):
-            signed_in = log_in(self, self.account)
-            if signed_in is not CUT:
-                break
-            PLAN.retries["log in"] += 1
+        signed_in = retried(log_in, "log in", self, self.account)
         if signed_in is not True:
             raise StopUser
 
@@ -452,10 +448,7 @@ class Member(LoopbackUser):
         recipient = PLAN.recipient(sender, self.rng)
         if recipient is None:
             return
-        for _ in range(ATTEMPTS):
-            if self.send_contact_request(sender, recipient) is not CUT:
-                return
-            PLAN.retries["contact request"] += 1
+        retried(self.send_contact_request, "contact request", sender, recipient)
 
     def send_contact_request(self, sender: int, recipient: int) -> bool | str:
         path = f"/en/contacts/new/{recipient}"
@@ -531,10 +524,7 @@ class Participant(LoopbackUser):
         self.turn = None
         # A cut request (its web worker killed): the person starts again, as one would
         # after a connection error: log in, the event page, the sign-up.
-        for _ in range(ATTEMPTS):
-            if self.sign_up(index, account) is not CUT:
-                return
-            PLAN.retries["sign-up"] += 1
+        retried(self.sign_up, "sign-up", index, account)
 
     def sign_up(self, index: int, account: Account) -> bool | str:
         self.client.cookies.clear()  # another person (or a new try) on the same greenlet
