@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 
 from matchmaker.accounts.models import User, utcnow
 from matchmaker.database import commit_with
@@ -34,6 +34,7 @@ from matchmaker.events.seats import CapacityTooLow, SignUpRefused
 from matchmaker.events.times import at_place, aware
 from matchmaker.extensions import db
 from matchmaker.organisations.models import Membership, Organisation
+from matchmaker.register.models import RegisterEntry
 from matchmaker.taxonomy.models import Tag
 
 __all__ = [
@@ -377,6 +378,62 @@ def participants(event_id: int) -> Participants:
             (r for r in rows if r.status not in ACTIVE),
             key=lambda r: (r.ended_at or r.created_at, r.id),
         ),
+    )
+
+
+@dataclass(frozen=True)
+class NamedOrganisation:
+    id: int
+    name: str  # the approved name, as the register shows it
+
+
+@dataclass(frozen=True)
+class TakingPart:
+    """Who comes to an event, as anyone may see it: organisations, never people.
+
+    Only organisations published in the register are named; the others are counted, and
+    people who came without an organisation count as participants only.
+    """
+
+    participants: int
+    organisations: int
+    named: list[NamedOrganisation]
+
+    @property
+    def unnamed(self) -> int:
+        return self.organisations - len(self.named)
+
+
+def taking_part(event: Event) -> TakingPart:
+    """The confirmed registrations, by organisation, in one grouped query (the waiting list
+    and ended registrations do not take part, and nobody takes part in a cancelled event).
+    A published organisation has an entry in the register, which gives its public name."""
+    if event.status == "cancelled":
+        return TakingPart(participants=0, organisations=0, named=[])
+    rows = db.session.execute(
+        select(Registration.organisation_id, RegisterEntry.sort_title, func.count())
+        .select_from(Registration)
+        .outerjoin(
+            RegisterEntry,
+            and_(
+                RegisterEntry.item_type == "organisation",
+                RegisterEntry.item_id == Registration.organisation_id,
+            ),
+        )
+        .where(Registration.event_id == event.id, Registration.status == "confirmed")
+        .group_by(Registration.organisation_id, RegisterEntry.sort_title)
+    ).all()
+    named = [
+        NamedOrganisation(organisation_id, name)
+        for organisation_id, name, _count in rows
+        if organisation_id is not None and name is not None
+    ]
+    return TakingPart(
+        participants=sum(count for _id, _name, count in rows),
+        organisations=sum(
+            1 for organisation_id, _name, _count in rows if organisation_id is not None
+        ),
+        named=sorted(named, key=lambda org: (org.name.casefold(), org.id)),
     )
 
 

@@ -143,6 +143,7 @@ def show(event_id: int):
         "events/show.html",
         event=event,
         managing=bool(managing),
+        taking_part=services.taking_part(event),
         **sign_up_state(event),
     )
 

@@ -1,6 +1,7 @@
 """Events in a real browser: an organiser creates and publishes a study visit, three people
 sign up in place (seats, then the waiting list), one cancels and the next is promoted;
-the organiser downloads the participant list. In all four languages."""
+the organiser downloads the participant list. In all four languages. A visitor sees the
+organisations taking part, never the people."""
 
 from __future__ import annotations
 
@@ -300,11 +301,11 @@ def test_a_study_visit_is_created_filled_and_a_freed_seat_goes_to_the_waiting_li
     assert confirmed == ["Bo Berg", "Cyla Czarnecka"]
 
 
-def test_without_javascript_the_plain_form_signs_up(live_server, new_page, cluster):
+def telemedicine_day(org, olga):
+    """A published conference in a month, with two seats (made through the services)."""
     from matchmaker.accounts.models import utcnow
     from matchmaker.events import services
 
-    org, olga = cluster("en")
     start = utcnow() + timedelta(days=30)
     event = services.create_event(
         olga,
@@ -323,6 +324,11 @@ def test_without_javascript_the_plain_form_signs_up(live_server, new_page, clust
         ),
     )
     services.publish_event(event)
+    return event
+
+
+def test_without_javascript_the_plain_form_signs_up(live_server, new_page, cluster):
+    event = telemedicine_day(*cluster("en"))
     person(email="nils@example.org", name="Nils Nojs", locale="nb")
 
     page = new_page(java_script_enabled=False)
@@ -337,3 +343,29 @@ def test_without_javascript_the_plain_form_signs_up(live_server, new_page, clust
     expect(page.locator("#flash-messages")).to_have_text(t("en", "You're registered."))
     expect(page.locator("#signup .signup-state")).to_have_text(t("en", "You're registered."))
     expect(page.locator("#seats")).to_have_text(seats_left("en", 1, 2))
+
+
+def test_a_visitor_sees_the_organisations_taking_part_and_no_person(live_server, new_page, cluster):
+    from matchmaker.events import seats
+
+    event = telemedicine_day(*cluster("en"))
+    moderator = person(role="moderator")
+    ingrid = person(email="ingrid@example.org", name="Ingrid Iversen")
+    per = person(email="per@example.org", name="Per Pettersen")
+    hospital = make_organisation(ingrid, name="Bergen Heart Lab", kind="hospital")
+    publish("organisation", hospital, moderator)
+    draft = make_organisation(per, name="Stealth Sensors")  # never published: only counted
+    seats.sign_up(event.id, ingrid.id, organisation_id=hospital.id)
+    seats.sign_up(event.id, per.id, organisation_id=draft.id)
+
+    page = new_page()
+    page.goto(f"{live_server}/en/events/{event.id}")
+    taking_part = page.get_by_role("region", name=t("en", "Organisations taking part"))
+    expect(taking_part).to_contain_text("2 participants from 2 organisations")
+    expect(taking_part.get_by_role("listitem")).to_have_text(["Bergen Heart Lab"])
+    expect(taking_part).to_contain_text("and 1 other organisation")
+    for hidden in ("Stealth Sensors", "Ingrid Iversen", "Per Pettersen", "ingrid@example.org"):
+        expect(page.get_by_text(hidden)).to_have_count(0)
+    assert_accessible(page)
+    taking_part.get_by_role("link", name="Bergen Heart Lab").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bergen Heart Lab")
