@@ -89,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     from matchmaker.matching import load_rules
     from matchmaker.matching.views import bp as matching_bp
     from matchmaker.meetings import manage_views as meeting_admin_views
+    from matchmaker.meetings import profile_views as meeting_profile_views
     from matchmaker.meetings import views as meetings_views
     from matchmaker.moderation.views import bp as moderation_bp
     from matchmaker.notifications.views import bp as notifications_bp
@@ -115,6 +116,9 @@ def register_blueprints(app: Flask) -> None:
         meetings_views.bp, url_prefix="/<lang:lang>/events/<int:event_id>/meetings"
     )
     meetings_views.init_app(app)
+    app.register_blueprint(
+        meeting_profile_views.bp, url_prefix="/<lang:lang>/events/<int:event_id>/meetings"
+    )
     app.register_blueprint(
         meeting_admin_views.bp, url_prefix="/<lang:lang>/my/events/<int:event_id>/meetings"
     )

@@ -101,6 +101,9 @@ DEFAULTS: dict = {
     "LOGIN_FAILURES_PER_ACCOUNT": "10 per 15 minutes;30 per day",
     "RATELIMIT_REGISTER": "5 per minute;20 per hour",
     "RATELIMIT_MAIL": "5 per minute;20 per hour",
+    # Video addresses pasted into meetings (each change e-mails the other person); per
+    # person, not per address: the people at a venue share one.
+    "RATELIMIT_MEETING_VIDEO": "20 per minute;200 per day",
     "RATELIMIT_HEADERS_ENABLED": True,
     # New contact requests a day, per person and per organisation (counted in the
     # database, so every worker sees the same counts).

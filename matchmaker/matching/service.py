@@ -203,6 +203,17 @@ def published_profiles(item_type: str, item_ids: Iterable[int]) -> dict[int, Pro
     return {profile.key.item_id: profile for profile in _load_profiles(entry_ids)}
 
 
+def organisation_profiles() -> dict[int, Profile]:
+    """Every published organisation's profile by id, kept in this process until the
+    register changes (read-only: callers must not change it)."""
+
+    def load() -> dict[int, Profile]:
+        entries = select(RegisterEntry.id).where(RegisterEntry.item_type == "organisation")
+        return {profile.key.item_id: profile for profile in _load_profiles(entries)}
+
+    return register_index.per_change("organisation profiles", load)
+
+
 def all_profiles() -> list[Profile]:
     """Every published profile: the full scan the index lookup is checked against."""
     return _load_profiles(select(RegisterEntry.id))

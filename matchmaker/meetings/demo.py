@@ -17,9 +17,10 @@ from matchmaker.accounts.passwords import hash_password
 from matchmaker.events import seats
 from matchmaker.events.models import Event
 from matchmaker.extensions import db
-from matchmaker.meetings import grid, services
+from matchmaker.meetings import grid, profile, services
 from matchmaker.meetings.services import MeetingRefused, SetupInput
 from matchmaker.organisations.models import Membership, Organisation
+from matchmaker.taxonomy import load_taxonomy
 
 PARTICIPANT_EMAIL = "participant{:02d}@example.org"
 PARTICIPANTS = 22
@@ -49,6 +50,7 @@ def load(event: Event, settings: dict, password: str, demo_people: list[User]) -
     services.save_setup(event, _setup(settings, day))
     people = _sign_up_participants(event, password)
     demo_people = [p for p in demo_people if services.takes_part(event.id, p.id)]
+    _opportunities(event, people)
     _requests(event, people)
     for index, person in enumerate(demo_people):
         _try_both_sides(event, person, people[3 * index : 3 * index + 3])
@@ -121,6 +123,37 @@ def _sign_up_participants(event: Event, password: str) -> list[User]:
             continue
         people.append(user)
     return people
+
+
+OPPORTUNITIES = (
+    ("technology_offer", "Remote patient monitoring kit, CE marked",
+     "A home kit for heart-failure patients with a clinician dashboard; looking for pilots.",
+     ["remote_monitoring"]),
+    ("technology_request", "Validation partner for an AI triage tool",
+     "We need a hospital department to validate our emergency triage model on real data.",
+     ["clinical_validation", "health_data_access"]),
+    ("business_request", "Distributor for the Nordic market",
+     "We sell in Poland and Germany and look for a distributor in Denmark or Norway.",
+     ["internationalisation", "reimbursement_market_access"]),
+    ("rnd_partner", "Horizon Europe consortium: elderly care at home",
+     "We coordinate a proposal on independent living and seek a university and an SME.",
+     ["eu_project_management", "living_lab"]),
+    ("business_offer", "Test bed for digital health start-ups",
+     "Our living lab offers six-month test periods in real wards, with ethics support.",
+     ["test_bed", "living_lab"]),
+)  # fmt: skip
+
+
+def _opportunities(event: Event, people: list[User]) -> None:
+    """Every other participant posts one of the demo opportunities (known topics only)."""
+    known = {tag.code for tag in load_taxonomy().by_vocabulary("capability")}
+    for index, person in enumerate(people[::2]):
+        kind, title, text, tags = OPPORTUNITIES[index % len(OPPORTUNITIES)]
+        if profile.opportunities_of(event.id, person.id) or not set(tags) <= known:
+            continue
+        profile.add_opportunity(
+            event.id, person.id, profile.OpportunityInput(kind, title, text, tags)
+        )
 
 
 def _requests(event: Event, people: list[User]) -> None:

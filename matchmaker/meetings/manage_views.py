@@ -139,7 +139,9 @@ def _read(form: SetupForm, event: Event) -> SetupInput | None:
     if len(names) > 500:
         form.errors["table_names"] = _("Give at most 500 tables or rooms.")
     pattern = (values.get("video_pattern") or "").strip()
-    if pattern and not pattern.startswith("https://"):
+    try:  # the same rule as an address a participant pastes, {meeting} as a number
+        services.clean_video_url(pattern.replace("{meeting}", "1")[:300])
+    except MeetingRefused:
         form.errors["video_pattern"] = _("The video address must start with https://.")
     data = SetupInput(
         enabled=values.get("enabled") == "1",

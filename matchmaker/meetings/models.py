@@ -24,6 +24,7 @@ PRESENCE = ("held", "no_show")
 OUTCOMES = ("none", "talks", "agreement")
 MAX_MESSAGE = 1000
 MAX_NOTE = 1000
+MAX_VIDEO_URL = 500
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -154,6 +155,9 @@ class Meeting(db.Model):
     revision: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Online events: the video-call address one of the two people gave for this meeting
+    # (their own Teams, Zoom or Meet link); it replaces the organiser's pattern for both.
+    video_url: Mapped[str | None] = mapped_column(String(MAX_VIDEO_URL))
 
     event = relationship("Event")
     request: Mapped[MeetingRequest] = relationship(back_populates="meeting")
@@ -166,6 +170,16 @@ class Meeting(db.Model):
 
     def other_seat(self, user_id: int) -> MeetingSeat | None:
         return next((seat for seat in self.seats if seat.user_id != user_id), None)
+
+    def video_address(self, event, pattern: str | None) -> str | None:
+        """Where an online meeting takes place: the address one of the two people gave,
+        else the organiser's pattern with the meeting's number; None at an event with a
+        place, or online with neither. The one rule for the agenda, calendars and e-mails."""
+        if not event.online:
+            return None
+        if self.video_url:
+            return self.video_url
+        return pattern.replace("{meeting}", str(self.id)) if pattern else None
 
 
 class MeetingSeat(db.Model):
@@ -216,3 +230,53 @@ class MeetingAbsence(db.Model):
         ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
     )
     starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+
+
+# What a participant brings to or seeks at one event, as in the Enterprise Europe
+# Network's profile types: offers count as capabilities for the matcher, requests as needs.
+OFFER_KINDS = ("technology_offer", "business_offer")
+REQUEST_KINDS = ("technology_request", "business_request", "rnd_partner")
+OPPORTUNITY_KINDS = OFFER_KINDS + REQUEST_KINDS
+MAX_OPPORTUNITY_TITLE = 150
+MAX_OPPORTUNITY_TEXT = 1000
+
+
+class MeetingOpportunity(db.Model):
+    """A short offer or request a participant posts for one event's meetings."""
+
+    __tablename__ = "meeting_opportunity"
+    __table_args__ = (
+        CheckConstraint(_in("kind", OPPORTUNITY_KINDS), name="kind"),
+        Index("ix_meeting_opportunity_event_user", "event_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(MAX_OPPORTUNITY_TITLE))
+    description: Mapped[str] = mapped_column(Text, default="")
+    # Capability tag codes (taxonomy vocabulary "capability").
+    tags: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    @property
+    def is_offer(self) -> bool:
+        return self.kind in OFFER_KINDS
+
+
+class MeetingBookmark(db.Model):
+    """A person a participant has marked to remember, at one event."""
+
+    __tablename__ = "meeting_bookmark"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("event.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    target_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -99,6 +99,27 @@ def cancelled_by(user: User):
     return tell
 
 
+def video_changed_by(user: User, pattern: str | None):
+    """`user` gave, changed or removed the meeting's video address: the other person hears
+    it, with the address the meeting now has (theirs, else the organiser's)."""
+
+    def tell(meeting: Meeting) -> None:
+        other = meeting.other_seat(user.id).user
+        event = meeting.request.event
+        _tell(
+            other,
+            "meeting_video_changed",
+            event,
+            "meetings.agenda",
+            other=user.name,
+            when=_when(meeting, event, other),
+            address=meeting.video_address(event, pattern) or "",
+            removed=meeting.video_url is None,
+        )
+
+    return tell
+
+
 def reminder(request: MeetingRequest) -> None:
     """The person asked, a day before the request expires unanswered."""
     event, person = request.event, request.recipient

@@ -12,9 +12,12 @@ Refusals are `MeetingRefused(code)`; the views turn the code into a translated s
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +32,7 @@ from matchmaker.meetings import grid
 from matchmaker.meetings.models import (
     MAX_MESSAGE,
     MAX_NOTE,
+    MAX_VIDEO_URL,
     OUTCOMES,
     PRESENCE,
     Meeting,
@@ -588,6 +592,72 @@ def _meeting_for(event_id: int, meeting_id: int, user_id: int) -> Meeting:
     if meeting is None or meeting.event_id != event_id or meeting.seat_of(user_id) is None:
         raise _refuse("not_found")
     return meeting
+
+
+_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+# Never part of an address as a browser copies it (RFC 3986), but of markup or of tricks.
+_NOT_IN_ADDRESS = frozenset('<>"`\\')
+
+
+def clean_video_url(value: str | None) -> str | None:
+    """A video-call address as pasted (spaces around it dropped), or None for empty.
+    MeetingRefused("video_too_long") past MAX_VIDEO_URL characters; "video_bad" unless
+    it is an https:// address with a host name and nothing that a browser would drop or
+    read otherwise: no spaces, control characters, quotes, angle brackets or backslashes
+    inside, no user name before the host (`https://zoom.us@elsewhere.example` goes to
+    elsewhere.example)."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if len(value) > MAX_VIDEO_URL:
+        raise MeetingRefused("video_too_long", limit=MAX_VIDEO_URL)
+    if any(
+        char.isspace() or char in _NOT_IN_ADDRESS or unicodedata.category(char).startswith("C")
+        for char in value
+    ):
+        raise MeetingRefused("video_bad")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
+        host = (parts.hostname or "").encode("idna").decode("ascii")
+    except (ValueError, UnicodeError):
+        raise MeetingRefused("video_bad") from None
+    labels = host.split(".")
+    if (
+        parts.scheme.lower() != "https"
+        or "@" in parts.netloc
+        or len(labels) < 2
+        or not all(_HOST_LABEL.match(label) for label in labels)
+    ):
+        raise MeetingRefused("video_bad")
+    return value
+
+
+def set_video_url(
+    event: Event, meeting_id: int, user: User, value: str | None, then: Then = None
+) -> tuple[Meeting, bool]:
+    """Either person of a booked meeting at an online event gives its video address (their
+    own Teams, Zoom or Meet link), for both of them; empty clears it, and the organiser's
+    pattern applies again. (meeting, changed): a change raises the calendar revision and
+    runs `then(meeting)`, in the same transaction, to tell the other person."""
+    _lock(event.id)
+    meeting = _meeting_for(event.id, meeting_id, user.id)
+    if meeting.status != "booked":
+        raise _refuse("already_cancelled")
+    if not event.online:
+        raise _refuse("video_not_online")
+    try:
+        address = clean_video_url(value)
+    except MeetingRefused:
+        db.session.rollback()
+        raise
+    if address == meeting.video_url:
+        db.session.rollback()
+        return meeting, False
+    meeting.video_url = address
+    meeting.revision += 1
+    commit_with(then, meeting)
+    return meeting, True
 
 
 def release_meetings_of(user_id: int, event_id: int | None = None) -> list[Meeting]:

@@ -7,7 +7,11 @@ B, and "why they may want to meet you" is B's list scoring A. People are ranked 
 two scores together (a meeting happens when both want it), then by name. Colleagues from
 the reader's own organisation are not suggested, nor are people with whom a meeting at an
 earlier event led nowhere (by either person's answer to the outcome question); people met
-before are labelled with where.
+before are labelled with where. A person's opportunities for the event (offers and
+requests, `profile`) are added to their organisation's profile before scoring.
+
+Scores are kept in the process per pair of profiles until the register changes, so the
+page costs the matcher's time once per pair, not once per view.
 """
 
 from __future__ import annotations
@@ -15,12 +19,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from matchmaker.matching.engine import Match, score_pair
+from matchmaker.matching.profiles import Profile
 from matchmaker.matching.rules import ListKind
-from matchmaker.matching.service import published_profiles, tag_stats
+from matchmaker.matching.service import organisation_profiles, tag_stats
 from matchmaker.meetings.outcomes import History
+from matchmaker.meetings.profile import with_opportunities
 from matchmaker.meetings.services import Participant
+from matchmaker.register import index as register_index
 
 KIND = ListKind.ORGANISATION_PARTNERS
+# Pair scores kept in a process (two per pair of people shown): enough for every pair of
+# a 300-person event, about 40 MB at most.
+MAX_KEPT_SCORES = 100_000
 
 
 @dataclass
@@ -29,6 +39,7 @@ class Suggestion:
     for_you: Match | None = None
     for_them: Match | None = None
     met_before: list = field(default_factory=list)  # events where the two met before
+    profile: Profile | None = None  # theirs, as the matcher saw it
 
     @property
     def score(self) -> int:
@@ -38,28 +49,41 @@ class Suggestion:
 
 
 def suggest(
-    me: Participant, others: list[Participant], history: History | None = None
+    me: Participant,
+    others: list[Participant],
+    history: History | None = None,
+    opportunities: dict[int, list] | None = None,
 ) -> list[Suggestion]:
     """Everyone else taking part, best pairing first. With `history` (earlier events):
     people one of the two said a meeting led nowhere with are left out, and people met
-    before are labelled with the events where."""
+    before are labelled with the events where. `opportunities` (by person) add what each
+    person offers and seeks at this event to their organisation's profile."""
     history = history or History({}, set())
-    ids = {p.organisation_id for p in (me, *others) if p.organisation_id}
-    profiles = published_profiles("organisation", ids)
+    opportunities = opportunities or {}
+    profiles = organisation_profiles()
     stats = tag_stats()
-    mine = profiles.get(me.organisation_id)
-    pairs: dict[int, tuple[Match | None, Match | None]] = {}  # by organisation: scored once
+    scores = register_index.per_change("meeting pair scores", dict)
 
-    def scored(organisation_id: int | None) -> tuple[Match | None, Match | None]:
-        theirs = profiles.get(organisation_id)
+    def profile_of(person: Participant) -> Profile | None:
+        found = profiles.get(person.organisation_id)
+        posted = opportunities.get(person.user.id, ())
+        return with_opportunities(found, posted) if found and posted else found
+
+    mine = profile_of(me)
+
+    def score(subject: Profile, candidate: Profile) -> Match:
+        """Kept per pair of profiles until the register changes (the tag statistics do)."""
+        pair = (subject, candidate)
+        if pair not in scores:
+            if len(scores) >= MAX_KEPT_SCORES:
+                scores.clear()
+            scores[pair] = score_pair(subject, candidate, KIND, stats)
+        return scores[pair]
+
+    def scored(theirs: Profile | None) -> tuple[Match | None, Match | None]:
         if mine is None or theirs is None:
             return None, None
-        if organisation_id not in pairs:
-            pairs[organisation_id] = (
-                score_pair(mine, theirs, KIND, stats),
-                score_pair(theirs, mine, KIND, stats),
-            )
-        return pairs[organisation_id]
+        return score(mine, theirs), score(theirs, mine)
 
     found = []
     for other in others:
@@ -69,8 +93,9 @@ def suggest(
             continue
         if other.user.id in history.no_follow_up:
             continue
-        for_you, for_them = scored(other.organisation_id)
+        theirs = profile_of(other)
+        for_you, for_them = scored(theirs)
         met = history.met_at.get(other.user.id, [])
-        found.append(Suggestion(other, for_you, for_them, met))
+        found.append(Suggestion(other, for_you, for_them, met, theirs))
     found.sort(key=lambda s: (-s.score, s.participant.user.name.casefold(), s.participant.user.id))
     return found

@@ -13,9 +13,11 @@ from datetime import UTC, datetime
 from functools import wraps
 
 from babel.dates import format_date, format_time
+from babel.lists import format_list
 from flask import Blueprint, Response, abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -25,13 +27,20 @@ from matchmaker.events import calendar, seats, times
 from matchmaker.events import services as events
 from matchmaker.events.models import Event
 from matchmaker.events.times import aware
-from matchmaker.extensions import db
+from matchmaker.extensions import db, limiter
 from matchmaker.i18n import current_language
 from matchmaker.matching.present import reason_text
-from matchmaker.meetings import notify, outcomes, services, suggestions
-from matchmaker.meetings.models import MAX_MESSAGE, MAX_NOTE, MeetingRequest, MeetingSeat
+from matchmaker.meetings import notify, outcomes, profile, services, suggestions
+from matchmaker.meetings.models import (
+    MAX_MESSAGE,
+    MAX_NOTE,
+    MAX_VIDEO_URL,
+    MeetingRequest,
+    MeetingSeat,
+)
 from matchmaker.meetings.services import MeetingRefused
 from matchmaker.register.models import RegisterEntry
+from matchmaker.taxonomy.queries import tag_label
 from matchmaker.web import is_htmx, redirect_to, render
 
 bp = Blueprint("meetings", __name__)
@@ -62,6 +71,11 @@ def refusal_text(code: str, limit: int = 0) -> str:
         "not_yet": _("That can only be said once the meeting has taken place."),
         "busy": _("You have a meeting in a slot you marked as away: cancel it first."),
         "bad_value": _("Choose one of the options."),
+        "video_not_online": _("Only meetings at an online event have a video address."),
+        "video_bad": _(
+            "Give the video address as a link that starts with https://, such as the one "
+            "your Teams, Zoom or Meet call gives you."
+        ),
     }
     if code == "open_limit":
         return ngettext(
@@ -85,6 +99,12 @@ def refusal_text(code: str, limit: int = 0) -> str:
             "You already have the most meetings allowed here (%(num)d).",
             limit,
         )
+    if code == "video_too_long":
+        return ngettext(
+            "The video address is too long: at most %(num)d character.",
+            "The video address is too long: at most %(num)d characters.",
+            limit,
+        )
     if code == "other_is_full":
         return ngettext(
             "The other person already has the most meetings allowed here (%(num)d).",
@@ -92,6 +112,17 @@ def refusal_text(code: str, limit: int = 0) -> str:
             limit,
         )
     return texts.get(code, _("That is not possible."))
+
+
+def opportunity_kind_names() -> dict[str, str]:
+    """The opportunity types, in the reader's words (the EEN's profile types)."""
+    return {
+        "technology_offer": _("Technology offer"),
+        "technology_request": _("Technology request"),
+        "business_offer": _("Business offer"),
+        "business_request": _("Business request"),
+        "rnd_partner": _("R&D partner sought"),
+    }
 
 
 @bp.before_request
@@ -194,27 +225,38 @@ def _refusal_of(error: MeetingRefused) -> str:
 def people(event: Event, setup):
     others = services.participants(event.id)
     me = _me(others)
-    found = suggestions.suggest(me, others, outcomes.history_of(current_user.id, event.id))
+    posted = profile.opportunities_of(event.id)
+    history = outcomes.history_of(current_user.id, event.id)
+    found = suggestions.suggest(me, others, history, posted)
     organisations = _organisations(p.organisation_id for p in others)
-    words = (request.args.get("q") or "").strip().casefold()[:100]
-    country = (request.args.get("country") or "").strip().upper()[:2]
-    free_only = request.args.get("free") == "1"
     booked = services.meeting_counts(event.id)
     counts = {p.user.id: booked.get(p.user.id, 0) for p in others}
+    saved = profile.bookmarks_of(event.id, current_user.id)
+    chosen = PeopleFilter.from_args(request.args)
 
     def shown(s: suggestions.Suggestion) -> bool:
+        person = s.participant.user.id
         organisation = organisations.get(s.participant.organisation_id)
         text = f"{s.participant.user.name} {organisation.name if organisation else ''}"
-        if words and words not in text.casefold():
-            return False
-        if country and (organisation is None or organisation.country != country):
-            return False
-        return not (free_only and counts[s.participant.user.id] >= setup.max_meetings)
+        theirs = s.profile
+        return not (
+            (chosen.words and chosen.words not in text.casefold())
+            or (chosen.country and (organisation is None or organisation.country != chosen.country))
+            or (chosen.kind and (theirs is None or theirs.org_kind != chosen.kind))
+            or (
+                chosen.category
+                and (theirs is None or chosen.category not in theirs.tag_codes("category"))
+            )
+            or (chosen.with_opportunity and not posted.get(person))
+            or (chosen.saved_only and person not in saved)
+            or (chosen.free_only and counts[person] >= setup.max_meetings)
+        )
 
     listed = [s for s in found if shown(s)]
     pages = max(1, -(-len(listed) // PAGE_SIZE))
     page = min(max(request.args.get("page", 1, type=int), 1), pages)
-    countries = sorted({o.country for o in organisations.values() if o.country})
+    lang = current_language()
+    profiles = [s.profile for s in found if s.profile]
     return render(
         "meetings/people.html",
         event=event,
@@ -228,13 +270,69 @@ def people(event: Event, setup):
         organisations=organisations,
         reasons=_reasons,
         counts=counts,
-        countries=countries,
-        words=request.args.get("q", ""),
-        country=country,
-        free_only=free_only,
+        countries=sorted({o.country for o in organisations.values() if o.country}),
+        kinds=_labelled({p.org_kind for p in profiles}, lang),
+        categories=_labelled({c for p in profiles for c in p.tag_codes("category")}, lang),
+        chosen=chosen,
+        words=(request.args.get("q") or "")[:100],
+        opportunities=posted,
+        opportunity_kinds=opportunity_kind_names(),
+        tag_names=tag_names,
+        saved=saved,
         pending=_pending_with(event.id),
         phase=services.requests_phase(setup, event, utcnow()),
     )
+
+
+@dataclass(frozen=True)
+class PeopleFilter:
+    """The filters of "who to meet", as the query string gives them."""
+
+    words: str = ""
+    country: str = ""
+    kind: str = ""
+    category: str = ""
+    with_opportunity: bool = False
+    saved_only: bool = False
+    free_only: bool = False
+
+    @classmethod
+    def from_args(cls, args) -> PeopleFilter:
+        def text(name: str, limit: int) -> str:
+            return (args.get(name) or "").strip()[:limit]
+
+        return cls(
+            words=text("q", 100).casefold(),
+            country=text("country", 2).upper(),
+            kind=text("kind", 40),
+            category=text("category", 60),
+            with_opportunity=args.get("opportunity") == "1",
+            saved_only=args.get("saved") == "1",
+            free_only=args.get("free") == "1",
+        )
+
+    def query(self, words: str) -> dict[str, str]:
+        """The filters as query-string arguments, for the page links."""
+        flags = {"opportunity": self.with_opportunity, "saved": self.saved_only}
+        return {
+            "q": words,
+            "country": self.country,
+            "kind": self.kind,
+            "category": self.category,
+            **{name: "1" if on else "" for name, on in flags.items()},
+            "free": "1" if self.free_only else "",
+        }
+
+
+def tag_names(codes) -> str:
+    """Tags named in the reader's language, as a list in a sentence."""
+    lang = current_language()
+    return format_list([tag_label(code, lang) for code in codes], locale=lang)
+
+
+def _labelled(codes: set[str], lang: str) -> list[tuple[str, str]]:
+    """Tag codes with their labels, in the reader's alphabetical order."""
+    return sorted(((code, tag_label(code, lang)) for code in codes), key=lambda c: c[1].casefold())
 
 
 def _pending_with(event_id: int) -> dict[int, MeetingRequest]:
@@ -412,32 +510,55 @@ def withdraw(event: Event, _setup, request_id: int):
 @participant_page
 def agenda(event: Event, setup):
     meetings = services.booked_meetings(event.id, current_user.id)
+    return render("meetings/agenda.html", **_agenda_context(event, setup, meetings))
+
+
+def _agenda_context(event: Event, setup, meetings) -> dict:
+    """What the agenda page and one of its meetings (swapped in by htmx) show."""
     others = {m.id: m.other_seat(current_user.id).user for m in meetings}
     registrations = {
         p.user.id: p.organisation_id for p in services.participants(event.id, everyone=True)
     }
     organisations = _organisations(registrations.values())
     now = utcnow()
-    return render(
-        "meetings/agenda.html",
-        event=event,
-        setup=setup,
-        tab="agenda",
-        meetings=meetings,
-        others=others,
-        organisation_of=lambda user: organisations.get(registrations.get(user.id)),
-        shared=shared_details,
-        place=lambda meeting: place_label(setup, event, meeting),
-        started=lambda meeting: aware(meeting.starts_at) <= now,
-        event_over=aware(event.ends_at) <= now,
-        max_note=MAX_NOTE,
-    )
+    return {
+        "event": event,
+        "setup": setup,
+        "tab": "agenda",
+        "meetings": meetings,
+        "others": others,
+        "organisation_of": lambda user: organisations.get(registrations.get(user.id)),
+        "shared": shared_details,
+        "place": lambda meeting: place_label(setup, event, meeting),
+        "video": lambda meeting: meeting.video_address(event, setup.video_pattern),
+        "started": lambda meeting: aware(meeting.starts_at) <= now,
+        "event_over": aware(event.ends_at) <= now,
+        "max_note": MAX_NOTE,
+        "max_video_url": MAX_VIDEO_URL,
+        # For the one meeting htmx swaps in: what happened, or why not and what was typed.
+        "video_done": "",
+        "video_error": "",
+        "video_typed": None,
+    }
+
+
+def _agenda_item(event: Event, setup, meeting_id: int, status: int = 200, **state):
+    """For htmx: one meeting of the agenda, saying what happened (or why not)."""
+    meetings = services.booked_meetings(event.id, current_user.id)
+    meeting = next((m for m in meetings if m.id == meeting_id), None)
+    if meeting is None:
+        abort(404)
+    context = _agenda_context(event, setup, [meeting])
+    context.update(state)
+    return render("meetings/_agenda_item.html", status=status, m=meeting, **context)
 
 
 def place_label(setup, event: Event, meeting) -> str:
-    """The table or room, or the video address of an online event."""
-    if event.online and setup.video_pattern:
-        return setup.video_pattern.replace("{meeting}", str(meeting.id))
+    """The table or room, or the video address of an online event (Meeting.video_address:
+    the address one of the two people gave, else the organiser's pattern)."""
+    address = meeting.video_address(event, setup.video_pattern)
+    if address:
+        return address
     names = setup.table_names or []
     if 0 < meeting.table_number <= len(names):
         return names[meeting.table_number - 1]
@@ -458,6 +579,54 @@ def cancel(event: Event, _setup, meeting_id: int):
     except MeetingRefused as error:
         return _refused(error, "meetings.agenda", event_id=event.id)
     flash(_("The meeting is cancelled and the other person has been told."), "success")
+    return _back_to_agenda(event)
+
+
+def _person_key() -> str:
+    return f"person:{current_user.get_id() or get_remote_address()}"
+
+
+@bp.route("/meetings/<int:meeting_id>/video", methods=["POST"])
+@limiter.limit(
+    # Each change e-mails the other person. Counted per person, not per address: the
+    # people at a venue share one, and someone may paste one link into all their meetings.
+    lambda: current_app.config["RATELIMIT_MEETING_VIDEO"],
+    key_func=_person_key,
+    methods=["POST"],
+)
+@participant_page
+def video(event: Event, setup, meeting_id: int):
+    """Either person gives the meeting's own video address, changes it or removes it."""
+    typed = "" if request.form.get("remove") else request.form.get("video_url", "")
+    try:
+        meeting, changed = services.set_video_url(
+            event,
+            meeting_id,
+            current_user,
+            typed,
+            then=notify.video_changed_by(current_user, setup.video_pattern),
+        )
+    except MeetingRefused as error:
+        if is_htmx() and error.code.startswith("video_"):
+            return _agenda_item(
+                event,
+                setup,
+                meeting_id,
+                status=422,
+                video_error=_refusal_of(error),
+                video_typed=typed,
+            )
+        return _refused(error, "meetings.agenda", event_id=event.id)
+    other = meeting.other_seat(current_user.id).user
+    if not changed:
+        done = _("Saved.")
+    elif meeting.video_url:
+        done = _("The video address is saved, and %(name)s has been told.", name=other.name)
+    else:
+        done = _("The video address is removed, and %(name)s has been told.", name=other.name)
+    if is_htmx():
+        return _agenda_item(event, setup, meeting_id, video_done=done)
+    flash(done, "success")
     return _back_to_agenda(event)
 
 
