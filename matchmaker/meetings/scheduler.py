@@ -1,0 +1,629 @@
+"""Schedule all: put accepted meetings into slots and tables.
+
+A pure module: it knows nothing of Flask or the database. The caller describes the
+event as a `Problem` (the slots in time order with the session each belongs to, the
+number of tables, the people with their most meetings and the slots they are away, the
+accepted requests, and the meetings to keep exactly where they are) and gets a
+`Schedule`: where each meeting goes, why each of the others could not be placed, and a
+report on the schedule's quality.
+
+Objectives, in this order (as in Bofill et al., "Constraint-based scheduling of
+business-to-business meetings", JAIR 2022): (1) the most meetings, and among equals
+the most people with at least one meeting; (2) the fewest idle gaps in people's
+agendas (a run of free slots between two meetings of the same session); (3) fairness:
+the fewest gaps for the person with the most.
+
+`quick` is a greedy heuristic (most constrained meeting first, the slot that adds the
+fewest gaps, then one round of repair that moves a blocking meeting): the live preview
+and the solver's starting point. `solve` improves it with OR-Tools' CP-SAT within a time
+limit, in two phases (the most meetings, then the fewest gaps with that many), and
+reports the proven upper bound on the number of meetings.
+
+Tables are interchangeable, so the solver only chooses slots; each slot's meetings are
+then given tables, kept meetings first at their own.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import pairwise
+from statistics import median
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    max_meetings: int
+    away: frozenset[int] = frozenset()  # slot indexes
+
+
+@dataclass(frozen=True)
+class Request:
+    """An accepted request between two people, waiting for a slot."""
+
+    id: int
+    a: int
+    b: int
+
+
+@dataclass(frozen=True)
+class Placement:
+    slot: int
+    table: int  # 1-based
+
+
+@dataclass(frozen=True)
+class Problem:
+    """`sessions[i]` is the session of slot i (slots in time order; consecutive slots of
+    one session have no other slot between them). `keep` are meetings that stay exactly
+    where they are (locked by the organiser, published, or already held)."""
+
+    sessions: tuple[int, ...]
+    tables: int
+    people: Mapping[int, Person]
+    requests: tuple[Request, ...]
+    keep: Mapping[int, Placement] = field(default_factory=dict)
+
+    @property
+    def slot_count(self) -> int:
+        return len(self.sessions)
+
+    def request(self, request_id: int) -> Request:
+        return self.by_id[request_id]
+
+    @cached_property
+    def by_id(self) -> dict[int, Request]:
+        return {r.id: r for r in self.requests}
+
+
+@dataclass(frozen=True)
+class Unplaced:
+    """Why a meeting has no slot: `reason` is one of REASONS; `person` names the one
+    concerned where there is one."""
+
+    reason: str
+    person: int | None = None
+
+
+REASONS = (
+    "no_common_slot",  # the two are never available at the same time
+    "person_full",  # one of them has the most meetings allowed
+    "both_busy",  # every time both are available, one of them has another meeting
+    "no_table",  # when both are free, every table is taken
+    "time_limit",  # a slot was possible: the solver ran out of time before finding it
+)
+
+
+@dataclass(frozen=True)
+class Report:
+    wanted: int  # accepted meetings, kept ones included
+    placed: int
+    bound: int  # proven upper bound on the meetings that can be placed
+    optimal: bool  # placed == bound, proven
+    gaps: int  # idle gaps over everyone's agendas
+    gaps_min: int
+    gaps_median: float
+    gaps_max: int
+    short: tuple[int, ...]  # people with fewer meetings than they asked for, not full
+    method: str  # "heuristic" or "solver"
+    seconds: float
+
+    @property
+    def ratio(self) -> float:
+        return self.placed / self.bound if self.bound else 1.0
+
+
+@dataclass(frozen=True)
+class Schedule:
+    placed: dict[int, Placement]  # request id -> slot and table
+    unplaced: dict[int, Unplaced]
+    report: Report
+
+
+class BadProblem(ValueError):
+    """The problem contradicts itself (a kept meeting outside the grid, say)."""
+
+
+# --- shared rules -------------------------------------------------------------------------
+
+
+def gaps_of(busy: Iterable[int], sessions: tuple[int, ...]) -> int:
+    """Idle gaps in one agenda: runs of free slots between two meetings of a session."""
+    slots = sorted(busy)
+    return sum(
+        1
+        for before, after in pairwise(slots)
+        if after - before > 1 and sessions[before] == sessions[after]
+    )
+
+
+def _available(problem: Problem, request: Request) -> list[int]:
+    """Slots where neither person is away."""
+    away = problem.people[request.a].away | problem.people[request.b].away
+    return [s for s in range(problem.slot_count) if s not in away]
+
+
+def check(problem: Problem) -> None:
+    """Refuse a problem that contradicts itself."""
+    ids = [r.id for r in problem.requests]
+    if len(ids) != len(set(ids)):
+        raise BadProblem("a request appears twice")
+    for r in problem.requests:
+        if r.a == r.b or r.a not in problem.people or r.b not in problem.people:
+            raise BadProblem(f"request {r.id}: unknown people or one person twice")
+    by_id = problem.by_id
+    seen_people, seen_tables = set(), set()
+    for request_id, where in problem.keep.items():
+        if request_id not in by_id:
+            raise BadProblem(f"kept meeting {request_id} is not an accepted request")
+        if not (0 <= where.slot < problem.slot_count and 1 <= where.table <= problem.tables):
+            raise BadProblem(f"kept meeting {request_id} is outside the grid")
+        r = by_id[request_id]
+        for key in ((r.a, where.slot), (r.b, where.slot)):
+            if key in seen_people:
+                raise BadProblem(f"kept meetings put person {key[0]} twice in slot {key[1]}")
+            seen_people.add(key)
+        if (where.slot, where.table) in seen_tables:
+            raise BadProblem(f"kept meetings share table {where.table} in slot {where.slot}")
+        seen_tables.add((where.slot, where.table))
+
+
+class _Book:
+    """Who is busy when, how many meetings each person has, tables used per slot."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        self.busy: dict[int, set[int]] = defaultdict(set)
+        self.used: list[int] = [0] * problem.slot_count
+        self.slot_of: dict[int, int] = {}
+
+    def count(self, person: int) -> int:
+        return len(self.busy[person])
+
+    def fits(self, request: Request, slot: int) -> bool:
+        people = self.problem.people
+        return (
+            self.used[slot] < self.problem.tables
+            and slot not in self.busy[request.a]
+            and slot not in self.busy[request.b]
+            and slot not in people[request.a].away
+            and slot not in people[request.b].away
+            and self.count(request.a) < people[request.a].max_meetings
+            and self.count(request.b) < people[request.b].max_meetings
+        )
+
+    def put(self, request: Request, slot: int) -> None:
+        self.busy[request.a].add(slot)
+        self.busy[request.b].add(slot)
+        self.used[slot] += 1
+        self.slot_of[request.id] = slot
+
+    def take(self, request: Request) -> int:
+        slot = self.slot_of.pop(request.id)
+        self.busy[request.a].discard(slot)
+        self.busy[request.b].discard(slot)
+        self.used[slot] -= 1
+        return slot
+
+    def added_gaps(self, request: Request, slot: int) -> int:
+        sessions = self.problem.sessions
+        return sum(
+            gaps_of(self.busy[p] | {slot}, sessions) - gaps_of(self.busy[p], sessions)
+            for p in (request.a, request.b)
+        )
+
+
+def _kept_book(problem: Problem) -> _Book:
+    book = _Book(problem)
+    for request_id, where in problem.keep.items():
+        book.put(problem.request(request_id), where.slot)
+    return book
+
+
+# --- the heuristic ----------------------------------------------------------------------------
+
+
+def quick(problem: Problem) -> Schedule:
+    """A good schedule fast: the most constrained meetings first, each into the slot that
+    adds the fewest gaps, then one round of repair and the compaction pass."""
+    started = time.perf_counter()
+    check(problem)
+    book = _kept_book(problem)
+    _greedy(problem, book)
+    _repair(problem, book)
+    _compact(problem, book)
+    return _finish(problem, book, "heuristic", bound=len(problem.requests), proven=False,
+                   started=started)  # fmt: skip
+
+
+def _waiting(problem: Problem, book: _Book) -> list[Request]:
+    return [r for r in problem.requests if r.id not in book.slot_of]
+
+
+def _greedy(problem: Problem, book: _Book) -> None:
+    demand: dict[int, int] = defaultdict(int)
+    for r in problem.requests:
+        demand[r.a] += 1
+        demand[r.b] += 1
+
+    def tightness(r: Request) -> tuple:
+        # Fewest possible slots first; then the busiest people, whose time runs out.
+        return (len(_available(problem, r)), -(demand[r.a] + demand[r.b]), r.id)
+
+    for request in sorted(_waiting(problem, book), key=tightness):
+        slot = _best_slot(book, request)
+        if slot is not None:
+            book.put(request, slot)
+
+
+def _best_slot(book: _Book, request: Request) -> int | None:
+    best, best_cost = None, None
+    for slot in range(book.problem.slot_count):
+        if not book.fits(request, slot):
+            continue
+        cost = (book.added_gaps(request, slot), book.used[slot], slot)
+        if best_cost is None or cost < best_cost:
+            best, best_cost = slot, cost
+    return best
+
+
+def _repair(problem: Problem, book: _Book, rounds: int = 3) -> None:
+    """For each meeting left out: free one of its slots by moving the meetings that block
+    it there (one of each person at most) to other slots that fit them; again while a
+    round places anything."""
+    by_person: dict[int, list[Request]] = defaultdict(list)
+    for r in problem.requests:
+        by_person[r.a].append(r)
+        by_person[r.b].append(r)
+    for _round in range(rounds):
+        placed = [r for r in _waiting(problem, book) if _repair_one(problem, book, r, by_person)]
+        if not placed:
+            return
+
+
+def _repair_one(problem: Problem, book: _Book, request: Request, by_person) -> bool:
+    people = problem.people
+    if any(book.count(p) >= people[p].max_meetings for p in (request.a, request.b)):
+        return False
+    for slot in _available(problem, request):
+        blockers = [
+            r
+            for p in (request.a, request.b)
+            for r in by_person[p]
+            if book.slot_of.get(r.id) == slot
+        ]
+        if any(r.id in problem.keep for r in blockers):
+            continue
+        if not blockers and book.used[slot] >= problem.tables:
+            continue
+        moved = {r.id: book.take(r) for r in blockers}
+        if book.fits(request, slot):
+            book.put(request, slot)
+            if _place_all(book, blockers):
+                return True
+            book.take(request)
+        for r in blockers:
+            if r.id in book.slot_of:
+                book.take(r)
+            book.put(r, moved[r.id])
+    return False
+
+
+def _place_all(book: _Book, requests: list[Request]) -> bool:
+    """Each of `requests` into its best slot; all or none (on failure none is placed)."""
+    done = []
+    for r in requests:
+        slot = _best_slot(book, r)
+        if slot is None:
+            for placed in done:
+                book.take(placed)
+            return False
+        book.put(r, slot)
+        done.append(r)
+    return True
+
+
+# --- the solver ------------------------------------------------------------------------------
+
+
+def solve(problem: Problem, seconds: float = 15.0, threads: int = 2) -> Schedule:
+    """The heuristic's schedule improved within about `seconds`: first the most meetings
+    (HiGHS, a mixed-integer program, which also proves the bound), then the fewest gaps
+    for that set of meetings (CP-SAT), then the compaction pass."""
+    started = time.perf_counter()
+    start = quick(problem)
+    start_slots = _new_slots(problem, start.placed)
+    chosen, bound, proven = _most_meetings(problem, start_slots, seconds * 0.75, threads)
+    first = _book_of(problem, chosen)
+    if _quality(problem, first)[:2] <= _quality(problem, _book_of(problem, start_slots))[:2]:
+        chosen, first = start_slots, _book_of(problem, start_slots)  # the same set: keep it
+    remaining = max(1.0, seconds - (time.perf_counter() - started))
+    book = _book_of(problem, _fewest_gaps(problem, chosen, remaining, threads))
+    _compact(problem, book)
+    best = max((book, first), key=lambda b: _quality(problem, b))
+    return _finish(problem, best, "solver", bound=bound, proven=proven, started=started)
+
+
+def _new_slots(problem: Problem, placed: Mapping[int, Placement]) -> dict[int, int]:
+    """Request id -> slot of the meetings that are not kept."""
+    return {r: where.slot for r, where in placed.items() if r not in problem.keep}
+
+
+def _book_of(problem: Problem, chosen: Mapping[int, int]) -> _Book:
+    """The kept meetings and `chosen` (request id -> slot) in a book."""
+    book = _kept_book(problem)
+    for request_id, slot in chosen.items():
+        book.put(problem.request(request_id), slot)
+    return book
+
+
+def _quality(problem: Problem, book: _Book) -> tuple[int, int, int, int]:
+    """Better is bigger: meetings, people with one, then fewer gaps, fewer for the most."""
+    gaps = [gaps_of(book.busy[p], problem.sessions) for p in problem.people]
+    served = sum(1 for p in problem.people if book.busy[p])
+    return len(book.slot_of), served, -sum(gaps), -max(gaps, default=0)
+
+
+def _choices(problem: Problem, kept: _Book, requests: Iterable[Request]) -> list[tuple]:
+    """(request, slot) pairs the solvers choose from: both people available and not in a
+    kept meeting then."""
+    return [
+        (r, slot)
+        for r in requests
+        if r.id not in problem.keep
+        for slot in _available(problem, r)
+        if slot not in kept.busy[r.a] and slot not in kept.busy[r.b]
+    ]
+
+
+def _most_meetings(
+    problem: Problem, start: Mapping[int, int], seconds: float, threads: int
+) -> tuple[dict[int, int], int, bool]:
+    """Phase 1 with HiGHS: the most meetings, then the most people with one. Returns the
+    choice (request id -> slot), the proven bound on the meetings (kept ones included)
+    and whether the choice is proven the most."""
+    import highspy  # imported here: only scheduling needs it
+    import numpy as np
+
+    kept = _kept_book(problem)
+    choices = _choices(problem, kept, problem.requests)
+    if not choices:
+        return {}, len(problem.keep), True
+    rows: dict[tuple, list[int]] = defaultdict(list)
+    for column, (r, slot) in enumerate(choices):
+        rows["request", r.id].append(column)
+        rows["table", slot].append(column)
+        for p in (r.a, r.b):
+            rows["person at", p, slot].append(column)
+            rows["person", p].append(column)
+    people = [p for p in problem.people if not kept.count(p) and ("person", p) in rows]
+    served_column = {p: len(choices) + i for i, p in enumerate(people)}
+    weight = len(people) + 1  # one more meeting beats any number of people served
+
+    def limit(key: tuple) -> int:
+        if key[0] == "table":
+            return problem.tables - kept.used[key[1]]
+        if key[0] == "person":
+            return max(0, problem.people[key[1]].max_meetings - kept.count(key[1]))
+        return 1
+
+    started = time.perf_counter()
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("threads", threads)
+    highs.setOptionValue("random_seed", 15)
+    columns = len(choices) + len(people)
+    costs = np.concatenate([np.full(len(choices), -float(weight)), -np.ones(len(people))])
+    highs.addVars(columns, np.zeros(columns), np.ones(columns))
+    every = np.arange(columns, dtype=np.int32)
+    highs.changeColsCost(columns, every, costs)
+    for key, members in rows.items():
+        highs.addRow(-highspy.kHighsInf, limit(key), len(members),
+                     np.array(members, dtype=np.int32), np.ones(len(members)))  # fmt: skip
+    for p, column in served_column.items():  # served <= that person's meetings
+        members = rows["person", p]
+        highs.addRow(-highspy.kHighsInf, 0, len(members) + 1,
+                     np.array([column, *members], dtype=np.int32),
+                     np.array([1.0] + [-1.0] * len(members)))  # fmt: skip
+    kept_count = len(problem.keep)
+    # The bound: the linear relaxation, by the interior-point method (seconds where the
+    # MIP's own root LP can take most of the time limit).
+    highs.setOptionValue("solver", "ipm")
+    highs.setOptionValue("time_limit", max(0.5, seconds / 2))
+    highs.run()
+    bound = len(problem.requests)
+    if highs.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+        relaxed = -highs.getInfo().objective_function_value
+        bound = min(bound, kept_count + math.floor(relaxed / weight + 1e-6))
+    if kept_count + len(start) >= bound:  # the start is already the most
+        return dict(start), bound, True
+    highs.setOptionValue("solver", "choose")
+    highs.setOptionValue("time_limit", max(0.5, seconds - (time.perf_counter() - started)))
+    highs.changeColsIntegrality(columns, every, np.full(columns, highspy.HighsVarType.kInteger))
+    start_values = np.zeros(columns)
+    for column, (r, slot) in enumerate(choices):
+        if start.get(r.id) == slot:
+            start_values[column] = 1
+            for p in (r.a, r.b):
+                if p in served_column:
+                    start_values[served_column[p]] = 1
+    solution = highspy.HighsSolution()
+    solution.col_value = list(start_values)
+    highs.setSolution(solution)
+    highs.run()
+    info = highs.getInfo()
+    if info.primal_solution_status != 2:  # no feasible solution found: keep the start
+        return dict(start), bound, False
+    values = highs.getSolution().col_value
+    chosen = {r.id: slot for column, (r, slot) in enumerate(choices) if values[column] > 0.5}
+    if info.mip_dual_bound == info.mip_dual_bound:  # not NaN
+        bound = min(bound, kept_count + math.floor(-info.mip_dual_bound / weight + 1e-6))
+    bound = max(bound, kept_count + len(chosen))
+    return chosen, bound, kept_count + len(chosen) == bound
+
+
+def _fewest_gaps(
+    problem: Problem, chosen: Mapping[int, int], seconds: float, threads: int
+) -> dict[int, int]:
+    """Phase 2 with CP-SAT: the same meetings, each in a slot, with the fewest gaps and
+    then the fewest for the person with the most. Starts from `chosen`."""
+    from ortools.sat.python import cp_model  # imported here: only scheduling needs it
+
+    kept = _kept_book(problem)
+    requests = [problem.request(r) for r in chosen]
+    model = cp_model.CpModel()
+    x: dict[tuple[int, int], object] = {}
+    busy: dict[tuple[int, int], list] = defaultdict(list)
+    by_slot: dict[int, list] = defaultdict(list)
+    for r, slot in _choices(problem, kept, requests):
+        var = model.NewBoolVar(f"x{r.id}_{slot}")
+        x[r.id, slot] = var
+        by_slot[slot].append(var)
+        busy[r.a, slot].append(var)
+        busy[r.b, slot].append(var)
+        model.AddHint(var, 1 if chosen[r.id] == slot else 0)
+    for r in requests:
+        model.AddExactlyOne([x[r.id, s] for s in range(problem.slot_count) if (r.id, s) in x])
+    for variables in busy.values():
+        model.AddAtMostOne(variables)
+    for slot, variables in by_slot.items():
+        model.Add(sum(variables) <= problem.tables - kept.used[slot])
+    people = {p for r in requests for p in (r.a, r.b)}
+    most = model.NewIntVar(0, problem.slot_count, "most_gaps")
+    gaps = []
+    for p in sorted(people):
+        agenda = [
+            1 if s in kept.busy[p] else sum(busy.get((p, s), [])) for s in range(problem.slot_count)
+        ]
+        person_gaps = _gap_count(model, agenda, problem.sessions)
+        model.Add(most >= person_gaps)
+        gaps.append(person_gaps)
+    model.Minimize((len(people) * problem.slot_count + 1) * sum(gaps) + most)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = seconds
+    solver.parameters.num_workers = max(threads, 8)  # CP-SAT's portfolio wants 8
+    solver.parameters.random_seed = 15
+    status = solver.Solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return dict(chosen)
+    return {request_id: slot for (request_id, slot), var in x.items() if solver.Value(var)}
+
+
+def _gap_count(model, agenda: list, sessions: tuple[int, ...]):
+    """Gaps of one agenda (0/1 per slot, numbers or expressions): blocks of consecutive
+    meetings minus the sessions with a meeting."""
+    blocks, sessions_used = [], defaultdict(list)
+    for slot, here in enumerate(agenda):
+        sessions_used[sessions[slot]].append(here)
+        if isinstance(here, int) and here == 0:
+            continue
+        block_starts = model.NewBoolVar("")
+        if slot > 0 and sessions[slot - 1] == sessions[slot]:
+            model.Add(block_starts >= here - agenda[slot - 1])
+        else:
+            model.Add(block_starts >= here)
+        blocks.append(block_starts)
+    used = []
+    for values in sessions_used.values():
+        if all(isinstance(v, int) and v == 0 for v in values):
+            continue
+        flag = model.NewBoolVar("")
+        model.Add(flag <= sum(values))
+        used.append(flag)
+    return sum(blocks) - sum(used)
+
+
+def _compact(problem: Problem, book: _Book, rounds: int = 5) -> None:
+    """Local search: move single meetings to the slot that adds the fewest gaps to the
+    two people's agendas, until a round moves nothing."""
+    for _round in range(rounds):
+        moved = False
+        for request_id in sorted(book.slot_of):
+            if request_id in problem.keep:
+                continue
+            request = problem.request(request_id)
+            old = book.take(request)
+            best = min(
+                (s for s in range(problem.slot_count) if book.fits(request, s)),
+                key=lambda s: (book.added_gaps(request, s), s != old),
+            )
+            book.put(request, best)
+            moved = moved or best != old
+        if not moved:
+            return
+
+
+# --- the result -------------------------------------------------------------------------------
+
+
+def _tables(problem: Problem, book: _Book) -> dict[int, Placement]:
+    """Each slot's meetings at tables: kept meetings at their own, the others at the
+    lowest free numbers, in request order."""
+    placed = dict(problem.keep)
+    taken: dict[int, set[int]] = defaultdict(set)
+    for where in problem.keep.values():
+        taken[where.slot].add(where.table)
+    for request_id in sorted(book.slot_of):
+        if request_id in problem.keep:
+            continue
+        slot = book.slot_of[request_id]
+        table = next(t for t in range(1, problem.tables + 1) if t not in taken[slot])
+        taken[slot].add(table)
+        placed[request_id] = Placement(slot, table)
+    return placed
+
+
+def _why(problem: Problem, book: _Book, request: Request) -> Unplaced:
+    people = problem.people
+    available = _available(problem, request)
+    if not available:
+        return Unplaced("no_common_slot")
+    for p in (request.a, request.b):
+        if book.count(p) >= people[p].max_meetings:
+            return Unplaced("person_full", p)
+    free = [s for s in available if s not in book.busy[request.a] | book.busy[request.b]]
+    if not free:
+        return Unplaced("both_busy")
+    if all(book.used[s] >= problem.tables for s in free):
+        return Unplaced("no_table")
+    return Unplaced("time_limit")
+
+
+def _finish(
+    problem: Problem, book: _Book, method: str, bound: int, proven: bool, started: float
+) -> Schedule:
+    placed = _tables(problem, book)
+    unplaced = {r.id: _why(problem, book, r) for r in problem.requests if r.id not in book.slot_of}
+    per_person = {p: gaps_of(book.busy[p], problem.sessions) for p in problem.people}
+    with_meetings = [per_person[p] for p in problem.people if book.busy[p]] or [0]
+    asked: dict[int, int] = defaultdict(int)
+    for r in problem.requests:
+        asked[r.a] += 1
+        asked[r.b] += 1
+    short = tuple(
+        sorted(
+            p
+            for p, person in problem.people.items()
+            if book.count(p) < min(asked[p], person.max_meetings)
+        )
+    )
+    bound = max(bound, len(placed))
+    report = Report(
+        wanted=len(problem.requests),
+        placed=len(placed),
+        bound=bound,
+        optimal=proven or len(placed) == len(problem.requests),
+        gaps=sum(per_person.values()),
+        gaps_min=min(with_meetings),
+        gaps_median=float(median(with_meetings)),
+        gaps_max=max(with_meetings),
+        short=short,
+        method=method,
+        seconds=time.perf_counter() - started,
+    )
+    return Schedule(placed, unplaced, report)

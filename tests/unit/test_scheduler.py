@@ -1,0 +1,227 @@
+"""Schedule all (matchmaker.meetings.scheduler): every schedule keeps the rules, the solver
+finds the most meetings on small instances (checked by brute force), kept meetings never
+move, and every meeting left out comes with the reason why."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from matchmaker.meetings import scheduler
+from matchmaker.meetings.scheduler import (
+    BadProblem,
+    Person,
+    Placement,
+    Problem,
+    Request,
+    gaps_of,
+)
+
+ONE_SESSION = (0, 0, 0, 0)
+
+
+def problem(requests, slots=ONE_SESSION, tables=1, most=8, away=None, keep=None) -> Problem:
+    people = {p for pair in requests for p in pair}
+    away = away or {}
+    return Problem(
+        sessions=tuple(slots),
+        tables=tables,
+        people={p: Person(p, most, frozenset(away.get(p, ()))) for p in people},
+        requests=tuple(Request(n, a, b) for n, (a, b) in enumerate(requests, start=1)),
+        keep=keep or {},
+    )
+
+
+def assert_keeps_the_rules(p: Problem, schedule: scheduler.Schedule) -> None:
+    people_at, tables_at = set(), set()
+    count: Counter = Counter()
+    assert set(schedule.placed) | set(schedule.unplaced) == {r.id for r in p.requests}
+    assert not set(schedule.placed) & set(schedule.unplaced)
+    for request_id, where in schedule.placed.items():
+        r = p.request(request_id)
+        assert 0 <= where.slot < p.slot_count and 1 <= where.table <= p.tables
+        assert (where.slot, where.table) not in tables_at, "a table twice in one slot"
+        tables_at.add((where.slot, where.table))
+        for person in (r.a, r.b):
+            assert (person, where.slot) not in people_at, "a person twice in one slot"
+            people_at.add((person, where.slot))
+            count[person] += 1
+            if request_id not in p.keep:
+                assert where.slot not in p.people[person].away, "booked while away"
+    for person, meetings in count.items():
+        assert meetings <= max(p.people[person].max_meetings, _kept_count(p, person))
+    for request_id, where in p.keep.items():
+        assert schedule.placed[request_id] == where, "a kept meeting moved"
+    assert schedule.report.placed == len(schedule.placed)
+    assert schedule.report.placed <= schedule.report.bound
+
+
+def _kept_count(p: Problem, person: int) -> int:
+    return sum(1 for r in p.keep if person in (p.request(r).a, p.request(r).b))
+
+
+def brute_force_most(p: Problem) -> int:
+    """The most meetings, by trying every assignment (tiny problems only)."""
+    choices = [None, *range(p.slot_count)]
+    best = 0
+    free = [r for r in p.requests if r.id not in p.keep]
+    for assignment in itertools.product(choices, repeat=len(free)):
+        placed = {r.id: slot for r, slot in zip(free, assignment, strict=True) if slot is not None}
+        placed.update({r: where.slot for r, where in p.keep.items()})
+        if _feasible(p, placed):
+            best = max(best, len(placed))
+    return best
+
+
+def _feasible(p: Problem, placed: dict[int, int]) -> bool:
+    busy: set = set()
+    tables: Counter = Counter()
+    count: Counter = Counter()
+    for request_id, slot in placed.items():
+        r = p.request(request_id)
+        tables[slot] += 1
+        for person in (r.a, r.b):
+            if (person, slot) in busy:
+                return False
+            if request_id not in p.keep and slot in p.people[person].away:
+                return False
+            busy.add((person, slot))
+            count[person] += 1
+    if any(n > p.tables for n in tables.values()):
+        return False
+    return all(
+        n <= max(p.people[person].max_meetings, _kept_count(p, person))
+        for person, n in count.items()
+    )
+
+
+@st.composite
+def small_problems(draw, most_requests: int = 6):
+    slots = draw(st.integers(1, 4))
+    sessions = tuple(sorted(draw(st.lists(st.integers(0, 1), min_size=slots, max_size=slots))))
+    people = draw(st.integers(2, 5))
+    pairs = draw(
+        st.lists(
+            st.tuples(st.integers(1, people), st.integers(1, people)).filter(lambda t: t[0] < t[1]),
+            min_size=1,
+            max_size=most_requests,
+            unique=True,
+        )
+    )
+    away = {
+        person: draw(st.frozensets(st.integers(0, slots - 1), max_size=slots))
+        for person in range(1, people + 1)
+    }
+    tables = draw(st.integers(1, 2))
+    most = draw(st.integers(1, 3))
+    p = problem(pairs, sessions, tables, most, away)
+    kept = draw(st.lists(st.sampled_from(p.requests), max_size=2, unique=True))
+    keep = {
+        r.id: Placement(draw(st.integers(0, slots - 1)), draw(st.integers(1, tables))) for r in kept
+    }
+    p = problem(pairs, sessions, tables, most, away, keep)
+    try:
+        scheduler.check(p)
+    except BadProblem:
+        assume(False)
+    return p
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_problems())
+def test_the_quick_schedule_keeps_every_rule(p):
+    assert_keeps_the_rules(p, scheduler.quick(p))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_problems(most_requests=5))
+def test_the_solver_keeps_every_rule_and_places_the_most(p):
+    solved = scheduler.solve(p, seconds=2)
+    assert_keeps_the_rules(p, solved)
+    best = brute_force_most(p)
+    assert solved.report.placed == best
+    assert solved.report.bound >= best
+    assert solved.report.placed >= scheduler.quick(p).report.placed
+
+
+def test_gaps_count_runs_of_free_slots_between_meetings_of_one_session():
+    sessions = (0, 0, 0, 0, 1, 1, 1, 1)
+    assert gaps_of([], sessions) == 0
+    assert gaps_of([0, 1, 2], sessions) == 0
+    assert gaps_of([0, 2], sessions) == 1
+    assert gaps_of([0, 3], sessions) == 1  # one run of two free slots: one gap
+    assert gaps_of([0, 2, 4, 7], sessions) == 2
+    assert gaps_of([3, 4], sessions) == 0  # the break between sessions is no gap
+
+
+def test_meetings_are_put_side_by_side():
+    # Person 1 meets three people; the slots allow a gap, the schedule has none.
+    p = problem([(1, 2), (1, 3), (1, 4)], slots=(0,) * 6, tables=2)
+    for schedule in (scheduler.quick(p), scheduler.solve(p, seconds=2)):
+        slots = sorted(where.slot for where in schedule.placed.values())
+        assert len(slots) == 3
+        assert gaps_of(slots, p.sessions) == 0
+        assert schedule.report.gaps == 0
+
+
+def test_every_meeting_left_out_says_why():
+    p = problem(
+        [(1, 2), (3, 4), (5, 6), (7, 8), (7, 9), (10, 11), (12, 13)],
+        slots=(0, 0),
+        tables=3,
+        most=1,
+        away={1: {0}, 2: {1}},  # 1 and 2 are never free together
+        keep={
+            6: Placement(0, 1),  # 10 and 11 keep table 1 in slot 0 ...
+            7: Placement(0, 2),  # ... and 12 and 13 table 2
+        },
+    )
+    schedule = scheduler.solve(p, seconds=2)
+    assert schedule.unplaced[1] == scheduler.Unplaced("no_common_slot")
+    # Person 7 may have one meeting: with 8 or with 9, never both.
+    full = [r for r in (4, 5) if r in schedule.unplaced]
+    assert len(full) == 1 and schedule.unplaced[full[0]] == scheduler.Unplaced("person_full", 7)
+    assert schedule.report.placed == schedule.report.bound == 5
+    assert schedule.report.optimal
+
+
+def test_no_table_and_busy_are_told_apart():
+    # One table, one slot: the second meeting has no table.
+    p = problem([(1, 2), (3, 4)], slots=(0,), tables=1)
+    schedule = scheduler.quick(p)
+    [(_left_out, why)] = schedule.unplaced.items()
+    assert why.reason == "no_table"
+    # Two slots, person 1 away in the second: her two meetings want the same slot.
+    p = problem([(1, 2), (1, 3)], slots=(0, 0), tables=5, away={1: {1}})
+    [(_left_out, why)] = scheduler.quick(p).unplaced.items()
+    assert why.reason == "both_busy"
+
+
+def test_a_kept_meeting_stays_even_when_moving_it_would_place_more():
+    # Keeping 1-2 in the only slot 3 can use leaves 1-3 out.
+    p = problem([(1, 2), (1, 3)], slots=(0, 0), away={3: {1}}, keep={1: Placement(0, 1)})
+    schedule = scheduler.solve(p, seconds=2)
+    assert schedule.placed[1] == Placement(0, 1)
+    assert schedule.unplaced[2].reason == "both_busy"
+    free = problem([(1, 2), (1, 3)], slots=(0, 0), away={3: {1}})
+    assert scheduler.solve(free, seconds=2).report.placed == 2
+
+
+@pytest.mark.parametrize(
+    "keep",
+    [
+        {1: Placement(5, 1)},  # outside the grid
+        {1: Placement(0, 3)},  # no such table
+        {1: Placement(0, 1), 2: Placement(0, 2)},  # person 1 twice in slot 0
+        {1: Placement(0, 1), 3: Placement(0, 1)},  # table 1 twice in slot 0
+        {99: Placement(0, 1)},  # not an accepted request
+    ],
+)
+def test_contradictory_kept_meetings_are_refused(keep):
+    p = problem([(1, 2), (1, 3), (4, 5)], slots=(0, 0), tables=2, keep=keep)
+    with pytest.raises(BadProblem):
+        scheduler.quick(p)
