@@ -90,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     from matchmaker.matching.views import bp as matching_bp
     from matchmaker.meetings import manage_views as meeting_admin_views
     from matchmaker.meetings import profile_views as meeting_profile_views
+    from matchmaker.meetings import schedule_views as meeting_schedule_views
     from matchmaker.meetings import views as meetings_views
     from matchmaker.moderation.views import bp as moderation_bp
     from matchmaker.notifications.views import bp as notifications_bp
@@ -121,6 +122,10 @@ def register_blueprints(app: Flask) -> None:
     )
     app.register_blueprint(
         meeting_admin_views.bp, url_prefix="/<lang:lang>/my/events/<int:event_id>/meetings"
+    )
+    app.register_blueprint(
+        meeting_schedule_views.bp,
+        url_prefix="/<lang:lang>/my/events/<int:event_id>/meetings/schedule",
     )
     app.register_blueprint(register_bp, url_prefix="/<lang:lang>")
     app.register_blueprint(matching_bp, url_prefix="/<lang:lang>")

@@ -20,7 +20,7 @@ from matchmaker.events import times
 from matchmaker.events.models import Event
 from matchmaker.events.times import aware
 from matchmaker.i18n import current_language
-from matchmaker.meetings import grid, outcomes, services
+from matchmaker.meetings import grid, outcomes, schedule_views, scheduling, services
 from matchmaker.meetings.models import MeetingSetup
 from matchmaker.meetings.services import MeetingRefused, SetupInput
 from matchmaker.meetings.views import place_label, slot_label
@@ -106,6 +106,8 @@ def _form_values(setup: MeetingSetup | None, event: Event) -> dict[str, str]:
             "expiry_days": "7",
             "requests_open_at": "",
             "requests_close_at": "",
+            "organiser_schedules": "",
+            "solver_seconds": "15",
         }
 
     def local(value):
@@ -124,6 +126,8 @@ def _form_values(setup: MeetingSetup | None, event: Event) -> dict[str, str]:
         "expiry_days": str(setup.expiry_days),
         "requests_open_at": local(setup.requests_open_at),
         "requests_close_at": local(setup.requests_close_at),
+        "organiser_schedules": "1" if setup.organiser_schedules else "",
+        "solver_seconds": str(setup.solver_seconds),
     }
 
 
@@ -156,6 +160,10 @@ def _read(form: SetupForm, event: Event) -> SetupInput | None:
         requests_open_at=form.moment("requests_open_at", event.timezone),
         requests_close_at=form.moment("requests_close_at", event.timezone),
         expiry_days=form.number("expiry_days", 1, 60),
+        organiser_schedules=values.get("organiser_schedules") == "1",
+        solver_seconds=form.number("solver_seconds", 1, 300)
+        if values.get("solver_seconds")
+        else 15,
     )
     opens, closes = data.requests_open_at, data.requests_close_at
     if opens and closes and closes <= opens:
@@ -219,7 +227,29 @@ def overview(event_id: int):
         per_person=per_person,
         plan=plan,
         slot_count=len(slots),
+        waiting=_waiting(event, setup),
     )
+
+
+def _waiting(event: Event, setup) -> list[tuple[str, str]]:
+    """Accepted requests without a time: who, and why (as the current preview found)."""
+    reasons = scheduling.waiting_reasons(event, setup)
+    run = scheduling.run_of(event.id)
+    proposed = {p[0] for p in run.placements} if run and run.status != "published" else set()
+    rows = []
+    for r in scheduling.waiting_requests(event.id):
+        why = reasons.get(r.id)
+        if why is not None:
+            person = why.person and (r.requester if why.person == r.requester_id else r.recipient)
+            text = schedule_views.reason_text(why.reason, person.name if person else "",
+                                              setup.max_meetings)  # fmt: skip
+        elif r.id in proposed:
+            text = _("Placed in the preview: publish it to book.")
+        else:
+            text = _("Not in a schedule yet.")
+        pair = _("%(one)s and %(other)s", one=r.requester.name, other=r.recipient.name)
+        rows.append((pair, text))
+    return rows
 
 
 def _table_plan(setup, event: Event, slots, meetings):

@@ -52,6 +52,7 @@ class MeetingSetup(db.Model):
         CheckConstraint("table_count BETWEEN 1 AND 500", name="tables"),
         CheckConstraint("max_meetings BETWEEN 1 AND 100", name="max_meetings"),
         CheckConstraint("max_open_requests BETWEEN 1 AND 200", name="max_open_requests"),
+        CheckConstraint("solver_seconds BETWEEN 1 AND 300", name="solver_seconds"),
     )
 
     event_id: Mapped[int] = mapped_column(
@@ -73,6 +74,11 @@ class MeetingSetup(db.Model):
     requests_close_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # A pending request expires after this many days (or when requests close).
     expiry_days: Mapped[int] = mapped_column(default=7)
+    # The organiser builds the agenda ("schedule all"): requests are accepted without a
+    # time, and the organiser's published schedule books them.
+    organiser_schedules: Mapped[bool] = mapped_column(default=False)
+    # How long the solver may improve a schedule, in seconds.
+    solver_seconds: Mapped[int] = mapped_column(default=15)
     # Written first by every booking: the lock that serialises an event's bookings.
     bookings: Mapped[int] = mapped_column(default=0)
     revision: Mapped[int] = mapped_column(default=1)
@@ -280,3 +286,34 @@ class MeetingBookmark(db.Model):
         ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+SCHEDULE_STATUSES = ("ready", "improving", "published")
+
+
+class MeetingScheduleRun(db.Model):
+    """The organiser's latest "schedule all" for an event: what it proposes (nothing is
+    booked until it is published), why the rest could not be placed, and its report.
+
+    `placements` are [request id, slot start as UTC minutes, table]; `unplaced` are
+    [request id, reason, person id or null]; `report` is the scheduler's Report as a dict.
+    `token` changes with every build, so a solver job finishing after a newer build
+    cannot overwrite it.
+    """
+
+    __tablename__ = "meeting_schedule_run"
+    __table_args__ = (CheckConstraint(_in("status", SCHEDULE_STATUSES), name="status"),)
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("event.id", ondelete="CASCADE"), primary_key=True
+    )
+    token: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(10), default="ready")
+    method: Mapped[str] = mapped_column(String(10), default="heuristic")
+    setup_revision: Mapped[int] = mapped_column()
+    placements: Mapped[list] = mapped_column(JSON, default=list)
+    unplaced: Mapped[list] = mapped_column(JSON, default=list)
+    report: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -60,6 +60,33 @@ def booked(meeting: Meeting) -> None:
         )
 
 
+def accepted_for_schedule(request: MeetingRequest) -> None:
+    """The requester: accepted; the organisers' schedule will give it a time."""
+    _tell(
+        request.requester,
+        "meeting_accepted",
+        request.event,
+        "meetings.agenda",
+        other=request.recipient.name,
+        reply=request.reply,
+    )
+
+
+def scheduled(meetings: list[Meeting]) -> None:
+    """Each person with a newly scheduled meeting, once: how many, and the agenda."""
+    if not meetings:
+        return
+    event = meetings[0].request.event
+    count: dict[int, int] = {}
+    people: dict[int, User] = {}
+    for meeting in meetings:
+        for seat in meeting.seats:
+            count[seat.user_id] = count.get(seat.user_id, 0) + 1
+            people[seat.user_id] = seat.user
+    for user_id, number in sorted(count.items()):
+        _tell(people[user_id], "meetings_scheduled", event, "meetings.agenda", count=number)
+
+
 def declined(request: MeetingRequest) -> None:
     _tell(
         request.requester,

@@ -343,7 +343,10 @@ def solve(problem: Problem, seconds: float = 15.0, threads: int = 2) -> Schedule
     if _quality(problem, first)[:2] <= _quality(problem, _book_of(problem, start_slots))[:2]:
         chosen, first = start_slots, _book_of(problem, start_slots)  # the same set: keep it
     remaining = max(1.0, seconds - (time.perf_counter() - started))
-    book = _book_of(problem, _fewest_gaps(problem, chosen, remaining, threads))
+    if _quality(problem, first)[2] == 0:  # no gap to close
+        book = first
+    else:
+        book = _book_of(problem, _fewest_gaps(problem, chosen, remaining, threads))
     _compact(problem, book)
     best = max((book, first), key=lambda b: _quality(problem, b))
     return _finish(problem, best, "solver", bound=bound, proven=proven, started=started)

@@ -1,6 +1,6 @@
 """1:1 meetings: who takes part, requests and their answers, booking a slot and a table.
 
-Every change starts with `_lock(event_id)`, an UPDATE of the event's set-up row: the
+Every change starts with `lock(event_id)`, an UPDATE of the event's set-up row: the
 changes of one event's meetings run one after the other (a row lock on PostgreSQL; on
 SQLite the write lock, taken before anything is read), so what each reads is what the
 previous one committed. The unique keys of `models` are the last line: a person or a
@@ -101,6 +101,8 @@ class SetupInput:
     requests_open_at: datetime | None
     requests_close_at: datetime | None
     expiry_days: int
+    organiser_schedules: bool = False
+    solver_seconds: int = 15
 
 
 def save_setup(event: Event, data: SetupInput) -> MeetingSetup:
@@ -112,7 +114,7 @@ def save_setup(event: Event, data: SetupInput) -> MeetingSetup:
     slots = grid.build_slots(data.windows, event.timezone, data.length_minutes, data.break_minutes)
     if not slots:
         raise grid.GridError("no_slots")
-    _lock(event.id, only_when_on=False)  # no booking slips in while the grid changes
+    lock(event.id, only_when_on=False)  # no booking slips in while the grid changes
     setup = db.session.get(MeetingSetup, event.id, populate_existing=True)
     setup = setup or MeetingSetup(event_id=event.id)
     db.session.add(setup)
@@ -130,6 +132,7 @@ def save_setup(event: Event, data: SetupInput) -> MeetingSetup:
     setup.max_meetings, setup.max_open_requests = data.max_meetings, data.max_open_requests
     setup.requests_open_at, setup.requests_close_at = data.requests_open_at, data.requests_close_at
     setup.expiry_days = data.expiry_days
+    setup.organiser_schedules, setup.solver_seconds = data.organiser_schedules, data.solver_seconds
     setup.revision = (setup.revision or 0) + 1
     db.session.commit()
     return setup
@@ -270,6 +273,22 @@ def meeting_count(event_id: int, user_id: int) -> int:
     )
 
 
+def waiting_count(event_id: int, user_id: int) -> int:
+    """Accepted requests of the person still without a meeting (the organiser's schedule
+    will place them): they count towards the person's most meetings."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(MeetingRequest)
+        .outerjoin(Meeting, Meeting.request_id == MeetingRequest.id)
+        .where(
+            MeetingRequest.event_id == event_id,
+            MeetingRequest.status == "accepted",
+            or_(MeetingRequest.requester_id == user_id, MeetingRequest.recipient_id == user_id),
+            Meeting.id.is_(None),
+        )
+    )
+
+
 def meeting_counts(event_id: int) -> dict[int, int]:
     """Booked meetings per person at the event (people with none are left out)."""
     return dict(
@@ -307,7 +326,7 @@ def set_absences(event: Event, setup: MeetingSetup, user: User, away: set[dateti
 # --- requests ------------------------------------------------------------------------------
 
 
-def _lock(event_id: int, only_when_on: bool = True) -> bool:
+def lock(event_id: int, only_when_on: bool = True) -> bool:
     """The first write of every change: serialises the changes of one event's meetings.
     MeetingRefused("off") when meetings are off (`only_when_on`); else whether there
     was a set-up to lock."""
@@ -396,10 +415,12 @@ def send_request(
         raise MeetingRefused("not_participant")
     if not takes_part(event.id, recipient_id):
         raise MeetingRefused("not_found")
+    if setup.organiser_schedules:  # the organisers give every meeting its time
+        proposed_at = None
     phase = requests_phase(setup, event, now)
     if phase != "open":
         raise MeetingRefused(f"requests_{phase}")
-    _lock(event.id)
+    lock(event.id)
     found = open_between(event.id, requester.id, recipient_id)
     if found is not None:
         db.session.rollback()
@@ -481,7 +502,9 @@ def accept(
         raise MeetingRefused("off")
     if len(reply or "") > MAX_MESSAGE:
         raise MeetingRefused("too_long")
-    _lock(event.id)
+    if setup.organiser_schedules:
+        raise MeetingRefused("organiser_schedules")
+    lock(event.id)
     request = _request_for(event.id, request_id, user.id, "recipient")
     if request.status != "pending":
         raise _refuse(f"already_{request.status}")
@@ -498,7 +521,7 @@ def accept(
     if table is None:
         raise _refuse("no_table")
     _close(request, "accepted", reply=(reply or "").strip())
-    meeting = _book(event.id, request.id, slot, table, people)
+    meeting = book(event.id, request.id, slot, table, people)
     try:
         db.session.flush()
     except IntegrityError:  # the unique keys: a slot or table taken meanwhile
@@ -508,7 +531,34 @@ def accept(
     return meeting
 
 
-def _book(event_id: int, request_id: int, slot: grid.Slot, table: int, people) -> Meeting:
+def accept_for_schedule(
+    event: Event, request_id: int, user: User, reply: str = "", then: Then = None
+) -> MeetingRequest:
+    """At an event where the organisers build the agenda: the recipient accepts without a
+    time, and the request waits for the schedule. Both people's accepted meetings,
+    booked or waiting, stay within the most allowed."""
+    setup = active_setup(event)
+    if setup is None:
+        raise MeetingRefused("off")
+    if not setup.organiser_schedules:
+        raise MeetingRefused("choose_slot")
+    if len(reply or "") > MAX_MESSAGE:
+        raise MeetingRefused("too_long")
+    lock(event.id)
+    request = _request_for(event.id, request_id, user.id, "recipient")
+    if request.status != "pending":
+        raise _refuse(f"already_{request.status}")
+    for person in (request.requester_id, request.recipient_id):
+        if meeting_count(event.id, person) + waiting_count(event.id, person) >= setup.max_meetings:
+            code = "you_are_full" if person == user.id else "other_is_full"
+            raise _refuse(code, limit=setup.max_meetings)
+    _close(request, "accepted", reply=(reply or "").strip())
+    db.session.refresh(request)
+    commit_with(then, request)
+    return request
+
+
+def book(event_id: int, request_id: int, slot: grid.Slot, table: int, people) -> Meeting:
     meeting = Meeting(
         event_id=event_id,
         request_id=request_id,
@@ -547,7 +597,7 @@ def _request_for(event_id: int, request_id: int, user_id: int, side: str) -> Mee
 def decline(event: Event, request_id: int, user: User, reason: str = "", then: Then = None):
     if len(reason or "") > MAX_MESSAGE:
         raise MeetingRefused("too_long")
-    _lock(event.id)
+    lock(event.id)
     request = _request_for(event.id, request_id, user.id, "recipient")
     if not _close(request, "declined", reply=(reason or "").strip()):
         raise _refuse(f"already_{request.status}")
@@ -557,7 +607,7 @@ def decline(event: Event, request_id: int, user: User, reason: str = "", then: T
 
 
 def withdraw(event: Event, request_id: int, user: User) -> MeetingRequest:
-    _lock(event.id)
+    lock(event.id)
     request = _request_for(event.id, request_id, user.id, "requester")
     if not _close(request, "withdrawn"):
         raise _refuse(f"already_{request.status}")
@@ -568,7 +618,7 @@ def withdraw(event: Event, request_id: int, user: User) -> MeetingRequest:
 
 def cancel_meeting(event: Event, meeting_id: int, user: User, then: Then = None) -> Meeting:
     """Either person cancels a booked meeting still to come: the slot and table are free."""
-    _lock(event.id)
+    lock(event.id)
     meeting = _meeting_for(event.id, meeting_id, user.id)
     if meeting.status != "booked":
         raise _refuse("already_cancelled")
@@ -640,7 +690,7 @@ def set_video_url(
     own Teams, Zoom or Meet link), for both of them; empty clears it, and the organiser's
     pattern applies again. (meeting, changed): a change raises the calendar revision and
     runs `then(meeting)`, in the same transaction, to tell the other person."""
-    _lock(event.id)
+    lock(event.id)
     meeting = _meeting_for(event.id, meeting_id, user.id)
     if meeting.status != "booked":
         raise _refuse("already_cancelled")

@@ -70,6 +70,7 @@ def refusal_text(code: str, limit: int = 0) -> str:
         "started": _("This meeting has already started: it can no longer be cancelled."),
         "not_yet": _("That can only be said once the meeting has taken place."),
         "busy": _("You have a meeting in a slot you marked as away: cancel it first."),
+        "organiser_schedules": _("At this event the organisers give every meeting its time."),
         "bad_value": _("Choose one of the options."),
         "video_not_online": _("Only meetings at an online event have a video address."),
         "video_bad": _(
@@ -198,6 +199,7 @@ def _request_card(event: Event, setup, request_id: int, done: str = "", refusal:
         status=409 if refusal else 200,
         r=found,
         event=event,
+        setup=setup,
         slots=slots,
         done=done or refusal,
         refusal=refusal,
@@ -452,6 +454,8 @@ def _back_to_requests(event: Event):
 @bp.route("/requests/<int:request_id>/accept", methods=["POST"])
 @participant_page
 def accept(event: Event, setup, request_id: int):
+    if setup.organiser_schedules:
+        return _accept_for_schedule(event, setup, request_id)
     chosen = _parse_slot(request.form.get("slot"))
     try:
         meeting = services.accept(
@@ -469,6 +473,30 @@ def accept(event: Event, setup, request_id: int):
     other = meeting.other_seat(current_user.id).user
     when = slot_label(meeting.starts_at, meeting.ends_at, event, current_language())
     done = _("Meeting with %(name)s booked: %(when)s.", name=other.name, when=when)
+    if is_htmx():
+        return _request_card(event, setup, request_id, done=done)
+    flash(done, "success")
+    return redirect_to(url_for("meetings.agenda", event_id=event.id))
+
+
+def _accept_for_schedule(event: Event, setup, request_id: int):
+    """Accepted without a time: the organisers' schedule will place it."""
+    try:
+        accepted = services.accept_for_schedule(
+            event,
+            request_id,
+            current_user,
+            request.form.get("reply", ""),
+            then=notify.accepted_for_schedule,
+        )
+    except MeetingRefused as error:
+        if is_htmx() and error.code != "not_found":
+            return _request_card(event, setup, request_id, refusal=_refusal_of(error))
+        return _refused(error, "meetings.requests", event_id=event.id)
+    done = _(
+        "Accepted: your meeting with %(name)s will get its time in the organisers' schedule.",
+        name=accepted.requester.name,
+    )
     if is_htmx():
         return _request_card(event, setup, request_id, done=done)
     flash(done, "success")
@@ -510,7 +538,14 @@ def withdraw(event: Event, _setup, request_id: int):
 @participant_page
 def agenda(event: Event, setup):
     meetings = services.booked_meetings(event.id, current_user.id)
-    return render("meetings/agenda.html", **_agenda_context(event, setup, meetings))
+    waiting = [
+        r
+        for r in services.requests_of(event.id, current_user.id)
+        if r.status == "accepted" and r.meeting is None
+    ]
+    return render(
+        "meetings/agenda.html", waiting=waiting, **_agenda_context(event, setup, meetings)
+    )
 
 
 def _agenda_context(event: Event, setup, meetings) -> dict:
@@ -557,12 +592,15 @@ def place_label(setup, event: Event, meeting) -> str:
     """The table or room, or the video address of an online event (Meeting.video_address:
     the address one of the two people gave, else the organiser's pattern)."""
     address = meeting.video_address(event, setup.video_pattern)
-    if address:
-        return address
+    return address or table_label(setup, meeting.table_number)
+
+
+def table_label(setup, number: int) -> str:
+    """A table's or room's name, else its number."""
     names = setup.table_names or []
-    if 0 < meeting.table_number <= len(names):
-        return names[meeting.table_number - 1]
-    return _("Table %(number)d", number=meeting.table_number)
+    if 0 < number <= len(names):
+        return names[number - 1]
+    return _("Table %(number)d", number=number)
 
 
 def _back_to_agenda(event: Event):

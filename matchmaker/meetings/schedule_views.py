@@ -1,0 +1,184 @@
+"""Schedule all, for organisers: build a preview (the heuristic at once, then the solver in
+the background), read its quality report and why each meeting left out could not be
+placed, download the report, publish.
+
+Like the other organiser pages, every route finds the event through the person's
+memberships of its host organisation: anyone else gets a 404.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from flask import Blueprint, abort, flash, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+
+from matchmaker.accounts.models import User
+from matchmaker.csv_writer import csv_response
+from matchmaker.events import services as events
+from matchmaker.events.models import Event
+from matchmaker.extensions import db
+from matchmaker.i18n import current_language
+from matchmaker.meetings import notify, scheduling, services, tasks
+from matchmaker.meetings.models import MeetingRequest
+from matchmaker.meetings.services import MeetingRefused
+from matchmaker.meetings.views import slot_label, table_label
+from matchmaker.web import redirect_to, render
+
+bp = Blueprint("meeting_schedule", __name__)
+
+
+@bp.before_request
+@login_required
+def _members_only():
+    """Every page here is for signed-in organisers."""
+
+
+def _event_and_setup(event_id: int):
+    event = events.managed_event(current_user, event_id)
+    setup = services.setup_of(event_id) if event is not None else None
+    if event is None or setup is None or not setup.enabled:
+        abort(404)
+    return event, setup
+
+
+def reason_text(reason: str, person: str = "", most: int = 0) -> str:
+    """Why a meeting could not be placed, in the organiser's words."""
+    if reason == "person_full":
+        return ngettext(
+            "%(name)s already has the most meetings allowed (%(num)d).",
+            "%(name)s already has the most meetings allowed (%(num)d).",
+            most,
+            name=person,
+        )
+    texts = {
+        "no_common_slot": _("The two are never available at the same time."),
+        "both_busy": _("Whenever both are available, one of them has another meeting."),
+        "no_table": _("Whenever both are free, every table is taken."),
+        "time_limit": _("A time was possible: build the schedule again to place it."),
+    }
+    return texts.get(reason, _("That is not possible."))
+
+
+def _names(ids) -> dict[int, str]:
+    ids = sorted(set(ids))
+    if not ids:
+        return {}
+    return dict(db.session.execute(db.select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
+def _requests(ids) -> dict[int, MeetingRequest]:
+    ids = sorted(set(ids))
+    if not ids:
+        return {}
+    found = db.session.scalars(db.select(MeetingRequest).where(MeetingRequest.id.in_(ids)))
+    return {r.id: r for r in found}
+
+
+def _view(event: Event, setup, run):
+    """What the page shows of a run: proposals per slot, the meetings left out with their
+    reasons, and the report."""
+    slots = {scheduling.minutes(s.starts_at): s for s in services.slots_of(setup, event)}
+    requests = _requests([p[0] for p in run.placements] + [u[0] for u in run.unplaced])
+    names = _names(
+        [r.requester_id for r in requests.values()]
+        + [r.recipient_id for r in requests.values()]
+        + [u[2] for u in run.unplaced if u[2]]
+    )
+
+    def pair(request_id: int) -> str:
+        r = requests.get(request_id)
+        if r is None:
+            return ""
+        return _("%(one)s and %(other)s", one=names.get(r.requester_id, ""),
+                 other=names.get(r.recipient_id, ""))  # fmt: skip
+
+    lang = current_language()
+    by_slot = defaultdict(list)
+    for request_id, starts, table in run.placements:
+        slot = slots.get(starts)
+        if slot is not None:
+            by_slot[starts].append((table, pair(request_id)))
+    plan = [
+        (slot_label(slots[starts].starts_at, slots[starts].ends_at, event, lang), sorted(rows))
+        for starts, rows in sorted(by_slot.items())
+    ]
+    left_out = [
+        (pair(request_id), reason_text(reason, names.get(person, ""), setup.max_meetings))
+        for request_id, reason, person in run.unplaced
+    ]
+    return {"plan": plan, "left_out": left_out, "table_name": lambda n: table_label(setup, n)}
+
+
+@bp.route("/")
+def page(event_id: int):
+    event, setup = _event_and_setup(event_id)
+    run = scheduling.run_of(event.id)
+    current = run is not None and run.setup_revision == setup.revision
+    waiting = scheduling.waiting_requests(event.id)
+    return render(
+        "meetings/schedule.html",
+        event=event,
+        setup=setup,
+        run=run,
+        current=current,
+        waiting=len(waiting),
+        **(_view(event, setup, run) if run else {"plan": [], "left_out": []}),
+    )
+
+
+@bp.route("/build", methods=["POST"])
+def build(event_id: int):
+    event, setup = _event_and_setup(event_id)
+    run = scheduling.build(event, setup)
+    tasks.improve_schedule(event.id, run.token)
+    flash(_("The preview is ready. Nothing is booked until you publish it."), "success")
+    return redirect_to(url_for("meeting_schedule.page", event_id=event.id))
+
+
+@bp.route("/publish", methods=["POST"])
+def publish(event_id: int):
+    event, _setup = _event_and_setup(event_id)
+    try:
+        booked, skipped = scheduling.publish(event, then=notify.scheduled)
+    except MeetingRefused as error:
+        flash(
+            _("The set-up has changed since this preview: build it again.")
+            if error.code == "grid_changed"
+            else _("There is no preview to publish: build one first."),
+            "error",
+        )
+        return redirect_to(url_for("meeting_schedule.page", event_id=event.id))
+    message = ngettext(
+        "%(num)d meeting booked; each person has been told once.",
+        "%(num)d meetings booked; each person has been told once.",
+        len(booked),
+    )
+    if skipped:
+        message += " " + ngettext(
+            "%(num)d proposal no longer fitted and was left out.",
+            "%(num)d proposals no longer fitted and were left out.",
+            skipped,
+        )
+    flash(message, "success")
+    return redirect_to(url_for("meeting_admin.overview", event_id=event.id))
+
+
+@bp.route("/report.csv")
+def report_csv(event_id: int):
+    event, setup = _event_and_setup(event_id)
+    run = scheduling.run_of(event.id)
+    if run is None:
+        abort(404)
+    shown = _view(event, setup, run)
+    rows = [(_("Scheduled"), when, shown["table_name"](table), who)
+            for when, tables in shown["plan"] for table, who in tables]  # fmt: skip
+    rows += [(_("Not placed"), "", reason, who) for who, reason in shown["left_out"]]
+    return csv_response(
+        [_("Outcome"), _("Time"), _("Place or reason"), _("Who meets")],
+        rows,
+        f"schedule-event-{event.id}.csv",
+        private=True,
+    )

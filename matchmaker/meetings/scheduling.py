@@ -1,0 +1,238 @@
+"""Schedule all, between the database and the pure `scheduler`.
+
+The organiser builds a preview: the event as a `scheduler.Problem` (the grid's slots,
+with a new session wherever the gap between two slots is longer than the break; the
+tables; everyone taking part with their most meetings and the slots they marked away;
+the accepted requests; booked meetings kept exactly where they are), scheduled at once
+by the fast heuristic and stored as the event's `MeetingScheduleRun`. A background job
+then lets the solver improve it within the set-up's time limit. Nothing is booked until
+the organiser publishes: each proposed meeting is then booked like an accepted request
+(the event's lock, the unique keys), and each person hears once what their agenda holds.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from matchmaker.accounts.models import utcnow
+from matchmaker.database import commit_with
+from matchmaker.events.models import Event
+from matchmaker.events.times import aware
+from matchmaker.extensions import db
+from matchmaker.meetings import grid, scheduler, services
+from matchmaker.meetings.models import (
+    Meeting,
+    MeetingAbsence,
+    MeetingRequest,
+    MeetingScheduleRun,
+    MeetingSetup,
+)
+from matchmaker.meetings.services import MeetingRefused
+
+Then = Callable[..., None] | None
+
+
+def sessions_of(slots: list[grid.Slot], break_minutes: int) -> tuple[int, ...]:
+    """The session of each slot: a new one starts after a gap longer than the break."""
+    sessions, current = [], 0
+    for before, slot in zip([None, *slots], slots, strict=False):
+        if before is not None and slot.starts_at - before.ends_at > timedelta(
+            minutes=break_minutes
+        ):
+            current += 1
+        sessions.append(current)
+    return tuple(sessions)
+
+
+def minutes(moment: datetime) -> int:
+    """A slot's start as UTC minutes, as stored in a run."""
+    return int(aware(moment).timestamp()) // 60
+
+
+def _moment(value: int) -> datetime:
+    return datetime.fromtimestamp(value * 60, UTC)
+
+
+def waiting_requests(event_id: int) -> list[MeetingRequest]:
+    """Accepted requests that have no meeting yet: what "schedule all" places. (A
+    meeting once booked keeps its row when cancelled, so its request is not placed
+    again.)"""
+    return list(
+        db.session.scalars(
+            select(MeetingRequest)
+            .outerjoin(Meeting, Meeting.request_id == MeetingRequest.id)
+            .where(
+                MeetingRequest.event_id == event_id,
+                MeetingRequest.status == "accepted",
+                Meeting.id.is_(None),
+            )
+            .order_by(MeetingRequest.id)
+        )
+    )
+
+
+def problem_of(event: Event, setup: MeetingSetup) -> tuple[scheduler.Problem, list[grid.Slot]]:
+    """The event as the scheduler sees it, and the slots its indexes refer to."""
+    slots = services.slots_of(setup, event)
+    index = {slot.starts_at: i for i, slot in enumerate(slots)}
+    taking_part = {p.user.id for p in services.participants(event.id)}
+    away: dict[int, set[int]] = defaultdict(set)
+    for user_id, starts_at in db.session.execute(
+        select(MeetingAbsence.user_id, MeetingAbsence.starts_at).where(
+            MeetingAbsence.event_id == event.id
+        )
+    ):
+        if aware(starts_at) in index:
+            away[user_id].add(index[aware(starts_at)])
+    requests, keep = [], {}
+    for meeting in services.booked_meetings(event.id):
+        where = index.get(aware(meeting.starts_at))
+        if where is None:
+            continue
+        a, b = (seat.user_id for seat in meeting.seats)
+        requests.append(scheduler.Request(meeting.request_id, a, b))
+        keep[meeting.request_id] = scheduler.Placement(where, meeting.table_number)
+    for r in waiting_requests(event.id):
+        if r.requester_id in taking_part and r.recipient_id in taking_part:
+            requests.append(scheduler.Request(r.id, r.requester_id, r.recipient_id))
+    people_ids = taking_part | {p for r in requests for p in (r.a, r.b)}
+    people = {
+        p: scheduler.Person(p, setup.max_meetings, frozenset(away.get(p, ()))) for p in people_ids
+    }
+    problem = scheduler.Problem(
+        sessions=sessions_of(slots, setup.break_minutes),
+        tables=services.table_name_count(setup),
+        people=people,
+        requests=tuple(requests),
+        keep=keep,
+    )
+    return problem, slots
+
+
+def run_of(event_id: int) -> MeetingScheduleRun | None:
+    return db.session.get(MeetingScheduleRun, event_id, populate_existing=True)
+
+
+def build(event: Event, setup: MeetingSetup) -> MeetingScheduleRun:
+    """A new preview by the heuristic, replacing the last one; the caller then starts the
+    solver job (`improve`) with the run's token."""
+    problem, slots = problem_of(event, setup)
+    schedule = scheduler.quick(problem)
+    run = run_of(event.id) or MeetingScheduleRun(event_id=event.id)
+    db.session.add(run)
+    run.token = secrets.token_hex(16)
+    run.created_at, run.published_at = utcnow(), None
+    _store(run, schedule, problem, slots, setup, status="improving")
+    db.session.commit()
+    return run
+
+
+def improve(event: Event, token: str) -> bool:
+    """The solver's schedule replaces the preview it started from, unless a newer build
+    or a publication came meanwhile. True when it did."""
+    setup = services.active_setup(event)
+    run = run_of(event.id)
+    if setup is None or run is None or run.token != token or run.status != "improving":
+        return False
+    problem, slots = problem_of(event, setup)
+    schedule = scheduler.solve(problem, seconds=setup.solver_seconds)
+    run = run_of(event.id)
+    if run is None or run.token != token or run.status != "improving":
+        return False
+    _store(run, schedule, problem, slots, setup, status="ready")
+    db.session.commit()
+    return True
+
+
+def _store(run, schedule, problem, slots, setup, status: str) -> None:
+    new = {
+        request_id: where
+        for request_id, where in schedule.placed.items()
+        if request_id not in problem.keep
+    }
+    run.placements = [
+        [request_id, minutes(slots[where.slot].starts_at), where.table]
+        for request_id, where in sorted(new.items())
+    ]
+    run.unplaced = [
+        [request_id, why.reason, why.person]
+        for request_id, why in sorted(schedule.unplaced.items())
+    ]
+    report = schedule.report
+    run.report = {
+        "wanted": report.wanted,
+        "placed": report.placed,
+        "kept": len(problem.keep),
+        "bound": report.bound,
+        "optimal": report.optimal,
+        "gaps": report.gaps,
+        "gaps_min": report.gaps_min,
+        "gaps_median": report.gaps_median,
+        "gaps_max": report.gaps_max,
+        "short": list(report.short),
+        "seconds": round(report.seconds, 3),
+    }
+    run.method = report.method
+    run.status = status
+    run.setup_revision = setup.revision
+    run.finished_at = utcnow() if status == "ready" else None
+
+
+def publish(event: Event, then: Then = None) -> tuple[list[Meeting], int]:
+    """Book the preview's meetings. Returns the meetings booked and how many proposals
+    no longer fit (a request withdrawn, a slot taken meanwhile): those are left out, the
+    rest is booked. MeetingRefused("no_preview") without a preview to publish, and
+    ("grid_changed") when the set-up changed after it was built."""
+    setup = services.active_setup(event)
+    if setup is None:
+        raise MeetingRefused("off")
+    services.lock(event.id)
+    run = run_of(event.id)
+    if run is None or run.status == "published":
+        db.session.rollback()
+        raise MeetingRefused("no_preview")
+    if run.setup_revision != setup.revision:
+        db.session.rollback()
+        raise MeetingRefused("grid_changed")
+    slots = {minutes(slot.starts_at): slot for slot in services.slots_of(setup, event)}
+    waiting = {r.id: r for r in waiting_requests(event.id)}
+    booked, skipped = [], 0
+    for request_id, starts, table in run.placements:
+        request, slot = waiting.get(request_id), slots.get(starts)
+        if request is None or slot is None:
+            skipped += 1
+            continue
+        people = (request.requester_id, request.recipient_id)
+        try:
+            with db.session.begin_nested():
+                meeting = services.book(event.id, request.id, slot, table, people)
+                db.session.flush()
+        except IntegrityError:  # the person or the table is taken in that slot now
+            skipped += 1
+            continue
+        booked.append(meeting)
+    db.session.execute(
+        update(MeetingScheduleRun)
+        .where(MeetingScheduleRun.event_id == event.id)
+        .values(status="published", published_at=utcnow())
+    )
+    commit_with(then, booked)
+    return booked, skipped
+
+
+def waiting_reasons(event: Event, setup: MeetingSetup) -> dict[int, scheduler.Unplaced]:
+    """Why accepted requests could not be placed, by request id, as the current preview
+    found (empty without one)."""
+    run = run_of(event.id)
+    if run is None or run.status == "published" or run.setup_revision != setup.revision:
+        return {}
+    return {
+        request_id: scheduler.Unplaced(reason, person)
+        for request_id, reason, person in run.unplaced
+    }
