@@ -81,15 +81,15 @@ def _view(event: Event, setup, run):
     """What the page shows of a run: proposals per slot, the meetings left out with their
     reasons, and the report."""
     slots = {scheduling.minutes(s.starts_at): s for s in services.slots_of(setup, event)}
-    requests = _requests([p[0] for p in run.placements] + [u[0] for u in run.unplaced])
+    by_id = _requests([p[0] for p in run.placements] + [u[0] for u in run.unplaced])
     names = _names(
-        [r.requester_id for r in requests.values()]
-        + [r.recipient_id for r in requests.values()]
+        [r.requester_id for r in by_id.values()]
+        + [r.recipient_id for r in by_id.values()]
         + [u[2] for u in run.unplaced if u[2]]
     )
 
     def pair(request_id: int) -> str:
-        r = requests.get(request_id)
+        r = by_id.get(request_id)
         if r is None:
             return ""
         return _("%(one)s and %(other)s", one=names.get(r.requester_id, ""),
