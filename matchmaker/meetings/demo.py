@@ -8,6 +8,7 @@ fictional people with example.org addresses, one per demo organisation.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 
 from sqlalchemy import select
@@ -18,6 +19,7 @@ from matchmaker.events import seats
 from matchmaker.events.models import Event
 from matchmaker.extensions import db
 from matchmaker.meetings import grid, profile, services
+from matchmaker.meetings.models import MeetingRequest
 from matchmaker.meetings.services import MeetingRefused, SetupInput
 from matchmaker.organisations.models import Membership, Organisation
 from matchmaker.taxonomy import load_taxonomy
@@ -54,6 +56,13 @@ def load(event: Event, settings: dict, password: str, demo_people: list[User]) -
     _requests(event, people)
     for index, person in enumerate(demo_people):
         _try_both_sides(event, person, people[3 * index : 3 * index + 3])
+    # Then the organisers take the agenda over: the meetings booked so far stay, and
+    # what is accepted from now on waits for their "schedule all".
+    services.save_setup(
+        event,
+        dataclasses.replace(_setup(settings, day), organiser_schedules=True, solver_seconds=5),
+    )
+    _accept_for_the_schedule(event, people)
 
 
 def _event_day(event: Event):
@@ -168,6 +177,23 @@ def _requests(event: Event, people: list[User]) -> None:
     for index, request in enumerate(made):
         _answer(event, request, ("book", "book", "book", "decline", "withdraw", "expire",
                                  "pending")[index % 7])  # fmt: skip
+
+
+def _accept_for_the_schedule(event: Event, people: list[User]) -> None:
+    """The demo participants accept the requests still open to them (the demo accounts'
+    own stay open, for a newcomer to answer)."""
+    ids = {p.id for p in people}
+    pending = db.session.scalars(
+        select(MeetingRequest)
+        .where(MeetingRequest.event_id == event.id, MeetingRequest.status == "pending")
+        .order_by(MeetingRequest.id)
+    ).all()
+    for request in pending:
+        if request.recipient_id in ids and request.requester_id in ids:
+            try:
+                services.accept_for_schedule(event, request.id, request.recipient)
+            except MeetingRefused:
+                continue
 
 
 def _try_both_sides(event: Event, person: User, others: list[User]) -> None:

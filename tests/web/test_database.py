@@ -120,7 +120,19 @@ def test_seed_demo_gives_the_matchmaking_day_meetings_in_every_state(runner):
         ).all()
     )
     assert set(states) == {"pending", "accepted", "declined", "withdrawn", "expired"}
-    assert db.session.scalar(select(func.count()).select_from(Meeting)) == states["accepted"]
+    # The organisers have taken the agenda over: some accepted requests wait for their
+    # "schedule all", which places them in one click.
+    from matchmaker.meetings import scheduling
+
+    booked = db.session.scalar(select(func.count()).select_from(Meeting))
+    waiting = scheduling.waiting_requests(day.id)
+    assert booked + len(waiting) == states["accepted"] and len(waiting) >= 5
+    setup = meetings.setup_of(day.id)
+    assert setup.organiser_schedules
+    run = scheduling.build(day, setup)
+    assert run.report["placed"] - run.report["kept"] >= 5
+    published, skipped = scheduling.publish(day)
+    assert len(published) == len(run.placements) and skipped == 0
     # The demo accounts can try both sides: something to answer, and a booked meeting.
     for email in ("sme@example.org", "investor@example.org"):
         user = db.session.query(User).filter_by(email=email).one()
