@@ -237,6 +237,7 @@ def quick(problem: Problem) -> Schedule:
     _greedy(problem, book)
     _repair(problem, book)
     _compact(problem, book)
+    _greedy(problem, book)  # whatever the moves made room for
     return _finish(problem, book, "heuristic", bound=len(problem.requests), proven=False,
                    started=started)  # fmt: skip
 
@@ -348,6 +349,7 @@ def solve(problem: Problem, seconds: float = 15.0, threads: int = 2) -> Schedule
     else:
         book = _book_of(problem, _fewest_gaps(problem, chosen, remaining, threads))
     _compact(problem, book)
+    _greedy(problem, book)
     best = max((book, first), key=lambda b: _quality(problem, b))
     return _finish(problem, best, "solver", bound=bound, proven=proven, started=started)
 

@@ -58,6 +58,29 @@ def assert_keeps_the_rules(p: Problem, schedule: scheduler.Schedule) -> None:
         assert schedule.placed[request_id] == where, "a kept meeting moved"
     assert schedule.report.placed == len(schedule.placed)
     assert schedule.report.placed <= schedule.report.bound
+    for request_id, why in schedule.unplaced.items():
+        assert_the_reason_is_true(p, schedule, p.request(request_id), why)
+
+
+def assert_the_reason_is_true(p: Problem, schedule, r: Request, why) -> None:
+    """Each meeting left out says truly why; none could simply have been placed."""
+    busy = {(person, where.slot) for rid, where in schedule.placed.items()
+            for person in (p.request(rid).a, p.request(rid).b)}  # fmt: skip
+    used = Counter(where.slot for where in schedule.placed.values())
+    count = Counter(person for person, _slot in busy)
+    available = [s for s in range(p.slot_count)
+                 if s not in p.people[r.a].away | p.people[r.b].away]  # fmt: skip
+    free = [s for s in available if (r.a, s) not in busy and (r.b, s) not in busy]
+    if why.reason == "no_common_slot":
+        assert not available
+    elif why.reason == "person_full":
+        assert count[why.person] >= p.people[why.person].max_meetings
+    elif why.reason == "both_busy":
+        assert available and not free
+    elif why.reason == "no_table":
+        assert free and all(used[s] >= p.tables for s in free)
+    else:
+        pytest.fail(f"request {r.id} left out for {why.reason!r}")
 
 
 def _kept_count(p: Problem, person: int) -> int:
