@@ -25,6 +25,7 @@ then given tables, kept meetings first at their own.
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections import defaultdict
@@ -123,6 +124,10 @@ class Schedule:
     placed: dict[int, Placement]  # request id -> slot and table
     unplaced: dict[int, Unplaced]
     report: Report
+
+
+# The solver stops looking for more meetings within this share of the proven bound.
+CLOSE_ENOUGH = 0.002
 
 
 class BadProblem(ValueError):
@@ -238,6 +243,7 @@ def quick(problem: Problem) -> Schedule:
     _repair(problem, book)
     _compact(problem, book)
     _greedy(problem, book)  # whatever the moves made room for
+    _serve_everyone(problem, book)
     return _finish(problem, book, "heuristic", bound=len(problem.requests), proven=False,
                    started=started)  # fmt: skip
 
@@ -334,13 +340,16 @@ def _place_all(book: _Book, requests: list[Request]) -> bool:
 
 def solve(problem: Problem, seconds: float = 15.0, threads: int = 2) -> Schedule:
     """The heuristic's schedule improved within about `seconds`: first the most meetings
-    (HiGHS, a mixed-integer program, which also proves the bound), then the fewest gaps
-    for that set of meetings (CP-SAT), then the compaction pass."""
+    (HiGHS, a mixed-integer program, which also proves the bound) and a meeting for
+    everyone it can, then the fewest gaps for that set of meetings (CP-SAT), then the
+    compaction pass."""
     started = time.perf_counter()
     start = quick(problem)
     start_slots = _new_slots(problem, start.placed)
     chosen, bound, proven = _most_meetings(problem, start_slots, seconds * 0.75, threads)
     first = _book_of(problem, chosen)
+    _serve_everyone(problem, first)
+    chosen = {r: slot for r, slot in first.slot_of.items() if r not in problem.keep}
     if _quality(problem, first)[:2] <= _quality(problem, _book_of(problem, start_slots))[:2]:
         chosen, first = start_slots, _book_of(problem, start_slots)  # the same set: keep it
     remaining = max(1.0, seconds - (time.perf_counter() - started))
@@ -389,16 +398,18 @@ def _choices(problem: Problem, kept: _Book, requests: Iterable[Request]) -> list
 def _most_meetings(
     problem: Problem, start: Mapping[int, int], seconds: float, threads: int
 ) -> tuple[dict[int, int], int, bool]:
-    """Phase 1 with HiGHS: the most meetings, then the most people with one. Returns the
-    choice (request id -> slot), the proven bound on the meetings (kept ones included)
-    and whether the choice is proven the most."""
+    """Phase 1 with HiGHS: the most meetings. Returns the choice (request id -> slot),
+    the proven bound on the meetings (kept ones included) and whether the choice is
+    proven the most. (People served come after, in `_serve_everyone`: as a second term
+    of this objective they kept HiGHS's feasibility-jump heuristic from its best finds.)"""
     import highspy  # imported here: only scheduling needs it
     import numpy as np
 
     kept = _kept_book(problem)
     choices = _choices(problem, kept, problem.requests)
+    kept_count = len(problem.keep)
     if not choices:
-        return {}, len(problem.keep), True
+        return {}, kept_count, True
     rows: dict[tuple, list[int]] = defaultdict(list)
     for column, (r, slot) in enumerate(choices):
         rows["request", r.id].append(column)
@@ -406,9 +417,6 @@ def _most_meetings(
         for p in (r.a, r.b):
             rows["person at", p, slot].append(column)
             rows["person", p].append(column)
-    people = [p for p in problem.people if not kept.count(p) and ("person", p) in rows]
-    served_column = {p: len(choices) + i for i, p in enumerate(people)}
-    weight = len(people) + 1  # one more meeting beats any number of people served
 
     def limit(key: tuple) -> int:
         if key[0] == "table":
@@ -422,21 +430,14 @@ def _most_meetings(
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("threads", threads)
     highs.setOptionValue("random_seed", 15)
-    columns = len(choices) + len(people)
-    costs = np.concatenate([np.full(len(choices), -float(weight)), -np.ones(len(people))])
-    highs.addVars(columns, np.zeros(columns), np.ones(columns))
+    columns = len(choices)
     every = np.arange(columns, dtype=np.int32)
-    highs.changeColsCost(columns, every, costs)
+    highs.addVars(columns, np.zeros(columns), np.ones(columns))
+    highs.changeColsCost(columns, every, -np.ones(columns))  # HiGHS minimises
     for key, members in rows.items():
         highs.addRow(-highspy.kHighsInf, limit(key), len(members),
                      np.array(members, dtype=np.int32), np.ones(len(members)))  # fmt: skip
-    for p, column in served_column.items():  # served <= that person's meetings
-        members = rows["person", p]
-        highs.addRow(-highspy.kHighsInf, 0, len(members) + 1,
-                     np.array([column, *members], dtype=np.int32),
-                     np.array([1.0] + [-1.0] * len(members)))  # fmt: skip
-    kept_count = len(problem.keep)
-    # The bound: the linear relaxation, by the interior-point method (seconds where the
+    # The bound: the linear relaxation, by the interior-point method (seconds, where the
     # MIP's own root LP can take most of the time limit).
     highs.setOptionValue("solver", "ipm")
     highs.setOptionValue("time_limit", max(0.5, seconds / 2))
@@ -444,32 +445,66 @@ def _most_meetings(
     bound = len(problem.requests)
     if highs.getModelStatus() == highspy.HighsModelStatus.kOptimal:
         relaxed = -highs.getInfo().objective_function_value
-        bound = min(bound, kept_count + math.floor(relaxed / weight + 1e-6))
+        bound = min(bound, kept_count + math.floor(relaxed + 1e-6))
     if kept_count + len(start) >= bound:  # the start is already the most
         return dict(start), bound, True
     highs.setOptionValue("solver", "choose")
     highs.setOptionValue("time_limit", max(0.5, seconds - (time.perf_counter() - started)))
     highs.changeColsIntegrality(columns, every, np.full(columns, highspy.HighsVarType.kInteger))
-    start_values = np.zeros(columns)
-    for column, (r, slot) in enumerate(choices):
-        if start.get(r.id) == slot:
-            start_values[column] = 1
-            for p in (r.a, r.b):
-                if p in served_column:
-                    start_values[served_column[p]] = 1
     solution = highspy.HighsSolution()
-    solution.col_value = list(start_values)
+    solution.col_value = [1.0 if start.get(r.id) == slot else 0.0 for r, slot in choices]
     highs.setSolution(solution)
+    # Close enough to the bound (the last 0.2 %): the time left goes to the gaps.
+    enough = (bound - kept_count) - max(0, math.floor(CLOSE_ENOUGH * bound))
+
+    def stop_when_close(event) -> None:
+        if -event.data_out.mip_primal_bound >= enough - 1e-6:
+            event.interrupt()
+
+    highs.cbMipInterrupt.subscribe(stop_when_close)
     highs.run()
     info = highs.getInfo()
     if info.primal_solution_status != 2:  # no feasible solution found: keep the start
         return dict(start), bound, False
     values = highs.getSolution().col_value
     chosen = {r.id: slot for column, (r, slot) in enumerate(choices) if values[column] > 0.5}
-    if info.mip_dual_bound == info.mip_dual_bound:  # not NaN
-        bound = min(bound, kept_count + math.floor(-info.mip_dual_bound / weight + 1e-6))
+    if math.isfinite(info.mip_dual_bound):
+        bound = min(bound, kept_count + math.floor(-info.mip_dual_bound + 1e-6))
     bound = max(bound, kept_count + len(chosen))
     return chosen, bound, kept_count + len(chosen) == bound
+
+
+def _serve_everyone(problem: Problem, book: _Book) -> None:
+    """Fairness without losing a meeting: someone left with none gets one of their
+    requests in place of a meeting of the same partner whose other person keeps at
+    least one meeting."""
+    by_person: dict[int, list[Request]] = defaultdict(list)
+    for r in problem.requests:
+        by_person[r.a].append(r)
+        by_person[r.b].append(r)
+    for person in sorted(problem.people):
+        if book.count(person):
+            continue
+        for wanted in by_person[person]:
+            if _swap_in(problem, book, wanted, person, by_person):
+                break
+
+
+def _swap_in(problem: Problem, book: _Book, wanted: Request, person: int, by_person) -> bool:
+    partner = wanted.b if wanted.a == person else wanted.a
+    for other in by_person[partner]:
+        if other.id not in book.slot_of or other.id in problem.keep:
+            continue
+        third = other.b if other.a == partner else other.a
+        if book.count(third) < 2:
+            continue  # they would be left with none
+        old = book.take(other)
+        slot = _best_slot(book, wanted)
+        if slot is not None:
+            book.put(wanted, slot)
+            return True
+        book.put(other, old)
+    return False
 
 
 def _fewest_gaps(
@@ -480,7 +515,7 @@ def _fewest_gaps(
     from ortools.sat.python import cp_model  # imported here: only scheduling needs it
 
     kept = _kept_book(problem)
-    requests = [problem.request(r) for r in chosen]
+    requests = [problem.request(r) for r in chosen if r not in problem.keep]
     model = cp_model.CpModel()
     x: dict[tuple[int, int], object] = {}
     busy: dict[tuple[int, int], list] = defaultdict(list)
@@ -545,9 +580,10 @@ def _gap_count(model, agenda: list, sessions: tuple[int, ...]):
 
 def _compact(problem: Problem, book: _Book, rounds: int = 5) -> None:
     """Local search: move single meetings to the slot that adds the fewest gaps to the
-    two people's agendas, until a round moves nothing."""
+    two people's agendas, and swap the times of two meetings of one person where that
+    closes gaps, until a round changes nothing."""
     for _round in range(rounds):
-        moved = False
+        moved = _swap_times(problem, book)
         for request_id in sorted(book.slot_of):
             if request_id in problem.keep:
                 continue
@@ -561,6 +597,45 @@ def _compact(problem: Problem, book: _Book, rounds: int = 5) -> None:
             moved = moved or best != old
         if not moved:
             return
+
+
+def _swap_times(problem: Problem, book: _Book) -> bool:
+    """For each person with a gap: swap the slots of two of their meetings when both
+    partners are free and available at the other slot and the three agendas have fewer
+    gaps in all. Whether anything changed."""
+    sessions, people = problem.sessions, problem.people
+    mine: dict[int, list[Request]] = defaultdict(list)
+    for request_id in book.slot_of:
+        if request_id not in problem.keep:
+            r = problem.request(request_id)
+            mine[r.a].append(r)
+            mine[r.b].append(r)
+
+    def gaps(*who: int) -> int:
+        return sum(gaps_of(book.busy[p], sessions) for p in who)
+
+    def free(person: int, slot: int) -> bool:
+        return slot not in book.busy[person] and slot not in people[person].away
+
+    changed = False
+    for person in sorted(mine):
+        if not gaps(person):
+            continue
+        for one, two in itertools.combinations(mine[person], 2):
+            first, second = book.slot_of[one.id], book.slot_of[two.id]
+            p1 = one.b if one.a == person else one.a
+            p2 = two.b if two.a == person else two.a
+            if p1 == p2 or not (free(p1, second) and free(p2, first)):
+                continue
+            before = gaps(person, p1, p2)
+            book.take(one), book.take(two)
+            book.put(one, second), book.put(two, first)
+            if gaps(person, p1, p2) < before:
+                changed = True
+                continue
+            book.take(one), book.take(two)
+            book.put(one, first), book.put(two, second)
+    return changed
 
 
 # --- the result -------------------------------------------------------------------------------
