@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import load_only, selectinload
+from sqlalchemy.orm import selectinload
 
 from matchmaker.accounts.models import User, utcnow
 from matchmaker.database import commit_with
@@ -178,9 +178,19 @@ def takes_part(event_id: int, user_id: int | None) -> bool:
     return _confirmed(event_id, user_id) is not None
 
 
+@dataclass(frozen=True)
+class Person:
+    """Who a participant is, as the meetings pages name them (read as plain rows: a
+    list of 500 people is no place for 500 ORM objects)."""
+
+    id: int
+    name: str
+    locale: str | None
+
+
 @dataclass
 class Participant:
-    user: User
+    user: Person | User
     organisation_id: int | None
     allowed: bool
 
@@ -188,24 +198,24 @@ class Participant:
 def participants(event_id: int, everyone: bool = False) -> list[Participant]:
     """The people who take part (with those the organiser removed when `everyone`)."""
     rows = db.session.execute(
-        select(User, Registration.organisation_id)
+        select(User.id, User.name, User.locale, Registration.organisation_id)
         .join(Registration, Registration.user_id == User.id)
         .where(Registration.event_id == event_id, Registration.status == "confirmed")
-        .options(load_only(User.id, User.name, User.locale))  # the rest when asked for
-        .order_by(User.name, User.id)
     ).all()
-    found = {user.id: Participant(user, org, True) for user, org in rows}
-    for access in db.session.scalars(
-        select(MeetingAccess).where(MeetingAccess.event_id == event_id)
+    found = {
+        user_id: Participant(Person(user_id, name, locale), org, True)
+        for user_id, name, locale, org in rows
+    }
+    for user_id, allowed, name, locale in db.session.execute(
+        select(MeetingAccess.user_id, MeetingAccess.allowed, User.name, User.locale)
+        .join(User, User.id == MeetingAccess.user_id)
+        .where(MeetingAccess.event_id == event_id)
     ):
-        user = db.session.get(User, access.user_id)
-        if user is None:
-            continue
-        known = found.get(user.id)
+        known = found.get(user_id)
         if known is None:
-            found[user.id] = Participant(user, None, access.allowed)
+            found[user_id] = Participant(Person(user_id, name, locale), None, allowed)
         else:
-            known.allowed = access.allowed
+            known.allowed = allowed
     people = sorted(found.values(), key=lambda p: (p.user.name.casefold(), p.user.id))
     return people if everyone else [p for p in people if p.allowed]
 
