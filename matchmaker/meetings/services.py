@@ -157,14 +157,17 @@ def _access(event_id: int, user_id: int) -> bool | None:
     return None if found is None else found.allowed
 
 
-def _confirmed(event_id: int, user_id: int) -> Registration | None:
-    return db.session.scalar(
-        select(Registration).where(
+def _confirmed(event_id: int, user_id: int) -> bool:
+    """Whether the person has a confirmed seat (the id only: a Registration brings its
+    event, person and organisation with it)."""
+    found = db.session.scalar(
+        select(Registration.id).where(
             Registration.event_id == event_id,
             Registration.user_id == user_id,
             Registration.status == "confirmed",
         )
     )
+    return found is not None
 
 
 def takes_part(event_id: int, user_id: int | None) -> bool:
@@ -175,7 +178,7 @@ def takes_part(event_id: int, user_id: int | None) -> bool:
     access = _access(event_id, user_id)
     if access is not None:
         return access and db.session.get(User, user_id) is not None
-    return _confirmed(event_id, user_id) is not None
+    return _confirmed(event_id, user_id)
 
 
 @dataclass(frozen=True)

@@ -342,7 +342,8 @@ def _pending_with(event_id: int) -> dict[int, MeetingRequest]:
     found = {}
     for r in services.requests_of(event_id, current_user.id):
         if r.status in ("pending", "accepted"):
-            found.setdefault(r.other(current_user.id).id, r)
+            other = r.recipient_id if r.requester_id == current_user.id else r.requester_id
+            found.setdefault(other, r)  # by id: no need to load the other person
     return found
 
 
