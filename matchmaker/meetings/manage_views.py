@@ -108,6 +108,7 @@ def _form_values(setup: MeetingSetup | None, event: Event) -> dict[str, str]:
             "requests_close_at": "",
             "organiser_schedules": "",
             "solver_seconds": "15",
+            "needs_acceptance": "1",
         }
 
     def local(value):
@@ -128,6 +129,7 @@ def _form_values(setup: MeetingSetup | None, event: Event) -> dict[str, str]:
         "requests_close_at": local(setup.requests_close_at),
         "organiser_schedules": "1" if setup.organiser_schedules else "",
         "solver_seconds": str(setup.solver_seconds),
+        "needs_acceptance": "1" if setup.needs_acceptance else "",
     }
 
 
@@ -161,6 +163,7 @@ def _read(form: SetupForm, event: Event) -> SetupInput | None:
         requests_close_at=form.moment("requests_close_at", event.timezone),
         expiry_days=form.number("expiry_days", 1, 60),
         organiser_schedules=values.get("organiser_schedules") == "1",
+        needs_acceptance=values.get("needs_acceptance") == "1",
         solver_seconds=form.number("solver_seconds", 1, 300)
         if values.get("solver_seconds")
         else 15,

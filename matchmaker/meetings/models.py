@@ -77,6 +77,9 @@ class MeetingSetup(db.Model):
     # The organiser builds the agenda ("schedule all"): requests are accepted without a
     # time, and the organiser's published schedule books them.
     organiser_schedules: Mapped[bool] = mapped_column(default=False)
+    # Off: a request is a meeting at once (booked in the proposed slot, or waiting for
+    # the organisers' schedule), without the other person's acceptance.
+    needs_acceptance: Mapped[bool] = mapped_column(default=True)
     # How long the solver may improve a schedule, in seconds.
     solver_seconds: Mapped[int] = mapped_column(default=15)
     # Written first by every booking: the lock that serialises an event's bookings.

@@ -30,6 +30,24 @@ def _when(meeting_or_time, event, user: User) -> str:
     return times.moment(starts, event.timezone, user.locale or "en")
 
 
+def sent(request: MeetingRequest) -> None:
+    """A request just sent: asked, or (where requests need no acceptance) booked, or
+    added to the meetings waiting for the organisers' schedule."""
+    if request.meeting is not None:
+        booked(request.meeting)
+    elif request.status == "accepted":
+        _tell(
+            request.recipient,
+            "meeting_added",
+            request.event,
+            "meetings.agenda",
+            other=request.requester.name,
+            message=request.message,
+        )
+    else:
+        requested(request)
+
+
 def requested(request: MeetingRequest) -> None:
     """The person asked: who asks, their message, and the slot proposed if any."""
     event, person = request.event, request.recipient

@@ -103,6 +103,7 @@ class SetupInput:
     expiry_days: int
     organiser_schedules: bool = False
     solver_seconds: int = 15
+    needs_acceptance: bool = True
 
 
 def save_setup(event: Event, data: SetupInput) -> MeetingSetup:
@@ -133,6 +134,7 @@ def save_setup(event: Event, data: SetupInput) -> MeetingSetup:
     setup.requests_open_at, setup.requests_close_at = data.requests_open_at, data.requests_close_at
     setup.expiry_days = data.expiry_days
     setup.organiser_schedules, setup.solver_seconds = data.organiser_schedules, data.solver_seconds
+    setup.needs_acceptance = data.needs_acceptance
     setup.revision = (setup.revision or 0) + 1
     db.session.commit()
     return setup
@@ -414,7 +416,10 @@ def send_request(
     per_day: int = 30,
 ) -> tuple[MeetingRequest, bool]:
     """Ask someone for a meeting, optionally proposing a slot free for both;
-    (request, created). An open request between the two is returned instead of a second."""
+    (request, created). An open request between the two is returned instead of a second.
+    Where requests need no acceptance, the request is a meeting at once: booked in the
+    proposed slot (which is then required), or waiting for the organisers' schedule.
+    `then` gets the request either way (its status and meeting say which)."""
     now = now or utcnow()
     message = (message or "").strip()
     if len(message) > MAX_MESSAGE:
@@ -430,6 +435,8 @@ def send_request(
         raise MeetingRefused("not_found")
     if setup.organiser_schedules:  # the organisers give every meeting its time
         proposed_at = None
+    elif not setup.needs_acceptance and proposed_at is None:
+        raise MeetingRefused("choose_slot")
     phase = requests_phase(setup, event, now)
     if phase != "open":
         raise MeetingRefused(f"requests_{phase}")
@@ -457,13 +464,17 @@ def send_request(
     db.session.add(request)
     try:
         db.session.flush()
-        commit_with(then, request)
     except IntegrityError:  # cannot happen under the lock; the unique key is the last line
         db.session.rollback()
         found = open_between(event.id, requester.id, recipient_id)
         if found is None:
             raise
         return found, False
+    if not setup.needs_acceptance and setup.organiser_schedules:
+        _accept_waiting(setup, event, request, requester.id)
+    elif not setup.needs_acceptance:
+        _book_request(setup, event, request, proposed_at, requester.id, "", now)
+    commit_with(then, request)
     return request, True
 
 
@@ -524,11 +535,19 @@ def accept(
     starts_at = starts_at or aware(request.proposed_at)
     if starts_at is None:
         raise _refuse("choose_slot")
+    meeting = _book_request(setup, event, request, starts_at, user.id, reply, now)
+    commit_with(then, meeting)
+    return meeting
+
+
+def _book_request(setup, event, request, starts_at, actor_id: int, reply: str, now) -> Meeting:
+    """Under the event's lock: the pending request accepted into the slot, booked at the
+    first free table (flushed, not committed), or MeetingRefused with nothing changed."""
     people = (request.requester_id, request.recipient_id)
     slot = _check_slot(setup, event, starts_at, *people, now=now)
     for person in people:
         if meeting_count(event.id, person) >= setup.max_meetings:
-            code = "you_are_full" if person == user.id else "other_is_full"
+            code = "you_are_full" if person == actor_id else "other_is_full"
             raise _refuse(code, limit=setup.max_meetings)
     table = _table_for(setup, event.id, slot.starts_at)
     if table is None:
@@ -540,7 +559,6 @@ def accept(
     except IntegrityError:  # the unique keys: a slot or table taken meanwhile
         raise _refuse("slot_not_free") from None
     db.session.refresh(request)
-    commit_with(then, meeting)
     return meeting
 
 
@@ -561,14 +579,20 @@ def accept_for_schedule(
     request = _request_for(event.id, request_id, user.id, "recipient")
     if request.status != "pending":
         raise _refuse(f"already_{request.status}")
+    _accept_waiting(setup, event, request, user.id, reply)
+    commit_with(then, request)
+    return request
+
+
+def _accept_waiting(setup, event, request, actor_id: int, reply: str = "") -> None:
+    """Under the event's lock: the pending request accepted to wait for the organisers'
+    schedule (flushed, not committed), or MeetingRefused with nothing changed."""
     for person in (request.requester_id, request.recipient_id):
         if meeting_count(event.id, person) + waiting_count(event.id, person) >= setup.max_meetings:
-            code = "you_are_full" if person == user.id else "other_is_full"
+            code = "you_are_full" if person == actor_id else "other_is_full"
             raise _refuse(code, limit=setup.max_meetings)
     _close(request, "accepted", reply=(reply or "").strip())
     db.session.refresh(request)
-    commit_with(then, request)
-    return request
 
 
 def book(event_id: int, request_id: int, slot: grid.Slot, table: int, people) -> Meeting:

@@ -400,13 +400,13 @@ def ask(event: Event, setup, user_id: int):
     if context["errors"]:
         return render("meetings/ask.html", status=422, **context)
     try:
-        _request, created = services.send_request(
+        sent, created = services.send_request(
             event,
             current_user,
             user_id,
             message,
             proposed,
-            then=notify.requested,
+            then=notify.sent,
             per_day=current_app.config["MEETING_REQUESTS_PER_DAY"],
         )
     except MeetingRefused as error:
@@ -414,6 +414,19 @@ def ask(event: Event, setup, user_id: int):
             abort(404)
         context["errors"]["form"] = refusal_text(error.code, error.details.get("limit", 0))
         return render("meetings/ask.html", status=409, **context)
+    if created and sent.meeting is not None:
+        meeting = sent.meeting
+        when = slot_label(meeting.starts_at, meeting.ends_at, event, current_language())
+        flash(_("Meeting with %(name)s booked: %(when)s.", name=other.user.name, when=when),
+              "success")  # fmt: skip
+        return redirect_to(url_for("meetings.agenda", event_id=event.id))
+    if created and sent.status == "accepted":
+        flash(
+            _("Meeting with %(name)s added: the organisers will give it a time.",
+              name=other.user.name),
+            "success",
+        )  # fmt: skip
+        return redirect_to(url_for("meetings.agenda", event_id=event.id))
     if created:
         flash(_("Your request has been sent to %(name)s.", name=other.user.name), "success")
     else:

@@ -226,3 +226,63 @@ def test_the_schedule_is_the_organisers_only(organised, app, world, name):
     response = people["olga"].post(schedule_url(event, "publish"))
     assert response.status_code == 400
     assert meetings_count() == 0
+
+
+def without_acceptance(event, people, **changes):
+    response = post(
+        people["olga"],
+        f"/en/my/events/{event.id}/meetings/settings",
+        **settings_form(needs_acceptance="", **changes),
+    )
+    assert response.status_code == 303
+
+
+def test_without_acceptance_a_request_is_booked_at_once_in_the_time_chosen(day, world):
+    event, people = day
+    without_acceptance(event, people)
+    form = page(people["alice"], f"/en/events/{event.id}/meetings/ask/{world['bob'].id}")
+    assert "Book the meeting" in form and "Let them choose" not in form
+    # A time is required: without one nothing is sent or booked.
+    response = ask(people["alice"], event, world["bob"])
+    assert response.status_code == 409
+    assert "Choose a time for the meeting." in html.unescape(response.get_data(as_text=True))
+    assert db.session.scalar(select(func.count()).select_from(MeetingRequest)) == 0
+
+    response = ask(people["alice"], event, world["bob"], SLOT_2)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/meetings/agenda")
+    meeting = db.session.scalar(select(Meeting))
+    assert meeting.starts_at.replace(tzinfo=None) == SLOT_2.replace(tzinfo=None)
+    assert request_between(event, world["alice"], world["bob"]).status == "accepted"
+    # Both are told it is booked (Bob in Norwegian), nobody is asked to accept.
+    assert len(mails(world["alice"], "meeting_booked")) == 1
+    assert len(mails(world["bob"], "meeting_booked")) == 1
+    assert not mails(world["bob"], "meeting_requested")
+
+
+def test_without_acceptance_the_rules_still_hold(day, world):
+    event, people = day
+    without_acceptance(event, people, max_meetings="1")
+    assert ask(people["alice"], event, world["bob"], SLOT_1).status_code == 303
+    # Bob is full: Carol's booking is refused with the reason, and nothing is left behind.
+    response = ask(people["carol"], event, world["bob"], SLOT_2)
+    assert response.status_code == 409
+    assert "The other person already has the most meetings allowed here (1)." in html.unescape(
+        response.get_data(as_text=True)
+    )
+    assert meetings_count() == 1
+    assert db.session.scalar(select(func.count()).select_from(MeetingRequest)) == 1
+
+
+def test_without_acceptance_at_an_organised_event_the_meeting_waits_for_the_schedule(
+    organised, world
+):
+    event, people = organised
+    without_acceptance(event, people, organiser_schedules="1", solver_seconds="1", tables="2")
+    response = ask(people["carol"], event, world["bob"])
+    assert response.status_code == 303
+    assert request_between(event, world["carol"], world["bob"]).status == "accepted"
+    assert meetings_count() == 0
+    [mail] = mails(world["bob"], "meeting_added")
+    assert mail.subject == translated("nb", "%(name)s added a meeting with you", name="Carol")
+    assert scheduling.waiting_requests(event.id)[0].recipient_id == world["bob"].id

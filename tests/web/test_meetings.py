@@ -54,6 +54,7 @@ def settings_form(**changes) -> dict[str, str]:
         "expiry_days": "7",
         "requests_open_at": "",
         "requests_close_at": "",
+        "needs_acceptance": "1",
     }
     values.update(changes)
     return values
