@@ -130,16 +130,7 @@ def cancelled_by(user: User):
     """A meeting cancelled by `user`: the other person hears it."""
 
     def tell(meeting: Meeting) -> None:
-        other = meeting.other_seat(user.id).user
-        event = meeting.request.event
-        _tell(
-            other,
-            "meeting_cancelled",
-            event,
-            "meetings.agenda",
-            other=user.name,
-            when=_when(meeting, event, other),
-        )
+        _tell_other(user, meeting, "meeting_cancelled")
 
     return tell
 
@@ -149,20 +140,20 @@ def video_changed_by(user: User, pattern: str | None):
     it, with the address the meeting now has (theirs, else the organiser's)."""
 
     def tell(meeting: Meeting) -> None:
-        other = meeting.other_seat(user.id).user
-        event = meeting.request.event
-        _tell(
-            other,
-            "meeting_video_changed",
-            event,
-            "meetings.agenda",
-            other=user.name,
-            when=_when(meeting, event, other),
-            address=meeting.video_address(event, pattern) or "",
-            removed=meeting.video_url is None,
+        address = meeting.video_address(meeting.request.event, pattern) or ""
+        _tell_other(
+            user, meeting, "meeting_video_changed", address=address, removed=not meeting.video_url
         )
 
     return tell
+
+
+def _tell_other(user: User, meeting: Meeting, kind: str, **context) -> None:
+    """The person `user` meets hears what `user` did to the meeting."""
+    other = meeting.other_seat(user.id).user
+    event = meeting.request.event
+    _tell(other, kind, event, "meetings.agenda", other=user.name,
+          when=_when(meeting, event, other), **context)  # fmt: skip
 
 
 def reminder(request: MeetingRequest) -> None:
