@@ -105,6 +105,20 @@ def scheduled(meetings: list[Meeting]) -> None:
         _tell(people[user_id], "meetings_scheduled", event, "meetings.agenda", count=number)
 
 
+def moved(meeting: Meeting) -> None:
+    """Both people: the organisers moved the meeting; their agenda has the place."""
+    event = meeting.request.event
+    for seat in meeting.seats:
+        _tell(
+            seat.user,
+            "meeting_moved",
+            event,
+            "meetings.agenda",
+            other=meeting.other_seat(seat.user_id).user.name,
+            when=_when(meeting, event, seat.user),
+        )
+
+
 def declined(request: MeetingRequest) -> None:
     _tell(
         request.requester,

@@ -1,6 +1,6 @@
 """Schedule all, for organisers: build a preview (the heuristic at once, then the solver in
 the background), read its quality report and why each meeting left out could not be
-placed, download the report, publish.
+placed, download the report, publish; and move one meeting by hand.
 
 Like the other organiser pages, every route finds the event through the person's
 memberships of its host organisation: anyone else gets a 404.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from flask import Blueprint, abort, flash, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -22,9 +22,9 @@ from matchmaker.events.models import Event
 from matchmaker.extensions import db
 from matchmaker.i18n import current_language
 from matchmaker.meetings import notify, scheduling, services, tasks
-from matchmaker.meetings.models import MeetingRequest
+from matchmaker.meetings.models import Meeting, MeetingRequest
 from matchmaker.meetings.services import MeetingRefused
-from matchmaker.meetings.views import slot_label, table_label
+from matchmaker.meetings.views import parse_slot, refusal_text, slot_label, slot_value, table_label
 from matchmaker.web import redirect_to, render
 
 bp = Blueprint("meeting_schedule", __name__)
@@ -163,6 +163,64 @@ def publish(event_id: int):
             skipped,
         )
     flash(message, "success")
+    return redirect_to(url_for("meeting_admin.overview", event_id=event.id))
+
+
+def move_refusal(error: MeetingRefused) -> str:
+    """Why a meeting cannot move there, in the organiser's words."""
+    person = error.details.get("person", "")
+    texts = {
+        "person_away": _("%(name)s is away at that time.", name=person),
+        "person_busy": _("%(name)s has another meeting at that time.", name=person),
+        "table_taken": _("That place is taken at that time."),
+    }
+    return texts.get(error.code) or refusal_text(error.code)
+
+
+@bp.route("/move/<int:meeting_id>", methods=["GET", "POST"])
+def move(event_id: int, meeting_id: int):
+    """Move one booked meeting by hand to another time or place, by the booking rules."""
+    event, setup = _event_and_setup(event_id)
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or meeting.event_id != event.id or meeting.status != "booked":
+        abort(404)
+    lang = current_language()
+    context = {
+        "event": event,
+        "meeting": meeting,
+        "names": _(
+            "%(one)s and %(other)s",
+            one=meeting.seats[0].user.name,
+            other=meeting.seats[1].user.name,
+        ),
+        "slots": [
+            (slot_value(s), slot_label(s.starts_at, s.ends_at, event, lang))
+            for s in services.slots_of(setup, event)
+        ],
+        "tables": [
+            (n, table_label(setup, n)) for n in range(1, services.table_name_count(setup) + 1)
+        ],
+        "chosen_slot": slot_value(meeting),
+        "chosen_table": meeting.table_number,
+        "error": "",
+    }
+    if request.method == "GET":
+        return render("meetings/move.html", **context)
+    starts_at = parse_slot(request.form.get("slot"))
+    table = request.form.get("table", type=int) or 0
+    context.update(chosen_slot=request.form.get("slot", ""), chosen_table=table)
+    try:
+        if starts_at is None:
+            raise MeetingRefused("not_a_slot")
+        moved = services.move_meeting(event, meeting.id, starts_at, table, then=notify.moved)
+    except MeetingRefused as error:
+        if error.code == "not_found":
+            abort(404)
+        context["error"] = move_refusal(error)
+        return render("meetings/move.html", status=409, **context)
+    when = slot_label(moved.starts_at, moved.ends_at, event, lang)
+    flash(_("Meeting moved to %(when)s, %(place)s; both people have been told.", when=when,
+            place=table_label(setup, moved.table_number)), "success")  # fmt: skip
     return redirect_to(url_for("meeting_admin.overview", event_id=event.id))
 
 

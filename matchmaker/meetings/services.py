@@ -666,12 +666,85 @@ def cancel_meeting(event: Event, meeting_id: int, user: User, then: Then = None)
     return meeting
 
 
-def _release(meeting: Meeting) -> None:
-    meeting.status, meeting.table_key = "cancelled", None
-    meeting.cancelled_at = utcnow()
+def move_meeting(
+    event: Event,
+    meeting_id: int,
+    starts_at: datetime,
+    table: int,
+    now: datetime | None = None,
+    then: Then = None,
+) -> Meeting:
+    """The organiser moves a booked meeting still to come to another slot or table, by
+    the rules of booking: the slot is one of the grid's and still to come, both people
+    are free and not away then, and the table is free. MeetingRefused says which rule
+    fails, and nothing changes. The calendar entries are replaced (SEQUENCE)."""
+    now = now or utcnow()
+    setup = active_setup(event)
+    if setup is None:
+        raise MeetingRefused("off")
+    lock(event.id)
+    meeting = db.session.get(Meeting, meeting_id, populate_existing=True)
+    if meeting is None or meeting.event_id != event.id:
+        raise _refuse("not_found")
+    if meeting.status != "booked":
+        raise _refuse("already_cancelled")
+    if aware(meeting.starts_at) <= now:
+        raise _refuse("started")
+    if not 1 <= table <= table_name_count(setup):
+        raise _refuse("bad_value")
+    slot = grid.slot_at(slots_of(setup, event), starts_at)
+    if slot is None or slot.starts_at <= now:
+        raise _refuse("not_a_slot")
+    same_slot = slot.starts_at == aware(meeting.starts_at)
+    for seat in meeting.seats:
+        if slot.starts_at in absences(event.id, seat.user_id):
+            raise _refuse("person_away", person=seat.user.name)
+        if not same_slot and slot.starts_at in busy(event.id, seat.user_id):
+            raise _refuse("person_busy", person=seat.user.name)
+    if _table_taken(event.id, slot.starts_at, table, meeting.id):
+        raise _refuse("table_taken")
+    _release_keys(meeting)
+    db.session.flush()  # the old keys go before the new ones are taken
+    meeting.starts_at, meeting.ends_at = slot.starts_at, slot.ends_at
+    meeting.table_number = table
+    meeting.table_key = slot_key(event.id, slot.starts_at, table)
+    for seat in meeting.seats:
+        seat.person_key = slot_key(event.id, slot.starts_at, seat.user_id)
     meeting.revision += 1
+    try:
+        db.session.flush()
+    except IntegrityError:  # the unique keys: cannot happen under the lock
+        raise _refuse("slot_not_free") from None
+    commit_with(then, meeting)
+    return meeting
+
+
+def _table_taken(event_id: int, starts_at: datetime, table: int, but: int) -> bool:
+    return (
+        db.session.scalar(
+            select(Meeting.id).where(
+                Meeting.event_id == event_id,
+                Meeting.starts_at == starts_at,
+                Meeting.table_number == table,
+                Meeting.status == "booked",
+                Meeting.id != but,
+            )
+        )
+        is not None
+    )
+
+
+def _release_keys(meeting: Meeting) -> None:
+    meeting.table_key = None
     for seat in meeting.seats:
         seat.person_key = None
+
+
+def _release(meeting: Meeting) -> None:
+    meeting.status = "cancelled"
+    meeting.cancelled_at = utcnow()
+    meeting.revision += 1
+    _release_keys(meeting)
 
 
 def _meeting_for(event_id: int, meeting_id: int, user_id: int) -> Meeting:

@@ -353,15 +353,17 @@ def _pending_with(event_id: int) -> dict[int, MeetingRequest]:
 def _slot_choices(event: Event, setup, *user_ids: int) -> list[tuple[str, str]]:
     lang = current_language()
     return [
-        (
-            slot.starts_at.strftime("%Y-%m-%dT%H:%MZ"),
-            slot_label(slot.starts_at, slot.ends_at, event, lang),
-        )
+        (slot_value(slot), slot_label(slot.starts_at, slot.ends_at, event, lang))
         for slot in services.free_slots(setup, event, *user_ids)
     ]
 
 
-def _parse_slot(value: str | None) -> datetime | None:
+def slot_value(slot_or_meeting) -> str:
+    """A slot as forms send it (UTC, minute precision); see parse_slot."""
+    return aware(slot_or_meeting.starts_at).astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
+
+
+def parse_slot(value: str | None) -> datetime | None:
     """A slot as sent by a form (UTC, minute precision); None for none or garbage."""
     if not value:
         return None
@@ -391,7 +393,7 @@ def ask(event: Event, setup, user_id: int):
     if request.method == "GET":
         return render("meetings/ask.html", **context)
     message = request.form.get("message", "")
-    proposed = _parse_slot(request.form.get("slot"))
+    proposed = parse_slot(request.form.get("slot"))
     context["message"] = message
     if request.form.get("slot") and proposed is None:
         context["errors"]["slot"] = refusal_text("not_a_slot")
@@ -470,7 +472,7 @@ def _back_to_requests(event: Event):
 def accept(event: Event, setup, request_id: int):
     if setup.organiser_schedules:
         return _accept_for_schedule(event, setup, request_id)
-    chosen = _parse_slot(request.form.get("slot"))
+    chosen = parse_slot(request.form.get("slot"))
     try:
         meeting = services.accept(
             event,
@@ -771,7 +773,7 @@ def meeting_entry(setup, event: Event, meeting, user_id: int, lang: str) -> cale
 def availability(event: Event, setup):
     status = 200
     if request.method == "POST":
-        away = {m for m in (_parse_slot(v) for v in request.form.getlist("away")) if m}
+        away = {m for m in (parse_slot(v) for v in request.form.getlist("away")) if m}
         try:
             services.set_absences(event, setup, current_user, away)
         except MeetingRefused as error:
@@ -790,7 +792,7 @@ def availability(event: Event, setup):
         slots=services.slots_of(setup, event),
         away=services.absences(event.id, current_user.id),
         booked=booked,
-        slot_value=lambda slot: slot.starts_at.strftime("%Y-%m-%dT%H:%MZ"),
+        slot_value=slot_value,
     )
 
 
