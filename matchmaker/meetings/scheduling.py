@@ -135,53 +135,68 @@ def build(event: Event, setup: MeetingSetup) -> MeetingScheduleRun:
 
 def improve(event: Event, token: str) -> bool:
     """The solver's schedule replaces the preview it started from, unless a newer build
-    or a publication came meanwhile. True when it did."""
+    or a publication came meanwhile (the write is conditional on both). True when it
+    did."""
     setup = services.active_setup(event)
     run = run_of(event.id)
     if setup is None or run is None or run.token != token or run.status != "improving":
         return False
     problem, slots = problem_of(event, setup)
     schedule = scheduler.solve(problem, seconds=setup.solver_seconds)
-    run = run_of(event.id)
-    if run is None or run.token != token or run.status != "improving":
-        return False
-    _store(run, schedule, problem, slots, setup, status="ready")
+    done = db.session.execute(
+        update(MeetingScheduleRun)
+        .where(
+            MeetingScheduleRun.event_id == event.id,
+            MeetingScheduleRun.token == token,
+            MeetingScheduleRun.status == "improving",
+        )
+        .values(**_values(schedule, problem, slots, setup, status="ready"))
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
-    return True
+    return done.rowcount == 1
 
 
 def _store(run, schedule, problem, slots, setup, status: str) -> None:
+    for name, value in _values(schedule, problem, slots, setup, status).items():
+        setattr(run, name, value)
+
+
+def _values(schedule, problem, slots, setup, status: str) -> dict:
+    """A run's columns for `schedule` (slot indexes as UTC minutes)."""
     new = {
         request_id: where
         for request_id, where in schedule.placed.items()
         if request_id not in problem.keep
     }
-    run.placements = [
-        [request_id, minutes(slots[where.slot].starts_at), where.table]
-        for request_id, where in sorted(new.items())
-    ]
-    run.unplaced = [
-        [request_id, why.reason, why.person]
-        for request_id, why in sorted(schedule.unplaced.items())
-    ]
     report = schedule.report
-    run.report = {
-        "wanted": report.wanted,
-        "placed": report.placed,
-        "kept": len(problem.keep),
-        "bound": report.bound,
-        "optimal": report.optimal,
-        "gaps": report.gaps,
-        "gaps_min": report.gaps_min,
-        "gaps_median": report.gaps_median,
-        "gaps_max": report.gaps_max,
-        "short": list(report.short),
-        "seconds": round(report.seconds, 3),
+    return {
+        "placements": [
+            [request_id, minutes(slots[where.slot].starts_at), where.table]
+            for request_id, where in sorted(new.items())
+        ],
+        "unplaced": [
+            [request_id, why.reason, why.person]
+            for request_id, why in sorted(schedule.unplaced.items())
+        ],
+        "report": {
+            "wanted": report.wanted,
+            "placed": report.placed,
+            "kept": len(problem.keep),
+            "bound": report.bound,
+            "optimal": report.optimal,
+            "gaps": report.gaps,
+            "gaps_min": report.gaps_min,
+            "gaps_median": report.gaps_median,
+            "gaps_max": report.gaps_max,
+            "short": list(report.short),
+            "seconds": round(report.seconds, 3),
+        },
+        "method": report.method,
+        "status": status,
+        "setup_revision": setup.revision,
+        "finished_at": utcnow() if status == "ready" else None,
     }
-    run.method = report.method
-    run.status = status
-    run.setup_revision = setup.revision
-    run.finished_at = utcnow() if status == "ready" else None
 
 
 def publish(event: Event, then: Then = None) -> tuple[list[Meeting], int]:

@@ -286,3 +286,20 @@ def test_without_acceptance_at_an_organised_event_the_meeting_waits_for_the_sche
     [mail] = mails(world["bob"], "meeting_added")
     assert mail.subject == translated("nb", "%(name)s added a meeting with you", name="Carol")
     assert scheduling.waiting_requests(event.id)[0].recipient_id == world["bob"].id
+
+
+def test_a_solver_finishing_after_the_publication_changes_nothing(organised, world):
+    event, people = organised
+    accept(people, world, event, "alice", "bob")
+    post(people["olga"], schedule_url(event, "build"))
+    run = scheduling.run_of(event.id)
+    run.status = "improving"  # as if the worker were still at it
+    db.session.commit()
+    token = run.token
+    assert post(people["olga"], schedule_url(event, "publish")).status_code == 303
+    assert scheduling.improve(event, token) is False
+    assert scheduling.run_of(event.id).status == "published"
+    # A newer build makes an older job's result stale too.
+    accept(people, world, event, "carol", "bob")
+    post(people["olga"], schedule_url(event, "build"))
+    assert scheduling.improve(event, token) is False
