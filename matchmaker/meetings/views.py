@@ -46,6 +46,8 @@ from matchmaker.web import is_htmx, redirect_to, render
 bp = Blueprint("meetings", __name__)
 PAGE_SIZE = 20  # people per page of "who to meet"
 REASONS_SHOWN = 3  # the strongest reasons on each side
+# Refusals about the time chosen: said at the time field.
+SLOT_REFUSALS = ("choose_slot", "not_a_slot", "slot_not_free", "no_table")
 
 
 def refusal_text(code: str, limit: int = 0) -> str:
@@ -414,7 +416,8 @@ def ask(event: Event, setup, user_id: int):
     except MeetingRefused as error:
         if error.code == "not_found":
             abort(404)
-        context["errors"]["form"] = refusal_text(error.code, error.details.get("limit", 0))
+        field = "slot" if error.code in SLOT_REFUSALS else "form"
+        context["errors"][field] = refusal_text(error.code, error.details.get("limit", 0))
         return render("meetings/ask.html", status=409, **context)
     if created and sent.meeting is not None:
         meeting = sent.meeting
