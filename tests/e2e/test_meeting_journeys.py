@@ -100,8 +100,13 @@ def figure(page, lang: str, label: str):
     return term.locator("xpath=following-sibling::dd[1]")
 
 
-def turn_meetings_on(page, base: str, lang: str, event, axe: bool = True) -> None:
-    """From the event's manage page to the set-up form, filled and saved."""
+def flash(page):
+    return page.locator("#flash-messages")
+
+
+def turn_meetings_on(page, base: str, lang: str, event, axe: bool = True, choose=None) -> None:
+    """From the event's manage page to the set-up form, filled and saved; `choose(page)`
+    sets what a journey needs besides the grid (acceptance, who schedules) before saving."""
     page.goto(f"{base}/{lang}/my/events/{event.id}")
     page.get_by_role("link", name=t(lang, "1:1 meetings"), exact=True).click()
     # No set-up yet: the meetings page opens on the set-up form.
@@ -114,6 +119,10 @@ def turn_meetings_on(page, base: str, lang: str, event, axe: bool = True) -> Non
     page.get_by_label(t(lang, "Meeting length")).select_option("20")
     page.get_by_label(t(lang, "Break between meetings (minutes)")).fill("5")
     page.get_by_label(t(lang, "Number of tables")).fill("3")
+    if choose is not None:
+        choose(page)
+        if axe:
+            assert_accessible(page)
     page.get_by_role("button", name=t(lang, "Save"), exact=True).click()
 
     expect(page).to_have_url(f"{base}/{lang}/my/events/{event.id}/meetings/")

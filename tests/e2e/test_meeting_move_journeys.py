@@ -27,6 +27,7 @@ from tests.e2e.test_meeting_journeys import (  # noqa: F401  (fixtures)
     TITLE,
     calendar_entry,
     figure,
+    flash,
     for_whom,
     meeting_day,
     other,
@@ -40,10 +41,6 @@ from tests.web.test_meetings import book, slot_value
 
 PAIR = "Alice – Bob"  # noqa: RUF001  (the table plan's en dash)
 ORGANISATIONS = {"Alice": "Wroclaw Telecare", "Bob": "Oslo University Hospital"}
-
-
-def flash(page):
-    return page.locator("#flash-messages")
 
 
 def table(lang: str, number: int) -> str:

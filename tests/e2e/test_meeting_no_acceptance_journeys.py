@@ -26,12 +26,14 @@ from tests.e2e.test_meeting_journeys import (  # noqa: F401  (fixtures)
     TITLE,
     agenda_lists,
     figure,
+    flash,
     for_whom,
     meeting_day,
     other,
     session_day,
     slots,
     t,
+    turn_meetings_on,
 )
 from tests.web.test_events import app, world  # noqa: F401  (fixtures)
 
@@ -39,47 +41,27 @@ NO_JS = ("pl", "da")  # Alice's and Bob's languages without JavaScript
 ORGANISATIONS = {"Alice": "Wroclaw Telecare", "Bob": "Oslo University Hospital"}
 
 
-def flash(page):
-    return page.locator("#flash-messages")
-
-
 def turn_meetings_on_without_acceptance(page, base: str, lang: str, event, axe: bool = True):
     """The set-up form as in test_meeting_journeys; "Requests need the other person's
     acceptance" is ticked by default and the organiser unticks it."""
-    page.goto(f"{base}/{lang}/my/events/{event.id}")
-    page.get_by_role("link", name=t(lang, "1:1 meetings"), exact=True).click()
-    expect(page).to_have_url(f"{base}/{lang}/my/events/{event.id}/meetings/settings")
-    expect(page.get_by_role("heading", level=1)).to_have_text(t(lang, "1:1 meetings: set-up"))
-    page.get_by_label(t(lang, "Participants can ask each other for 1:1 meetings")).check()
-    page.get_by_label(t(lang, "Meeting sessions")).fill(f"{session_day()} 09:00-10:00")
-    page.get_by_label(t(lang, "Meeting length")).select_option("20")
-    page.get_by_label(t(lang, "Break between meetings (minutes)")).fill("5")
-    page.get_by_label(t(lang, "Number of tables")).fill("3")
-    acceptance = page.get_by_label(t(lang, "Requests need the other person's acceptance"))
-    expect(acceptance).to_be_checked()
-    expect(acceptance).to_have_accessible_description(
-        t(
-            lang,
-            "Untick for a pre-arranged programme: a request is then a meeting at once, in a"
-            " time free for both (or in your schedule).",
-        )
-    )
-    acceptance.uncheck()
-    expect(
-        page.get_by_label(
-            t(lang, "We build the agenda: participants accept requests without choosing a time")
-        )
-    ).not_to_be_checked()
-    if axe:
-        assert_accessible(page)
-    page.get_by_role("button", name=t(lang, "Save"), exact=True).click()
 
-    expect(page).to_have_url(f"{base}/{lang}/my/events/{event.id}/meetings/")
-    expect(flash(page)).to_contain_text(t(lang, "The meetings set-up is saved."))
-    expect(page.get_by_text(t(lang, "Meetings are on"))).to_be_visible()
-    expect(figure(page, lang, "Meeting slots")).to_have_text("2")
-    if axe:
-        assert_accessible(page)
+    def no_acceptance(page) -> None:
+        acceptance = page.get_by_label(t(lang, "Requests need the other person's acceptance"))
+        expect(acceptance).to_be_checked()
+        expect(acceptance).to_have_accessible_description(
+            t(
+                lang,
+                "Untick for a pre-arranged programme: a request is then a meeting at once, in a"
+                " time free for both (or in your schedule).",
+            )
+        )
+        acceptance.uncheck()
+        we_build = t(
+            lang, "We build the agenda: participants accept requests without choosing a time"
+        )
+        expect(page.get_by_label(we_build)).not_to_be_checked()
+
+    turn_meetings_on(page, base, lang, event, axe=axe, choose=no_acceptance)
     # Saved unticked: the form shows it so.
     page.goto(f"{base}/{lang}/my/events/{event.id}/meetings/settings")
     expect(

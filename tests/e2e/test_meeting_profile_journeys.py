@@ -19,6 +19,7 @@ from tests.e2e.test_meeting_journeys import (  # noqa: F401  (fixtures)
     LANGS,
     MARK,
     MARKED,
+    flash,
     for_whom,
     meeting_day,
     other,
@@ -30,10 +31,6 @@ from tests.web.test_events import app, world  # noqa: F401  (fixtures)
 OFFER = "Sequencing for rare diseases"
 TOPIC = "genomics_sequencing"
 NO_JS = ("da", "en")  # Alice's and Bob's languages without JavaScript
-
-
-def flash(page):
-    return page.locator("#flash-messages")
 
 
 def nothing_posted(page, lang: str):

@@ -31,6 +31,7 @@ from tests.e2e.test_meeting_journeys import (  # noqa: F401  (fixtures)
     TITLE,
     agenda_lists,
     figure,
+    flash,
     for_whom,
     incoming_card,
     meeting_day,
@@ -38,15 +39,12 @@ from tests.e2e.test_meeting_journeys import (  # noqa: F401  (fixtures)
     session_day,
     slots,
     t,
+    turn_meetings_on,
 )
 from tests.web.test_events import app, world  # noqa: F401  (fixtures)
 
 NO_JS = ("en", "da")  # Alice's and Bob's languages without JavaScript
 ORGANISATIONS = {"Alice": "Wroclaw Telecare", "Bob": "Oslo University Hospital"}
-
-
-def flash(page):
-    return page.locator("#flash-messages")
 
 
 def number(lang: str, value: int) -> str:
@@ -61,41 +59,25 @@ def pair(lang: str) -> str:
 def turn_scheduling_on(page, base: str, lang: str, event, axe: bool = True) -> None:
     """The set-up form as in test_meeting_journeys, with "we build the agenda" ticked and
     the scheduler given one second."""
-    page.goto(f"{base}/{lang}/my/events/{event.id}")
-    page.get_by_role("link", name=t(lang, "1:1 meetings"), exact=True).click()
-    expect(page).to_have_url(f"{base}/{lang}/my/events/{event.id}/meetings/settings")
-    expect(page.get_by_role("heading", level=1)).to_have_text(t(lang, "1:1 meetings: set-up"))
-    page.get_by_label(t(lang, "Participants can ask each other for 1:1 meetings")).check()
-    page.get_by_label(t(lang, "Meeting sessions")).fill(f"{session_day()} 09:00-10:00")
-    page.get_by_label(t(lang, "Meeting length")).select_option("20")
-    page.get_by_label(t(lang, "Break between meetings (minutes)")).fill("5")
-    page.get_by_label(t(lang, "Number of tables")).fill("3")
-    who = page.get_by_role("group", name=t(lang, "Who gives meetings their time"))
-    we_build = who.get_by_label(
-        t(lang, "We build the agenda: participants accept requests without choosing a time")
-    )
-    we_build.check()
-    expect(we_build).to_have_accessible_description(
-        t(
-            lang,
-            "Then “Schedule all” places every accepted meeting, with the most meetings and"
-            " the fewest idle gaps, and you publish it when you are ready.",
-        )
-    )
-    who.get_by_label(t(lang, "Time the scheduler may take to improve a schedule (seconds)")).fill(
-        "1"
-    )
-    if axe:
-        assert_accessible(page)
-    page.get_by_role("button", name=t(lang, "Save"), exact=True).click()
 
-    expect(page).to_have_url(f"{base}/{lang}/my/events/{event.id}/meetings/")
-    expect(flash(page)).to_contain_text(t(lang, "The meetings set-up is saved."))
-    expect(page.get_by_text(t(lang, "Meetings are on"))).to_be_visible()
-    expect(figure(page, lang, "Meeting slots")).to_have_text("2")
+    def we_build_the_agenda(page) -> None:
+        who = page.get_by_role("group", name=t(lang, "Who gives meetings their time"))
+        we_build = who.get_by_label(
+            t(lang, "We build the agenda: participants accept requests without choosing a time")
+        )
+        we_build.check()
+        expect(we_build).to_have_accessible_description(
+            t(
+                lang,
+                "Then “Schedule all” places every accepted meeting, with the most meetings and"
+                " the fewest idle gaps, and you publish it when you are ready.",
+            )
+        )
+        seconds = t(lang, "Time the scheduler may take to improve a schedule (seconds)")
+        who.get_by_label(seconds).fill("1")
+
+    turn_meetings_on(page, base, lang, event, axe=axe, choose=we_build_the_agenda)
     expect(page.get_by_text(t(lang, "Every accepted request has its time."))).to_be_visible()
-    if axe:
-        assert_accessible(page)
 
 
 def ask_bob_without_a_time(page, base: str, lang: str, event, axe: bool = True) -> None:
