@@ -81,6 +81,15 @@ class Problem:
     def by_id(self) -> dict[int, Request]:
         return {r.id: r for r in self.requests}
 
+    @cached_property
+    def by_person(self) -> dict[int, list[Request]]:
+        """Each person's accepted requests, in request order (none: an empty list)."""
+        found: dict[int, list[Request]] = defaultdict(list)
+        for r in self.requests:
+            found[r.a].append(r)
+            found[r.b].append(r)
+        return found
+
 
 @dataclass(frozen=True)
 class Unplaced:
@@ -253,14 +262,10 @@ def _waiting(problem: Problem, book: _Book) -> list[Request]:
 
 
 def _greedy(problem: Problem, book: _Book) -> None:
-    demand: dict[int, int] = defaultdict(int)
-    for r in problem.requests:
-        demand[r.a] += 1
-        demand[r.b] += 1
-
     def tightness(r: Request) -> tuple:
         # Fewest possible slots first; then the busiest people, whose time runs out.
-        return (len(_available(problem, r)), -(demand[r.a] + demand[r.b]), r.id)
+        asked = len(problem.by_person[r.a]) + len(problem.by_person[r.b])
+        return (len(_available(problem, r)), -asked, r.id)
 
     for request in sorted(_waiting(problem, book), key=tightness):
         slot = _best_slot(book, request)
@@ -283,17 +288,13 @@ def _repair(problem: Problem, book: _Book, rounds: int = 3) -> None:
     """For each meeting left out: free one of its slots by moving the meetings that block
     it there (one of each person at most) to other slots that fit them; again while a
     round places anything."""
-    by_person: dict[int, list[Request]] = defaultdict(list)
-    for r in problem.requests:
-        by_person[r.a].append(r)
-        by_person[r.b].append(r)
     for _round in range(rounds):
-        placed = [r for r in _waiting(problem, book) if _repair_one(problem, book, r, by_person)]
+        placed = [r for r in _waiting(problem, book) if _repair_one(problem, book, r)]
         if not placed:
             return
 
 
-def _repair_one(problem: Problem, book: _Book, request: Request, by_person) -> bool:
+def _repair_one(problem: Problem, book: _Book, request: Request) -> bool:
     people = problem.people
     if any(book.count(p) >= people[p].max_meetings for p in (request.a, request.b)):
         return False
@@ -301,7 +302,7 @@ def _repair_one(problem: Problem, book: _Book, request: Request, by_person) -> b
         blockers = [
             r
             for p in (request.a, request.b)
-            for r in by_person[p]
+            for r in problem.by_person[p]
             if book.slot_of.get(r.id) == slot
         ]
         if any(r.id in problem.keep for r in blockers):
@@ -478,21 +479,17 @@ def _serve_everyone(problem: Problem, book: _Book) -> None:
     """Fairness without losing a meeting: someone left with none gets one of their
     requests in place of a meeting of the same partner whose other person keeps at
     least one meeting."""
-    by_person: dict[int, list[Request]] = defaultdict(list)
-    for r in problem.requests:
-        by_person[r.a].append(r)
-        by_person[r.b].append(r)
     for person in sorted(problem.people):
         if book.count(person):
             continue
-        for wanted in by_person[person]:
-            if _swap_in(problem, book, wanted, person, by_person):
+        for wanted in problem.by_person[person]:
+            if _swap_in(problem, book, wanted, person):
                 break
 
 
-def _swap_in(problem: Problem, book: _Book, wanted: Request, person: int, by_person) -> bool:
+def _swap_in(problem: Problem, book: _Book, wanted: Request, person: int) -> bool:
     partner = wanted.b if wanted.a == person else wanted.a
-    for other in by_person[partner]:
+    for other in problem.by_person[partner]:
         if other.id not in book.slot_of or other.id in problem.keep:
             continue
         third = other.b if other.a == partner else other.a
@@ -604,7 +601,7 @@ def _swap_times(problem: Problem, book: _Book) -> bool:
     partners are free and available at the other slot and the three agendas have fewer
     gaps in all. Whether anything changed."""
     sessions, people = problem.sessions, problem.people
-    mine: dict[int, list[Request]] = defaultdict(list)
+    mine: dict[int, list[Request]] = defaultdict(list)  # placed meetings that may move
     for request_id in book.slot_of:
         if request_id not in problem.keep:
             r = problem.request(request_id)
@@ -681,15 +678,11 @@ def _finish(
     unplaced = {r.id: _why(problem, book, r) for r in problem.requests if r.id not in book.slot_of}
     per_person = {p: gaps_of(book.busy[p], problem.sessions) for p in problem.people}
     with_meetings = [per_person[p] for p in problem.people if book.busy[p]] or [0]
-    asked: dict[int, int] = defaultdict(int)
-    for r in problem.requests:
-        asked[r.a] += 1
-        asked[r.b] += 1
     short = tuple(
         sorted(
             p
             for p, person in problem.people.items()
-            if book.count(p) < min(asked[p], person.max_meetings)
+            if book.count(p) < min(len(problem.by_person[p]), person.max_meetings)
         )
     )
     bound = max(bound, len(placed))
