@@ -335,6 +335,14 @@ def flying(name: str):
         PLAN.in_flight[name] -= 1
 
 
+@contextlib.contextmanager
+def in_flight(client, method: str, url: str, name: str, **options):
+    """One of Locust's requests (its response checked by the caller) counted as under way
+    while it runs (see `flying`)."""
+    with flying(name), client.request(method, url, name=name, catch_response=True, **options) as r:
+        yield r
+
+
 class FromAddress(HTTPAdapter):
     """Connects from another loopback address (see SIGN_UP_SOURCE)."""
 
@@ -452,10 +460,7 @@ class Member(LoopbackUser):
 
     def send_contact_request(self, sender: int, recipient: int) -> bool | str:
         path = f"/en/contacts/new/{recipient}"
-        with (
-            flying("member: contact form"),
-            self.client.get(path, name="member: contact form", catch_response=True) as r,
-        ):
+        with in_flight(self.client, "GET", path, "member: contact form") as r:
             if cut(r):
                 return CUT
             token = csrf_field(r.text)
@@ -473,16 +478,10 @@ class Member(LoopbackUser):
         pair = (sender, recipient)
         if pair in PLAN.cut_pairs:
             PLAN.cut_pairs[pair] = time.time()  # the retry begins
-        with (
-            flying("member: send contact request"),
-            self.client.post(
-                path,
-                data=form,
-                name="member: send contact request",
-                allow_redirects=False,
-                catch_response=True,
-            ) as r,
-        ):
+        with in_flight(
+            self.client, "POST", path, "member: send contact request", data=form,
+            allow_redirects=False,
+        ) as r:  # fmt: skip
             if cut(r):
                 PLAN.cut_pairs[pair] = math.nan
                 return CUT
@@ -546,16 +545,9 @@ class Participant(LoopbackUser):
                 r.failure(f"{r.status_code}, no sign-up form")
                 return False
         form = {token[0]: token[1], "organisation": account.organisation_id}
-        with (
-            flying("participant: sign up"),
-            self.client.post(
-                f"{path}/sign-up",
-                data=form,
-                headers=HTMX,
-                name="participant: sign up",
-                catch_response=True,
-            ) as r,
-        ):
+        with in_flight(
+            self.client, "POST", f"{path}/sign-up", "participant: sign up", data=form, headers=HTMX
+        ) as r:
             if cut(r):
                 PLAN.cut_sign_ups[index] = "not committed"  # unless the retry finds it
                 return CUT
@@ -672,16 +664,10 @@ class Meeter(LoopbackUser):
         if not slots:
             return "no time in common left"
         form = {token[0]: token[1], "slot": self.rng.choice(slots)}
-        with (
-            flying("meeting: accept"),
-            self.client.post(
-                f"{path}/{self.request_id}/accept",
-                data=form,
-                headers=HTMX,
-                name="meeting: accept",
-                catch_response=True,
-            ) as r,
-        ):
+        with in_flight(
+            self.client, "POST", f"{path}/{self.request_id}/accept", "meeting: accept",
+            data=form, headers=HTMX,
+        ) as r:  # fmt: skip
             if cut(r):
                 self.accept_cut = True
                 return CUT
