@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from matchmaker.accounts.models import utcnow
 from matchmaker.database import commit_with
@@ -62,10 +63,11 @@ def _moment(value: int) -> datetime:
 def waiting_requests(event_id: int) -> list[MeetingRequest]:
     """Accepted requests that have no meeting yet: what "schedule all" places. (A
     meeting once booked keeps its row when cancelled, so its request is not placed
-    again.)"""
+    again.) Both people come with them: the organiser's pages name every pair."""
     return list(
         db.session.scalars(
             select(MeetingRequest)
+            .options(selectinload(MeetingRequest.requester), selectinload(MeetingRequest.recipient))
             .outerjoin(Meeting, Meeting.request_id == MeetingRequest.id)
             .where(
                 MeetingRequest.event_id == event_id,
