@@ -46,8 +46,13 @@ def next_totp_code(email: str) -> str:
     user = find_by_email(email)
     db.session.refresh(user)
     totp = pyotp.TOTP(user.totp_secret)
-    now = totp.timecode(time.time())
-    step = max(now - 1, (user.totp_last_step or 0) + 1)
+    moment = time.time()
+    now = totp.timecode(moment)
+    # The step before now only while the half-minute has seconds left: had it turned
+    # before the server checks the code, that code would be two steps old (this failed a
+    # login now and then in CI).
+    oldest = now - 1 if moment % totp.interval < totp.interval - 5 else now
+    step = max(oldest, (user.totp_last_step or 0) + 1)
     assert step <= now + 1, "no unused code left in this half-minute"
     return totp.generate_otp(step)
 

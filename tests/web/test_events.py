@@ -109,9 +109,14 @@ def world(app):
     }
 
 
+# Today in Oslo, read once: every time a test names (at import or while it runs) counts
+# from the same day, also when the run crosses midnight in Oslo.
+TODAY_IN_OSLO = datetime.now(OSLO).date()
+
+
 def at_oslo(days: int, hour: int = 9, minute: int = 0) -> datetime:
     """A wall-clock time in Oslo `days` from today, as aware UTC."""
-    day = (datetime.now(OSLO) + timedelta(days=days)).date()
+    day = TODAY_IN_OSLO + timedelta(days=days)
     return datetime.combine(day, time(hour, minute), OSLO).astimezone(UTC)
 
 
