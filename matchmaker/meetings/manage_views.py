@@ -257,12 +257,18 @@ def _waiting(event: Event, setup) -> list[tuple[str, str]]:
 
 def _table_plan(setup, event: Event, slots, meetings):
     """For each slot with meetings: its label and (table, place, the two names, meeting
-    id) rows."""
+    id, locked) rows."""
     by_slot: dict[datetime, list] = {}
     for meeting in meetings:
         names = " – ".join(seat.user.name for seat in meeting.seats)  # noqa: RUF001
         by_slot.setdefault(aware(meeting.starts_at), []).append(
-            (meeting.table_number, place_label(setup, event, meeting), names, meeting.id)
+            (
+                meeting.table_number,
+                place_label(setup, event, meeting),
+                names,
+                meeting.id,
+                meeting.locked,
+            )
         )
     lang = current_language()
     return [

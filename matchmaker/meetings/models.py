@@ -20,6 +20,7 @@ from matchmaker.extensions import db
 
 REQUEST_STATUSES = ("pending", "accepted", "declined", "withdrawn", "expired")
 MEETING_STATUSES = ("booked", "cancelled")
+AGENDA_STATUSES = ("provisional", "final")
 PRESENCE = ("held", "no_show")
 OUTCOMES = ("none", "talks", "agreement")
 MAX_MESSAGE = 1000
@@ -53,6 +54,7 @@ class MeetingSetup(db.Model):
         CheckConstraint("max_meetings BETWEEN 1 AND 100", name="max_meetings"),
         CheckConstraint("max_open_requests BETWEEN 1 AND 200", name="max_open_requests"),
         CheckConstraint("solver_seconds BETWEEN 1 AND 300", name="solver_seconds"),
+        CheckConstraint(_in("agenda_status", AGENDA_STATUSES), name="agenda_status"),
     )
 
     event_id: Mapped[int] = mapped_column(
@@ -82,6 +84,9 @@ class MeetingSetup(db.Model):
     needs_acceptance: Mapped[bool] = mapped_column(default=True)
     # How long the solver may improve a schedule, in seconds.
     solver_seconds: Mapped[int] = mapped_column(default=15)
+    # What the organisers last published of their schedule: "provisional" (times may
+    # still change) or "final"; NULL before the first publication.
+    agenda_status: Mapped[str | None] = mapped_column(String(12))
     # Written first by every booking: the lock that serialises an event's bookings.
     bookings: Mapped[int] = mapped_column(default=0)
     revision: Mapped[int] = mapped_column(default=1)
@@ -167,6 +172,9 @@ class Meeting(db.Model):
     # Online events: the video-call address one of the two people gave for this meeting
     # (their own Teams, Zoom or Meet link); it replaces the organiser's pattern for both.
     video_url: Mapped[str | None] = mapped_column(String(MAX_VIDEO_URL))
+    # Locked by the organisers: "schedule all" keeps it exactly where it is, also when
+    # they let the schedule move the other published meetings.
+    locked: Mapped[bool] = mapped_column(default=False)
 
     event = relationship("Event")
     request: Mapped[MeetingRequest] = relationship(back_populates="meeting")
@@ -301,7 +309,10 @@ class MeetingScheduleRun(db.Model):
     `placements` are [request id, slot start as UTC minutes, table]; `unplaced` are
     [request id, reason, person id or null]; `report` is the scheduler's Report as a dict.
     `token` changes with every build, so a solver job finishing after a newer build
-    cannot overwrite it.
+    cannot overwrite it. A run built with `released` may move published meetings that
+    are not locked: `moves` are [request id, new slot start as UTC minutes, new table]
+    for those that change, and `booked_state` is what the booked meetings were when it
+    was built (it is published only onto the same).
     """
 
     __tablename__ = "meeting_schedule_run"
@@ -317,6 +328,9 @@ class MeetingScheduleRun(db.Model):
     placements: Mapped[list] = mapped_column(JSON, default=list)
     unplaced: Mapped[list] = mapped_column(JSON, default=list)
     report: Mapped[dict] = mapped_column(JSON, default=dict)
+    released: Mapped[bool] = mapped_column(default=False)
+    moves: Mapped[list] = mapped_column(JSON, default=list)
+    booked_state: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -4,6 +4,8 @@ the transaction of the change they report."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from flask import url_for
 
 from matchmaker.accounts.models import User
@@ -18,7 +20,7 @@ def _tell(user: User, kind: str, event, page: str, **context) -> None:
     link = url_for(page, lang=lang, event_id=event.id, _external=True)
     title = event.title_in(lang)
     data = {"event_id": event.id, "title": title}
-    for name in ("other", "when"):
+    for name in ("other", "when", "final"):
         if name in context:
             data[name] = context[name]
     notify(user, kind, data, link=link)
@@ -90,19 +92,23 @@ def accepted_for_schedule(request: MeetingRequest) -> None:
     )
 
 
-def scheduled(meetings: list[Meeting]) -> None:
-    """Each person with a newly scheduled meeting, once: how many, and the agenda."""
-    if not meetings:
-        return
-    event = meetings[0].request.event
-    count: dict[int, int] = {}
-    people: dict[int, User] = {}
-    for meeting in meetings:
-        for seat in meeting.seats:
-            count[seat.user_id] = count.get(seat.user_id, 0) + 1
-            people[seat.user_id] = seat.user
-    for user_id, number in sorted(count.items()):
-        _tell(people[user_id], "meetings_scheduled", event, "meetings.agenda", count=number)
+def published(publication) -> None:
+    """Each person whose agenda a publication changed, once: how many meetings it
+    booked and moved for them, and whether the agenda is final. When it just became
+    final, everyone with a meeting hears that too."""
+    new, moved_now, people = Counter(), Counter(), {}
+    for meetings, counter in (
+        (publication.booked, new),
+        (publication.moved, moved_now),
+        (publication.now_final, Counter()),
+    ):
+        for meeting in meetings:
+            for seat in meeting.seats:
+                counter[seat.user_id] += 1
+                people[seat.user_id] = seat.user
+    for user_id in sorted(people):
+        _tell(people[user_id], "meetings_scheduled", publication.event, "meetings.agenda",
+              count=new[user_id], moved=moved_now[user_id], final=publication.final)  # fmt: skip
 
 
 def moved(meeting: Meeting) -> None:

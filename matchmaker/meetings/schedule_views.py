@@ -1,6 +1,7 @@
 """Schedule all, for organisers: build a preview (the heuristic at once, then the solver in
 the background), read its quality report and why each meeting left out could not be
-placed, download the report, publish; and move one meeting by hand.
+placed, download the report, publish it as provisional or final; lock a meeting where
+it is, and move one by hand.
 
 Like the other organiser pages, every route finds the event through the person's
 memberships of its host organisation: anyone else gets a 404.
@@ -12,6 +13,7 @@ from collections import defaultdict
 
 from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
@@ -109,7 +111,33 @@ def _view(event: Event, setup, run):
         (pair(request_id), reason_text(reason, names.get(person, ""), setup.max_meetings))
         for request_id, reason, person in run.unplaced
     ]
-    return {"plan": plan, "left_out": left_out, "table_name": lambda n: table_label(setup, n)}
+    return {
+        "plan": plan,
+        "left_out": left_out,
+        "moves": _moves(event, setup, run, slots, lang),
+        "table_name": lambda n: table_label(setup, n),
+    }
+
+
+def _moves(event: Event, setup, run, slots, lang: str) -> list[tuple[str, str, str]]:
+    """The preview's moves of booked meetings: (who, where now, where then)."""
+    if not run.moves:
+        return []
+    booked = {m.request_id: m for m in services.booked_meetings(event.id)}
+
+    def where(starts_at, ends_at, table) -> str:
+        return f"{slot_label(starts_at, ends_at, event, lang)}, {table_label(setup, table)}"
+
+    rows = []
+    for request_id, starts, table in run.moves:
+        meeting, slot = booked.get(request_id), slots.get(starts)
+        if meeting is None or slot is None:
+            continue
+        who = _("%(one)s and %(other)s", one=meeting.seats[0].user.name,
+                other=meeting.seats[1].user.name)  # fmt: skip
+        rows.append((who, where(meeting.starts_at, meeting.ends_at, meeting.table_number),
+                     where(slot.starts_at, slot.ends_at, table)))  # fmt: skip
+    return rows
 
 
 @bp.route("/")
@@ -125,45 +153,82 @@ def page(event_id: int):
         run=run,
         current=current,
         waiting=len(waiting),
-        **(_view(event, setup, run) if run else {"plan": [], "left_out": []}),
+        **(_view(event, setup, run) if run else {"plan": [], "left_out": [], "moves": []}),
     )
 
 
 @bp.route("/build", methods=["POST"])
 def build(event_id: int):
     event, setup = _event_and_setup(event_id)
-    run = scheduling.build(event, setup)
+    run = scheduling.build(event, setup, release=request.form.get("release") == "1")
     tasks.improve_schedule(event.id, run.token)
     flash(_("The preview is ready. Nothing is booked until you publish it."), "success")
     return redirect_to(url_for("meeting_schedule.page", event_id=event.id))
 
 
+PUBLISH_REFUSALS = {
+    "grid_changed": _l("The set-up has changed since this preview: build it again."),
+    "booked_changed": _l(
+        "Booked meetings have changed since this preview, which moves some of them: build it again."
+    ),
+}
+
+
 @bp.route("/publish", methods=["POST"])
 def publish(event_id: int):
     event, _setup = _event_and_setup(event_id)
+    final = request.form.get("final") == "1"
     try:
-        booked, skipped = scheduling.publish(event, then=notify.scheduled)
+        done = scheduling.publish(event, final=final, then=notify.published)
     except MeetingRefused as error:
-        flash(
-            _("The set-up has changed since this preview: build it again.")
-            if error.code == "grid_changed"
-            else _("There is no preview to publish: build one first."),
-            "error",
+        refusal = PUBLISH_REFUSALS.get(
+            error.code, _l("There is no preview to publish: build one first.")
         )
+        flash(str(refusal), "error")
         return redirect_to(url_for("meeting_schedule.page", event_id=event.id))
-    message = ngettext(
-        "%(num)d meeting booked; each person has been told once.",
-        "%(num)d meetings booked; each person has been told once.",
-        len(booked),
-    )
-    if skipped:
-        message += " " + ngettext(
-            "%(num)d proposal no longer fitted and was left out.",
-            "%(num)d proposals no longer fitted and were left out.",
-            skipped,
-        )
-    flash(message, "success")
+    flash(_published_message(done), "success")
     return redirect_to(url_for("meeting_admin.overview", event_id=event.id))
+
+
+def _published_message(done: scheduling.Publication) -> str:
+    parts = [
+        _("The agenda is published as final.")
+        if done.final
+        else _("The agenda is published as provisional."),
+        ngettext("%(num)d meeting booked.", "%(num)d meetings booked.", len(done.booked)),
+    ]
+    if done.moved:
+        parts.append(ngettext("%(num)d meeting moved.", "%(num)d meetings moved.", len(done.moved)))
+    if done.skipped:
+        parts.append(
+            ngettext(
+                "%(num)d proposal no longer fitted and was left out.",
+                "%(num)d proposals no longer fitted and were left out.",
+                done.skipped,
+            )
+        )
+    parts.append(_("Each person concerned has been told once."))
+    return " ".join(parts)
+
+
+@bp.route("/lock/<int:meeting_id>", methods=["POST"])
+def lock(event_id: int, meeting_id: int):
+    """Lock a booked meeting where it is ("schedule all" keeps it), or unlock it."""
+    event, _setup = _event_and_setup(event_id)
+    locked = request.form.get("locked") == "1"
+    try:
+        meeting = services.set_locked(event, meeting_id, locked)
+    except MeetingRefused:
+        abort(404)
+    names = _("%(one)s and %(other)s", one=meeting.seats[0].user.name,
+              other=meeting.seats[1].user.name)  # fmt: skip
+    flash(
+        _("The meeting of %(names)s is locked: schedules keep it where it is.", names=names)
+        if locked
+        else _("The meeting of %(names)s is unlocked.", names=names),
+        "success",
+    )
+    return redirect_to(url_for("meeting_admin.overview", event_id=event.id, _anchor="plan-heading"))
 
 
 def move_refusal(error: MeetingRefused) -> str:

@@ -3,7 +3,8 @@
 A pure module: it knows nothing of Flask or the database. The caller describes the
 event as a `Problem` (the slots in time order with the session each belongs to, the
 number of tables, the people with their most meetings and the slots they are away, the
-accepted requests, and the meetings to keep exactly where they are) and gets a
+accepted requests, the meetings to keep exactly where they are, and the meetings that
+must keep a time but may move) and gets a
 `Schedule`: where each meeting goes, why each of the others could not be placed, and a
 report on the schedule's quality.
 
@@ -28,7 +29,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -62,13 +63,16 @@ class Placement:
 class Problem:
     """`sessions[i]` is the session of slot i (slots in time order; consecutive slots of
     one session have no other slot between them). `keep` are meetings that stay exactly
-    where they are (locked by the organiser, published, or already held)."""
+    where they are (locked by the organiser, published, or already held); `movable` are
+    meetings placed now that the organiser released: each keeps a time, not necessarily
+    this one (their placement is the starting point)."""
 
     sessions: tuple[int, ...]
     tables: int
     people: Mapping[int, Person]
     requests: tuple[Request, ...]
     keep: Mapping[int, Placement] = field(default_factory=dict)
+    movable: Mapping[int, Placement] = field(default_factory=dict)
 
     @property
     def slot_count(self) -> int:
@@ -156,9 +160,13 @@ def gaps_of(busy: Iterable[int], sessions: tuple[int, ...]) -> int:
     )
 
 
+def _away(problem: Problem, request: Request) -> frozenset[int]:
+    return problem.people[request.a].away | problem.people[request.b].away
+
+
 def _available(problem: Problem, request: Request) -> list[int]:
     """Slots where neither person is away."""
-    away = problem.people[request.a].away | problem.people[request.b].away
+    away = _away(problem, request)
     return [s for s in range(problem.slot_count) if s not in away]
 
 
@@ -171,13 +179,17 @@ def check(problem: Problem) -> None:
         if r.a == r.b or r.a not in problem.people or r.b not in problem.people:
             raise BadProblem(f"request {r.id}: unknown people or one person twice")
     by_id = problem.by_id
+    if set(problem.keep) & set(problem.movable):
+        raise BadProblem("a meeting is both kept and movable")
     seen_people, seen_tables = set(), set()
-    for request_id, where in problem.keep.items():
+    for request_id, where in [*problem.keep.items(), *problem.movable.items()]:
         if request_id not in by_id:
             raise BadProblem(f"kept meeting {request_id} is not an accepted request")
         if not (0 <= where.slot < problem.slot_count and 1 <= where.table <= problem.tables):
             raise BadProblem(f"kept meeting {request_id} is outside the grid")
         r = by_id[request_id]
+        if request_id in problem.movable and where.slot in _away(problem, r):
+            raise BadProblem(f"movable meeting {request_id} is where one of them is away")
         for key in ((r.a, where.slot), (r.b, where.slot)):
             if key in seen_people:
                 raise BadProblem(f"kept meetings put person {key[0]} twice in slot {key[1]}")
@@ -185,6 +197,12 @@ def check(problem: Problem) -> None:
         if (where.slot, where.table) in seen_tables:
             raise BadProblem(f"kept meetings share table {where.table} in slot {where.slot}")
         seen_tables.add((where.slot, where.table))
+    placed_now = Counter(p for rid in [*problem.keep, *problem.movable]
+                         for p in (by_id[rid].a, by_id[rid].b))  # fmt: skip
+    for request_id in problem.movable:
+        r = by_id[request_id]
+        if any(placed_now[p] > problem.people[p].max_meetings for p in (r.a, r.b)):
+            raise BadProblem(f"movable meeting {request_id}: a person over their most")
 
 
 class _Book:
@@ -248,6 +266,8 @@ def quick(problem: Problem) -> Schedule:
     started = time.perf_counter()
     check(problem)
     book = _kept_book(problem)
+    for request_id, where in problem.movable.items():
+        book.put(problem.request(request_id), where.slot)
     _greedy(problem, book)
     _repair(problem, book)
     _compact(problem, book)
@@ -436,7 +456,8 @@ def _most_meetings(
     highs.addVars(columns, np.zeros(columns), np.ones(columns))
     highs.changeColsCost(columns, every, -np.ones(columns))  # HiGHS minimises
     for key, members in rows.items():
-        highs.addRow(-highspy.kHighsInf, limit(key), len(members),
+        must = key[0] == "request" and key[1] in problem.movable  # it keeps a time
+        highs.addRow(1 if must else -highspy.kHighsInf, limit(key), len(members),
                      np.array(members, dtype=np.int32), np.ones(len(members)))  # fmt: skip
     # The bound: the linear relaxation, by the interior-point method (seconds, where the
     # MIP's own root LP can take most of the time limit).
@@ -492,6 +513,8 @@ def _swap_in(problem: Problem, book: _Book, wanted: Request, person: int) -> boo
     for other in problem.by_person[partner]:
         if other.id not in book.slot_of or other.id in problem.keep:
             continue
+        if other.id in problem.movable:
+            continue  # it must keep a time
         third = other.b if other.a == partner else other.a
         if book.count(third) < 2:
             continue  # they would be left with none
@@ -639,14 +662,19 @@ def _swap_times(problem: Problem, book: _Book) -> bool:
 
 
 def _tables(problem: Problem, book: _Book) -> dict[int, Placement]:
-    """Each slot's meetings at tables: kept meetings at their own, the others at the
-    lowest free numbers, in request order."""
+    """Each slot's meetings at tables: kept meetings at their own, movable ones that kept
+    their time at their own table, the others at the lowest free numbers, in request
+    order."""
     placed = dict(problem.keep)
     taken: dict[int, set[int]] = defaultdict(set)
     for where in problem.keep.values():
         taken[where.slot].add(where.table)
+    for request_id, where in sorted(problem.movable.items()):
+        if book.slot_of.get(request_id) == where.slot and where.table not in taken[where.slot]:
+            placed[request_id] = where
+            taken[where.slot].add(where.table)
     for request_id in sorted(book.slot_of):
-        if request_id in problem.keep:
+        if request_id in placed:
             continue
         slot = book.slot_of[request_id]
         table = next(t for t in range(1, problem.tables + 1) if t not in taken[slot])

@@ -8,13 +8,22 @@ by the fast heuristic and stored as the event's `MeetingScheduleRun`. A backgrou
 then lets the solver improve it within the set-up's time limit. Nothing is booked until
 the organiser publishes: each proposed meeting is then booked like an accepted request
 (the event's lock, the unique keys), and each person hears once what their agenda holds.
+
+Booked meetings stay where they are, so a preview built after a publication places only
+what came since (a late acceptance, a request whose meeting was cancelled) around them.
+The organiser may release the published meetings instead: the preview may then move
+each one that is not locked, has not started and whose people are both still free then,
+though never drop one; it is published only onto the booked meetings it was built from.
+A publication is "provisional" (times may still change) or "final".
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
@@ -79,8 +88,19 @@ def waiting_requests(event_id: int) -> list[MeetingRequest]:
     )
 
 
-def problem_of(event: Event, setup: MeetingSetup) -> tuple[scheduler.Problem, list[grid.Slot]]:
-    """The event as the scheduler sees it, and the slots its indexes refer to."""
+def booked_state(meetings: list[Meeting]) -> str:
+    """A fingerprint of the booked meetings: where each is, and whether it is locked."""
+    rows = sorted((m.id, minutes(m.starts_at), m.table_number, bool(m.locked)) for m in meetings)
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+def problem_of(
+    event: Event, setup: MeetingSetup, release: bool = False, now: datetime | None = None
+) -> tuple[scheduler.Problem, list[grid.Slot]]:
+    """The event as the scheduler sees it, and the slots its indexes refer to. With
+    `release`, booked meetings that are not locked, have not started and whose people
+    are not away then may move."""
+    now = now or utcnow()
     slots = services.slots_of(setup, event)
     index = {slot.starts_at: i for i, slot in enumerate(slots)}
     taking_part = {p.user.id for p in services.participants(event.id)}
@@ -92,20 +112,31 @@ def problem_of(event: Event, setup: MeetingSetup) -> tuple[scheduler.Problem, li
     ):
         if aware(starts_at) in index:
             away[user_id].add(index[aware(starts_at)])
-    requests, keep = [], {}
+    requests, keep, movable = [], {}, {}
+    booked = Counter()
     for meeting in services.booked_meetings(event.id):
         where = index.get(aware(meeting.starts_at))
         if where is None:
             continue
         a, b = (seat.user_id for seat in meeting.seats)
         requests.append(scheduler.Request(meeting.request_id, a, b))
-        keep[meeting.request_id] = scheduler.Placement(where, meeting.table_number)
+        booked.update((a, b))
+        may_move = (
+            release
+            and not meeting.locked
+            and aware(meeting.starts_at) > now
+            and where not in away[a] | away[b]
+        )
+        placements = movable if may_move else keep
+        placements[meeting.request_id] = scheduler.Placement(where, meeting.table_number)
     for r in waiting_requests(event.id):
         if r.requester_id in taking_part and r.recipient_id in taking_part:
             requests.append(scheduler.Request(r.id, r.requester_id, r.recipient_id))
     people_ids = taking_part | {p for r in requests for p in (r.a, r.b)}
+    # Nobody loses a booked meeting to a maximum lowered after it was booked.
     people = {
-        p: scheduler.Person(p, setup.max_meetings, frozenset(away.get(p, ()))) for p in people_ids
+        p: scheduler.Person(p, max(setup.max_meetings, booked[p]), frozenset(away.get(p, ())))
+        for p in people_ids
     }
     problem = scheduler.Problem(
         sessions=sessions_of(slots, setup.break_minutes),
@@ -113,6 +144,7 @@ def problem_of(event: Event, setup: MeetingSetup) -> tuple[scheduler.Problem, li
         people=people,
         requests=tuple(requests),
         keep=keep,
+        movable=movable,
     )
     return problem, slots
 
@@ -121,15 +153,18 @@ def run_of(event_id: int) -> MeetingScheduleRun | None:
     return db.session.get(MeetingScheduleRun, event_id, populate_existing=True)
 
 
-def build(event: Event, setup: MeetingSetup) -> MeetingScheduleRun:
+def build(event: Event, setup: MeetingSetup, release: bool = False) -> MeetingScheduleRun:
     """A new preview by the heuristic, replacing the last one; the caller then starts the
-    solver job (`improve`) with the run's token."""
-    problem, slots = problem_of(event, setup)
+    solver job (`improve`) with the run's token. With `release` it may move published
+    meetings (see `problem_of`)."""
+    problem, slots = problem_of(event, setup, release)
+    state = booked_state(services.booked_meetings(event.id))
     schedule = scheduler.quick(problem)
     run = run_of(event.id) or MeetingScheduleRun(event_id=event.id)
     db.session.add(run)
     run.token = secrets.token_hex(16)
     run.created_at, run.published_at = utcnow(), None
+    run.released, run.booked_state = release, state
     _store(run, schedule, problem, slots, setup, status="improving")
     db.session.commit()
     return run
@@ -143,7 +178,9 @@ def improve(event: Event, token: str) -> bool:
     run = run_of(event.id)
     if setup is None or run is None or run.token != token or run.status != "improving":
         return False
-    problem, slots = problem_of(event, setup)
+    problem, slots = problem_of(event, setup, run.released)
+    if run.released and booked_state(services.booked_meetings(event.id)) != run.booked_state:
+        return False  # it would move meetings from where they no longer are
     schedule = scheduler.solve(problem, seconds=setup.solver_seconds)
     done = db.session.execute(
         update(MeetingScheduleRun)
@@ -166,16 +203,20 @@ def _store(run, schedule, problem, slots, setup, status: str) -> None:
 
 def _values(schedule, problem, slots, setup, status: str) -> dict:
     """A run's columns for `schedule` (slot indexes as UTC minutes)."""
-    new = {
-        request_id: where
-        for request_id, where in schedule.placed.items()
-        if request_id not in problem.keep
+    booked = problem.keep | problem.movable
+    new = {r: where for r, where in schedule.placed.items() if r not in booked}
+    moves = {
+        r: where for r, where in schedule.placed.items() if problem.movable.get(r, where) != where
     }
     report = schedule.report
     return {
         "placements": [
             [request_id, minutes(slots[where.slot].starts_at), where.table]
             for request_id, where in sorted(new.items())
+        ],
+        "moves": [
+            [request_id, minutes(slots[where.slot].starts_at), where.table]
+            for request_id, where in sorted(moves.items())
         ],
         "unplaced": [
             [request_id, why.reason, why.person]
@@ -185,6 +226,7 @@ def _values(schedule, problem, slots, setup, status: str) -> dict:
             "wanted": report.wanted,
             "placed": report.placed,
             "kept": len(problem.keep),
+            "released": len(problem.movable),
             "bound": report.bound,
             "optimal": report.optimal,
             "gaps": report.gaps,
@@ -201,23 +243,82 @@ def _values(schedule, problem, slots, setup, status: str) -> dict:
     }
 
 
-def publish(event: Event, then: Then = None) -> tuple[list[Meeting], int]:
-    """Book the preview's meetings. Returns the meetings booked and how many proposals
-    no longer fit (a request withdrawn, a slot taken meanwhile): those are left out, the
-    rest is booked. MeetingRefused("no_preview") without a preview to publish, and
-    ("grid_changed") when the set-up changed after it was built."""
+@dataclass
+class Publication:
+    """What a publication changed: the meetings it booked and moved, how many proposals
+    no longer fitted, whether the agenda is now final, and (when it just became final)
+    every booked meeting, whose people are told so."""
+
+    event: Event
+    booked: list[Meeting]
+    moved: list[Meeting]
+    skipped: int
+    final: bool
+    now_final: list[Meeting]
+
+
+def publish(event: Event, final: bool = False, then: Then = None) -> Publication:
+    """Book the preview's meetings and move the ones it moves; the agenda is then
+    provisional or `final`. Proposals that no longer fit (a request withdrawn, a slot
+    taken meanwhile) are left out, the rest is booked. Without a new preview, a
+    provisional agenda can still be made final. MeetingRefused: "no_preview" (nothing to
+    publish), "grid_changed" (the set-up changed after the preview was built),
+    "booked_changed" (a preview that moves meetings, built on meetings that changed)."""
     setup = services.active_setup(event)
     if setup is None:
         raise MeetingRefused("off")
     services.lock(event.id)
     run = run_of(event.id)
+    was_final = setup.agenda_status == "final"
     if run is None or run.status == "published":
+        if not (final and setup.agenda_status == "provisional"):
+            db.session.rollback()
+            raise MeetingRefused("no_preview")
+        booked, moved, skipped = [], [], 0
+    else:
+        if run.setup_revision != setup.revision:
+            db.session.rollback()
+            raise MeetingRefused("grid_changed")
+        moved = _apply_moves(event, setup, run)
+        booked, skipped = _book_placements(event, setup, run)
+        db.session.execute(
+            update(MeetingScheduleRun)
+            .where(MeetingScheduleRun.event_id == event.id)
+            .values(status="published", published_at=utcnow())
+        )
+    setup.agenda_status = "final" if final else "provisional"
+    now_final = services.booked_meetings(event.id) if final and not was_final else []
+    publication = Publication(event, booked, moved, skipped, final, now_final)
+    commit_with(then, publication)
+    return publication
+
+
+def _slots_by_minute(setup: MeetingSetup, event: Event) -> dict[int, grid.Slot]:
+    return {minutes(slot.starts_at): slot for slot in services.slots_of(setup, event)}
+
+
+def _apply_moves(event: Event, setup: MeetingSetup, run: MeetingScheduleRun) -> list[Meeting]:
+    """The preview's moves, all at once, onto the booked meetings it was built from."""
+    if not run.moves:
+        return []
+    meetings = services.booked_meetings(event.id)
+    if booked_state(meetings) != run.booked_state:
         db.session.rollback()
-        raise MeetingRefused("no_preview")
-    if run.setup_revision != setup.revision:
+        raise MeetingRefused("booked_changed")
+    by_request = {m.request_id: m for m in meetings}
+    slots = _slots_by_minute(setup, event)
+    moves = [(by_request[r], slots[starts], table) for r, starts, table in run.moves]
+    now = utcnow()
+    if any(aware(m.starts_at) <= now or slot.starts_at <= now for m, slot, _t in moves):
         db.session.rollback()
-        raise MeetingRefused("grid_changed")
-    slots = {minutes(slot.starts_at): slot for slot in services.slots_of(setup, event)}
+        raise MeetingRefused("booked_changed")  # a meeting to move has begun meanwhile
+    services.relocate(moves)
+    return [meeting for meeting, _slot, _table in moves]
+
+
+def _book_placements(event: Event, setup: MeetingSetup, run: MeetingScheduleRun):
+    """Book each proposed meeting that still fits; (the meetings, how many did not)."""
+    slots = _slots_by_minute(setup, event)
     waiting = {r.id: r for r in waiting_requests(event.id)}
     booked, skipped = [], 0
     for request_id, starts, table in run.placements:
@@ -234,12 +335,6 @@ def publish(event: Event, then: Then = None) -> tuple[list[Meeting], int]:
             skipped += 1
             continue
         booked.append(meeting)
-    db.session.execute(
-        update(MeetingScheduleRun)
-        .where(MeetingScheduleRun.event_id == event.id)
-        .values(status="published", published_at=utcnow())
-    )
-    commit_with(then, booked)
     return booked, skipped
 
 

@@ -703,19 +703,40 @@ def move_meeting(
             raise _refuse("person_busy", person=seat.user.name)
     if _table_taken(event.id, slot.starts_at, table, meeting.id):
         raise _refuse("table_taken")
-    _release_keys(meeting)
-    db.session.flush()  # the old keys go before the new ones are taken
-    meeting.starts_at, meeting.ends_at = slot.starts_at, slot.ends_at
-    meeting.table_number = table
-    meeting.table_key = slot_key(event.id, slot.starts_at, table)
-    for seat in meeting.seats:
-        seat.person_key = slot_key(event.id, slot.starts_at, seat.user_id)
-    meeting.revision += 1
     try:
-        db.session.flush()
+        relocate([(meeting, slot, table)])
     except IntegrityError:  # the unique keys: cannot happen under the lock
         raise _refuse("slot_not_free") from None
     commit_with(then, meeting)
+    return meeting
+
+
+def relocate(moves: list[tuple[Meeting, grid.Slot, int]]) -> None:
+    """Give booked meetings new slots and tables at once (two may swap times): every
+    old key goes before a new one is taken, and each calendar entry gets a new SEQUENCE.
+    Flushes; IntegrityError when a new place is taken. The caller holds the event's lock."""
+    for meeting, _slot, _table in moves:
+        _release_keys(meeting)
+    db.session.flush()
+    for meeting, slot, table in moves:
+        meeting.starts_at, meeting.ends_at = slot.starts_at, slot.ends_at
+        meeting.table_number = table
+        meeting.table_key = slot_key(meeting.event_id, slot.starts_at, table)
+        for seat in meeting.seats:
+            seat.person_key = slot_key(meeting.event_id, slot.starts_at, seat.user_id)
+        meeting.revision += 1
+    db.session.flush()
+
+
+def set_locked(event: Event, meeting_id: int, locked: bool) -> Meeting:
+    """The organisers lock a booked meeting ("schedule all" keeps it where it is) or
+    unlock it. MeetingRefused("not_found") for any other meeting."""
+    lock(event.id, only_when_on=False)
+    meeting = db.session.get(Meeting, meeting_id, populate_existing=True)
+    if meeting is None or meeting.event_id != event.id or meeting.status != "booked":
+        raise _refuse("not_found")
+    meeting.locked = locked
+    db.session.commit()
     return meeting
 
 

@@ -24,7 +24,9 @@ from matchmaker.meetings.scheduler import (
 ONE_SESSION = (0, 0, 0, 0)
 
 
-def problem(requests, slots=ONE_SESSION, tables=1, most=8, away=None, keep=None) -> Problem:
+def problem(
+    requests, slots=ONE_SESSION, tables=1, most=8, away=None, keep=None, movable=None
+) -> Problem:
     people = {p for pair in requests for p in pair}
     away = away or {}
     return Problem(
@@ -33,6 +35,7 @@ def problem(requests, slots=ONE_SESSION, tables=1, most=8, away=None, keep=None)
         people={p: Person(p, most, frozenset(away.get(p, ()))) for p in people},
         requests=tuple(Request(n, a, b) for n, (a, b) in enumerate(requests, start=1)),
         keep=keep or {},
+        movable=movable or {},
     )
 
 
@@ -56,6 +59,7 @@ def assert_keeps_the_rules(p: Problem, schedule: scheduler.Schedule) -> None:
         assert meetings <= max(p.people[person].max_meetings, _kept_count(p, person))
     for request_id, where in p.keep.items():
         assert schedule.placed[request_id] == where, "a kept meeting moved"
+    assert set(p.movable) <= set(schedule.placed), "a released meeting lost its time"
     assert schedule.report.placed == len(schedule.placed)
     assert schedule.report.placed <= schedule.report.bound
     for request_id, why in schedule.unplaced.items():
@@ -94,6 +98,8 @@ def brute_force_most(p: Problem) -> int:
     free = [r for r in p.requests if r.id not in p.keep]
     for assignment in itertools.product(choices, repeat=len(free)):
         placed = {r.id: slot for r, slot in zip(free, assignment, strict=True) if slot is not None}
+        if not set(p.movable) <= set(placed):
+            continue  # a released meeting keeps a time
         placed.update({r: where.slot for r, where in p.keep.items()})
         if _feasible(p, placed):
             best = max(best, len(placed))
@@ -146,7 +152,15 @@ def small_problems(draw, most_requests: int = 6):
     keep = {
         r.id: Placement(draw(st.integers(0, slots - 1)), draw(st.integers(1, tables))) for r in kept
     }
-    p = problem(pairs, sessions, tables, most, away, keep)
+    not_kept = [r for r in p.requests if r.id not in keep]
+    released = (
+        draw(st.lists(st.sampled_from(not_kept), max_size=2, unique=True)) if not_kept else []
+    )
+    movable = {
+        r.id: Placement(draw(st.integers(0, slots - 1)), draw(st.integers(1, tables)))
+        for r in released
+    }
+    p = problem(pairs, sessions, tables, most, away, keep, movable)
     try:
         scheduler.check(p)
     except BadProblem:
@@ -246,5 +260,48 @@ def test_a_kept_meeting_stays_even_when_moving_it_would_place_more():
 )
 def test_contradictory_kept_meetings_are_refused(keep):
     p = problem([(1, 2), (1, 3), (4, 5)], slots=(0, 0), tables=2, keep=keep)
+    with pytest.raises(BadProblem):
+        scheduler.quick(p)
+
+
+def test_a_released_meeting_moves_to_make_room_and_keeps_a_time():
+    # 1-2 sits in slot 0, the only slot 3 can meet 1 in; released, it moves to slot 1.
+    p = problem([(1, 2), (1, 3)], slots=(0, 0), away={3: {1}}, movable={1: Placement(0, 1)})
+    for schedule in (scheduler.quick(p), scheduler.solve(p, seconds=2)):
+        assert schedule.report.placed == 2
+        assert schedule.placed[1] == Placement(1, 1)
+        assert schedule.placed[2] == Placement(0, 1)
+
+
+def test_a_released_meeting_is_never_traded_for_more_meetings():
+    # One slot, two tables. 1-2 is published and released; 1-3 and 2-4 wait. Without
+    # 1-2 both would fit (two meetings instead of one): it keeps its time all the same.
+    p = problem([(1, 2), (1, 3), (2, 4)], slots=(0,), tables=2, movable={1: Placement(0, 1)})
+    for schedule in (scheduler.quick(p), scheduler.solve(p, seconds=2)):
+        assert schedule.placed == {1: Placement(0, 1)}
+        assert {r: why.reason for r, why in schedule.unplaced.items()} == {
+            2: "both_busy",
+            3: "both_busy",
+        }
+    free = problem([(1, 2), (1, 3), (2, 4)], slots=(0,), tables=2)
+    assert scheduler.solve(free, seconds=2).report.placed == 2
+
+
+def test_a_released_meeting_that_keeps_its_time_keeps_its_table():
+    p = problem([(1, 2), (3, 4)], slots=(0,), tables=3, movable={2: Placement(0, 3)})
+    assert scheduler.quick(p).placed == {1: Placement(0, 1), 2: Placement(0, 3)}
+
+
+@pytest.mark.parametrize(
+    ("keep", "movable", "away"),
+    [
+        ({1: Placement(0, 1)}, {1: Placement(1, 1)}, {}),  # kept and movable at once
+        ({}, {1: Placement(0, 1)}, {2: {0}}),  # placed where one of them is away
+        ({1: Placement(0, 1)}, {3: Placement(0, 1)}, {}),  # a table twice in slot 0
+    ],
+)
+def test_contradictory_released_meetings_are_refused(keep, movable, away):
+    p = problem([(1, 2), (1, 3), (4, 5)], slots=(0, 0), tables=2, away=away, keep=keep,
+                movable=movable)  # fmt: skip
     with pytest.raises(BadProblem):
         scheduler.quick(p)

@@ -131,8 +131,8 @@ def test_seed_demo_gives_the_matchmaking_day_meetings_in_every_state(runner):
     assert setup.organiser_schedules
     run = scheduling.build(day, setup)
     assert run.report["placed"] - run.report["kept"] >= 5
-    published, skipped = scheduling.publish(day)
-    assert len(published) == len(run.placements) and skipped == 0
+    publication = scheduling.publish(day)
+    assert len(publication.booked) == len(run.placements) and publication.skipped == 0
     # The demo accounts can try both sides: something to answer, and a booked meeting.
     for email in ("sme@example.org", "investor@example.org"):
         user = db.session.query(User).filter_by(email=email).one()
