@@ -81,7 +81,11 @@ def booked(meeting: Meeting) -> None:
 
 
 def accepted_for_schedule(request: MeetingRequest) -> None:
-    """The requester: accepted; the organisers' schedule will give it a time."""
+    """The requester: accepted; the organisers' schedule will give it a time (both: it
+    is booked, where the published agenda gave it a time at once)."""
+    if request.meeting is not None:
+        booked(request.meeting)
+        return
     _tell(
         request.requester,
         "meeting_accepted",

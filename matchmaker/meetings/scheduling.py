@@ -14,16 +14,18 @@ what came since (a late acceptance, a request whose meeting was cancelled) aroun
 The organiser may release the published meetings instead: the preview may then move
 each one that is not locked, has not started and whose people are both still free then,
 though never drop one; it is published only onto the booked meetings it was built from.
-A publication is "provisional" (times may still change) or "final".
+A publication is "provisional" (times may still change) or "final". Once there is one,
+a late acceptance gets its time at once (`place_late`), around every booked meeting.
+No new meeting goes into a slot that has begun.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import secrets
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
@@ -104,7 +106,8 @@ def problem_of(
     slots = services.slots_of(setup, event)
     index = {slot.starts_at: i for i, slot in enumerate(slots)}
     taking_part = {p.user.id for p in services.participants(event.id)}
-    away: dict[int, set[int]] = defaultdict(set)
+    begun = {i for i, slot in enumerate(slots) if slot.starts_at <= now}
+    away: dict[int, set[int]] = defaultdict(lambda: set(begun))
     for user_id, starts_at in db.session.execute(
         select(MeetingAbsence.user_id, MeetingAbsence.starts_at).where(
             MeetingAbsence.event_id == event.id
@@ -135,7 +138,7 @@ def problem_of(
     people_ids = taking_part | {p for r in requests for p in (r.a, r.b)}
     # Nobody loses a booked meeting to a maximum lowered after it was booked.
     people = {
-        p: scheduler.Person(p, max(setup.max_meetings, booked[p]), frozenset(away.get(p, ())))
+        p: scheduler.Person(p, max(setup.max_meetings, booked[p]), frozenset(away[p]))
         for p in people_ids
     }
     problem = scheduler.Problem(
@@ -147,6 +150,24 @@ def problem_of(
         movable=movable,
     )
     return problem, slots
+
+
+def place_late(event: Event, setup: MeetingSetup, request: MeetingRequest) -> Meeting | None:
+    """Under the event's lock, once an agenda is published: the request just accepted
+    gets the time that fits both people best (the fewest idle gaps), around every booked
+    meeting, none of which moves; flushed, not committed. None when nothing fits: it
+    then waits for the organisers' next schedule."""
+    problem, slots = problem_of(event, setup)
+    only = tuple(r for r in problem.requests if r.id in problem.keep or r.id == request.id)
+    schedule = scheduler.quick(dataclasses.replace(problem, requests=only))
+    where = schedule.placed.get(request.id)
+    if where is None:
+        return None
+    people = (request.requester_id, request.recipient_id)
+    meeting = services.book(event.id, request.id, slots[where.slot], where.table, people)
+    db.session.flush()
+    db.session.expire(request, ["meeting"])
+    return meeting
 
 
 def run_of(event_id: int) -> MeetingScheduleRun | None:
@@ -243,7 +264,7 @@ def _values(schedule, problem, slots, setup, status: str) -> dict:
     }
 
 
-@dataclass
+@dataclasses.dataclass
 class Publication:
     """What a publication changed: the meetings it booked and moved, how many proposals
     no longer fitted, whether the agenda is now final, and (when it just became final)
@@ -320,10 +341,10 @@ def _book_placements(event: Event, setup: MeetingSetup, run: MeetingScheduleRun)
     """Book each proposed meeting that still fits; (the meetings, how many did not)."""
     slots = _slots_by_minute(setup, event)
     waiting = {r.id: r for r in waiting_requests(event.id)}
-    booked, skipped = [], 0
+    booked, skipped, now = [], 0, utcnow()
     for request_id, starts, table in run.placements:
         request, slot = waiting.get(request_id), slots.get(starts)
-        if request is None or slot is None:
+        if request is None or slot is None or slot.starts_at <= now:
             skipped += 1
             continue
         people = (request.requester_id, request.recipient_id)

@@ -47,6 +47,9 @@ from matchmaker.meetings.models import (
 
 MEETING_KINDS = ("matchmaking", "conference")
 Then = Callable[..., None] | None
+# Books an accepted request at once where the organisers' agenda is published
+# (`scheduling.place_late`); the views pass it in, so this module needs no scheduler.
+Place = Callable[..., Meeting | None] | None
 
 
 class MeetingRefused(Exception):
@@ -414,6 +417,7 @@ def send_request(
     now: datetime | None = None,
     then: Then = None,
     per_day: int = 30,
+    place: Place = None,
 ) -> tuple[MeetingRequest, bool]:
     """Ask someone for a meeting, optionally proposing a slot free for both;
     (request, created). An open request between the two is returned instead of a second.
@@ -471,7 +475,7 @@ def send_request(
             raise
         return found, False
     if not setup.needs_acceptance and setup.organiser_schedules:
-        _accept_waiting(setup, event, request, requester.id)
+        _accept_waiting(setup, event, request, requester.id, place=place)
     elif not setup.needs_acceptance:
         _book_request(setup, event, request, proposed_at, requester.id, "", now)
     commit_with(then, request)
@@ -563,11 +567,17 @@ def _book_request(setup, event, request, starts_at, actor_id: int, reply: str, n
 
 
 def accept_for_schedule(
-    event: Event, request_id: int, user: User, reply: str = "", then: Then = None
+    event: Event,
+    request_id: int,
+    user: User,
+    reply: str = "",
+    then: Then = None,
+    place: Place = None,
 ) -> MeetingRequest:
     """At an event where the organisers build the agenda: the recipient accepts without a
-    time, and the request waits for the schedule. Both people's accepted meetings,
-    booked or waiting, stay within the most allowed."""
+    time, and the request waits for the schedule, or, once an agenda is published,
+    `place` may book it at once (its `meeting` then says so). Both people's accepted
+    meetings, booked or waiting, stay within the most allowed."""
     setup = active_setup(event)
     if setup is None:
         raise MeetingRefused("off")
@@ -579,20 +589,25 @@ def accept_for_schedule(
     request = _request_for(event.id, request_id, user.id, "recipient")
     if request.status != "pending":
         raise _refuse(f"already_{request.status}")
-    _accept_waiting(setup, event, request, user.id, reply)
+    _accept_waiting(setup, event, request, user.id, reply, place)
     commit_with(then, request)
     return request
 
 
-def _accept_waiting(setup, event, request, actor_id: int, reply: str = "") -> None:
+def _accept_waiting(
+    setup, event, request, actor_id: int, reply: str = "", place: Place = None
+) -> None:
     """Under the event's lock: the pending request accepted to wait for the organisers'
-    schedule (flushed, not committed), or MeetingRefused with nothing changed."""
+    schedule, or placed at once by `place` once an agenda is published (flushed, not
+    committed); or MeetingRefused with nothing changed."""
     for person in (request.requester_id, request.recipient_id):
         if meeting_count(event.id, person) + waiting_count(event.id, person) >= setup.max_meetings:
             code = "you_are_full" if person == actor_id else "other_is_full"
             raise _refuse(code, limit=setup.max_meetings)
     _close(request, "accepted", reply=(reply or "").strip())
     db.session.refresh(request)
+    if place is not None and setup.agenda_status is not None:
+        place(event, setup, request)
 
 
 def book(event_id: int, request_id: int, slot: grid.Slot, table: int, people) -> Meeting:

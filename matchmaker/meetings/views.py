@@ -30,7 +30,7 @@ from matchmaker.events.times import aware
 from matchmaker.extensions import db, limiter
 from matchmaker.i18n import current_language
 from matchmaker.matching.present import reason_text
-from matchmaker.meetings import notify, outcomes, profile, services, suggestions
+from matchmaker.meetings import notify, outcomes, profile, scheduling, services, suggestions
 from matchmaker.meetings.models import (
     MAX_MESSAGE,
     MAX_NOTE,
@@ -412,6 +412,7 @@ def ask(event: Event, setup, user_id: int):
             proposed,
             then=notify.sent,
             per_day=current_app.config["MEETING_REQUESTS_PER_DAY"],
+            place=scheduling.place_late,
         )
     except MeetingRefused as error:
         if error.code == "not_found":
@@ -507,15 +508,22 @@ def _accept_for_schedule(event: Event, setup, request_id: int):
             current_user,
             request.form.get("reply", ""),
             then=notify.accepted_for_schedule,
+            place=scheduling.place_late,
         )
     except MeetingRefused as error:
         if is_htmx() and error.code != "not_found":
             return _request_card(event, setup, request_id, refusal=_refusal_of(error))
         return _refused(error, "meetings.requests", event_id=event.id)
-    done = _(
-        "Accepted: your meeting with %(name)s will get its time in the organisers' schedule.",
-        name=accepted.requester.name,
-    )
+    if accepted.meeting is not None:
+        meeting = accepted.meeting
+        when = slot_label(meeting.starts_at, meeting.ends_at, event, current_language())
+        done = _("Meeting with %(name)s booked: %(when)s.", name=accepted.requester.name,
+                 when=when)  # fmt: skip
+    else:
+        done = _(
+            "Accepted: your meeting with %(name)s will get its time in the organisers' schedule.",
+            name=accepted.requester.name,
+        )
     if is_htmx():
         return _request_card(event, setup, request_id, done=done)
     flash(done, "success")

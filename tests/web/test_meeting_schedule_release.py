@@ -203,23 +203,76 @@ def test_provisional_then_final_and_everyone_is_told_once_each_time(organised, w
     assert len(mails(world["bob"], "meetings_scheduled")) == 2
 
 
-def test_a_late_acceptance_is_placed_around_the_published_meetings(organised, world):
-    event, people = organised
-    accept(people, world, event, "alice", "bob")
+def published_with(people, world, event, *pairs, final="1"):
+    """The organiser publishes a schedule of the meetings `pairs` accepted."""
+    for asker, asked in pairs:
+        accept(people, world, event, asker, asked)
     post(people["olga"], schedule_url(event, "build"))
-    post(people["olga"], schedule_url(event, "publish"), final="1")
-    [published] = db.session.scalars(select(Meeting)).all()
-    where = (naive(published.starts_at), published.table_number)
-    # During the event Carol and Alice agree to meet: only they are placed and told.
-    accept(people, world, event, "carol", "alice")
+    assert post(people["olga"], schedule_url(event, "publish"), final=final).status_code == 303
+
+
+def test_once_published_a_late_acceptance_gets_its_time_at_once(organised, world):
+    event, people = organised
+    published_with(people, world, event, ("alice", "bob"), final="0")
+    [first] = db.session.scalars(select(Meeting)).all()
+    where = (naive(first.starts_at), first.table_number)
+    request, response = accept(people, world, event, "carol", "bob")
+    assert response.status_code == 303
+    meeting = request_between(event, world["carol"], world["bob"]).meeting
+    assert meeting is not None and meeting.status == "booked"
+    # Bob's other meeting stays; the new one is beside it (two slots: no gap possible).
+    db.session.expire_all()
+    again = db.session.get(Meeting, first.id)
+    assert (naive(again.starts_at), again.table_number) == where
+    assert naive(meeting.starts_at) != where[0]
+    # Both hear of a booked meeting, once; nobody hears "accepted, waiting".
+    for name in ("carol", "bob"):
+        assert len(mails(world[name], "meeting_booked")) == 1, name
+    assert not mails(world["carol"], "meeting_accepted")
+    agenda = html.unescape(page(people["carol"], f"/en/events/{event.id}/meetings/agenda"))
+    assert "Accepted, waiting for the organisers' schedule" not in agenda
+    assert "This agenda is provisional" in agenda
+
+
+def test_a_late_acceptance_that_fits_nowhere_waits_for_the_next_schedule(organised, world):
+    event, people = organised
+    published_with(people, world, event, ("alice", "bob"))
+    alice_bob = request_between(event, world["alice"], world["bob"]).meeting
+    other_slot = SLOT_2 if naive(alice_bob.starts_at) == naive(SLOT_1) else SLOT_1
+    # Carol is away in the one slot where Alice is free.
+    post(people["carol"], f"/en/events/{event.id}/meetings/availability",
+         away=slot_value(other_slot))  # fmt: skip
+    told_before = len(mails(world["alice"], "meeting_accepted"))
+    accept(people, world, event, "alice", "carol")
+    late = request_between(event, world["alice"], world["carol"])
+    assert late.status == "accepted" and late.meeting is None
+    assert len(mails(world["alice"], "meeting_accepted")) == told_before + 1
+    assert not mails(world["carol"], "meeting_booked")
+    assert "Not in a schedule yet." in page(people["olga"], f"/en/my/events/{event.id}/meetings/")
+    # Bob cancels his meeting with Alice: the organiser's next schedule places the one
+    # waiting in the time freed, and moves nobody else.
+    post(people["bob"], f"/en/events/{event.id}/meetings/meetings/{alice_bob.id}/cancel")
     post(people["olga"], schedule_url(event, "build"))
     preview = html.unescape(page(people["olga"], schedule_url(event)))
-    assert "Booked meetings that move" not in preview and "2 of 2" in preview
+    assert "Booked meetings that move" not in preview and "Alice and Carol" in preview
     post(people["olga"], schedule_url(event, "publish"), final="1")
-    db.session.expire_all()
-    again = db.session.get(Meeting, published.id)
-    assert (naive(again.starts_at), again.table_number) == where
-    assert request_between(event, world["carol"], world["alice"]).meeting is not None
-    assert len(mails(world["bob"], "meetings_scheduled")) == 1
+    placed = request_between(event, world["alice"], world["carol"]).meeting
+    assert placed is not None and naive(placed.starts_at) == naive(alice_bob.starts_at)
     assert len(mails(world["carol"], "meetings_scheduled")) == 1
-    assert len(mails(world["alice"], "meetings_scheduled")) == 2
+    assert len(mails(world["bob"], "meetings_scheduled")) == 1  # the first publication only
+
+
+def test_no_new_meeting_goes_into_a_slot_that_has_begun(organised, world, monkeypatch):
+    event, people = organised
+    # Alice is away in the first slot: her meeting with Bob is in the second.
+    post(people["alice"], f"/en/events/{event.id}/meetings/availability", away=slot_value(SLOT_1))
+    published_with(people, world, event, ("alice", "bob"))
+    assert naive(request_between(event, world["alice"], world["bob"]).meeting.starts_at) == naive(
+        SLOT_2
+    )
+    # The day is under way: the first slot, free for Carol and Bob, has begun.
+    from matchmaker.meetings import scheduling
+
+    monkeypatch.setattr(scheduling, "utcnow", lambda: SLOT_1 + (SLOT_2 - SLOT_1) / 2)
+    accept(people, world, event, "carol", "bob")
+    assert request_between(event, world["carol"], world["bob"]).meeting is None
