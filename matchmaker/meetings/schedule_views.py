@@ -157,6 +157,20 @@ def page(event_id: int):
     )
 
 
+@bp.route("/solver")
+def solver_status(event_id: int):
+    """Polled while the solver improves a preview: nothing (204) until it has finished,
+    then a line saying so, with a link to the schedule it built."""
+    event, _setup = _event_and_setup(event_id)
+    run = scheduling.run_of(event.id)
+    token = request.args.get("token", "")
+    if run is not None and run.token == token and run.status == "improving":
+        return "", 204
+    if run is None or run.token != token:
+        return render("meetings/_solver_replaced.html", event=event)
+    return render("meetings/_solver_done.html", event=event, run=run)
+
+
 @bp.route("/build", methods=["POST"])
 def build(event_id: int):
     event, setup = _event_and_setup(event_id)

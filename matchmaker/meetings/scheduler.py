@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import random
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
@@ -376,8 +377,10 @@ def solve(problem: Problem, seconds: float = 15.0, threads: int = 2) -> Schedule
     remaining = max(1.0, seconds - (time.perf_counter() - started))
     if _quality(problem, first)[2] == 0:  # no gap to close
         book = first
-    else:
+    elif len(chosen) <= WHOLE_GAPS_MODEL:
         book = _book_of(problem, _fewest_gaps(problem, chosen, remaining, threads))
+    else:
+        book = _book_of(problem, _fewer_gaps_by_parts(problem, chosen, remaining, threads))
     _compact(problem, book)
     _greedy(problem, book)
     best = max((book, first), key=lambda b: _quality(problem, b))
@@ -527,14 +530,93 @@ def _swap_in(problem: Problem, book: _Book, wanted: Request, person: int) -> boo
     return False
 
 
-def _fewest_gaps(
+# Up to this many meetings to place, phase 2 gives CP-SAT the whole schedule; above it,
+# a part at a time (`_fewer_gaps_by_parts`), with about PART_MEETINGS meetings each.
+WHOLE_GAPS_MODEL = 400
+PART_MEETINGS = 12
+PART_SECONDS = 0.5
+
+
+def _fewer_gaps_by_parts(
     problem: Problem, chosen: Mapping[int, int], seconds: float, threads: int
 ) -> dict[int, int]:
+    """Phase 2 on a large schedule, by large-neighbourhood search: again and again, take
+    out the meetings of a person with gaps and of the people they meet (everything else
+    stays where it is), let CP-SAT put that part back with the fewest gaps, and keep the
+    result when those people's agendas have fewer gaps (then a lower most) than before."""
+    deadline = time.perf_counter() + seconds
+    book = _book_of(problem, chosen)
+    rng = random.Random(15)  # noqa: S311  # nosec B311  # a search order, not a secret
+    while time.perf_counter() < deadline - 0.05:
+        part = _part_with_gaps(problem, book, rng)
+        if not part:
+            break
+        requests = [problem.request(r) for r in part]
+        people = {p for r in requests for p in (r.a, r.b)}
+        before = _gaps_of(problem, book, people)
+        old = {r.id: book.take(r) for r in requests}
+        left = min(PART_SECONDS, deadline - time.perf_counter())
+        found = _fewest_gaps(problem, old, left, 1, fair=False, kept=book)
+        _put(book, requests, found)
+        if _gaps_of(problem, book, people) >= before:  # not better: put it back
+            _put(book, requests, old)
+    return _new_slots_of(problem, book)
+
+
+def _put(book: _Book, requests: list[Request], slots: Mapping[int, int]) -> None:
+    """`requests` at `slots`, wherever they are now (or not at all)."""
+    for r in requests:
+        if r.id in book.slot_of:
+            book.take(r)
+    for r in requests:
+        book.put(r, slots[r.id])
+
+
+def _new_slots_of(problem: Problem, book: _Book) -> dict[int, int]:
+    return {r: slot for r, slot in book.slot_of.items() if r not in problem.keep}
+
+
+def _gaps_of(problem: Problem, book: _Book, people: Iterable[int]) -> tuple[int, int]:
+    """The gaps in these people's agendas: the sum, then the most for one of them."""
+    gaps = [gaps_of(book.busy[p], problem.sessions) for p in people]
+    return sum(gaps), max(gaps, default=0)
+
+
+def _part_with_gaps(problem: Problem, book: _Book, rng) -> set[int]:
+    """A part of the schedule to rearrange: starting from a person with gaps (picked at
+    random), their meetings, then their partners' and so on, up to about PART_MEETINGS."""
+    with_gaps = [p for p in problem.people if gaps_of(book.busy[p], problem.sessions)]
+    if not with_gaps:
+        return set()
+    part: set[int] = set()
+    queue = [rng.choice(with_gaps)]
+    seen = set(queue)
+    while queue and len(part) < PART_MEETINGS:
+        person = queue.pop(0)
+        for r in problem.by_person[person]:
+            if r.id in book.slot_of and r.id not in problem.keep:
+                part.add(r.id)
+                other = r.b if r.a == person else r.a
+                if other not in seen:
+                    seen.add(other)
+                    queue.append(other)
+    return part
+
+
+def _fewest_gaps(
+    problem: Problem,
+    chosen: Mapping[int, int],
+    seconds: float,
+    threads: int,
+    fair: bool = True,
+    kept: _Book | None = None,
+) -> dict[int, int]:
     """Phase 2 with CP-SAT: the same meetings, each in a slot, with the fewest gaps and
-    then the fewest for the person with the most. Starts from `chosen`."""
+    (`fair`) then the fewest for the person with the most. Starts from `chosen`; `kept`
+    holds every meeting that stays where it is (by default, the problem's kept ones)."""
     from ortools.sat.python import cp_model  # imported here: only scheduling needs it
 
-    kept = _kept_book(problem)
+    kept = kept or _kept_book(problem)
     requests = [problem.request(r) for r in chosen if r not in problem.keep]
     model = cp_model.CpModel()
     x: dict[tuple[int, int], object] = {}
@@ -563,10 +645,13 @@ def _fewest_gaps(
         person_gaps = _gap_count(model, agenda, problem.sessions)
         model.Add(most >= person_gaps)
         gaps.append(person_gaps)
-    model.Minimize((len(people) * problem.slot_count + 1) * sum(gaps) + most)
+    if fair:
+        model.Minimize((len(people) * problem.slot_count + 1) * sum(gaps) + most)
+    else:  # the sum alone: small parts are then solved in milliseconds
+        model.Minimize(sum(gaps))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = seconds
-    solver.parameters.num_workers = max(threads, 8)  # CP-SAT's portfolio wants 8
+    solver.parameters.num_workers = threads if threads == 1 else max(threads, 8)  # portfolio: 8
     solver.parameters.random_seed = 15
     status = solver.Solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

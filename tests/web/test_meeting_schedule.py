@@ -303,3 +303,28 @@ def test_a_solver_finishing_after_the_publication_changes_nothing(organised, wor
     accept(people, world, event, "carol", "bob")
     post(people["olga"], schedule_url(event, "build"))
     assert scheduling.improve(event, token) is False
+
+
+def test_the_page_hears_when_the_solver_has_finished(organised, app, world):
+    event, people = organised
+    accept(people, world, event, "alice", "bob")
+    post(people["olga"], schedule_url(event, "build"))
+    run = scheduling.run_of(event.id)
+    token = run.token
+    run.status = "improving"  # as while the background job runs
+    db.session.commit()
+    poll = schedule_url(event, f"solver?token={token}")
+    assert people["olga"].get(poll).status_code == 204
+    page_text = html.unescape(page(people["olga"], schedule_url(event)))
+    assert "The solver is improving this preview" in page_text and poll in page_text
+    run.status = "ready"
+    db.session.commit()
+    done = people["olga"].get(poll, headers={"HX-Request": "true"})
+    assert done.status_code == 200
+    assert "The solver has finished: 1 of 1 meetings placed." in html.unescape(done.get_data(True))
+    # Another preview replaced it meanwhile: the page is told, not shown a stale count.
+    replaced = people["olga"].get(schedule_url(event, "solver?token=old"))
+    assert "A newer preview has replaced this one." in replaced.get_data(as_text=True)
+    for name in ("alice", "harald"):
+        client = people.get(name) or person(app, world, name)
+        assert client.get(poll).status_code == 404

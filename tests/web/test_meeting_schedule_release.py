@@ -216,7 +216,7 @@ def test_once_published_a_late_acceptance_gets_its_time_at_once(organised, world
     published_with(people, world, event, ("alice", "bob"), final="0")
     [first] = db.session.scalars(select(Meeting)).all()
     where = (naive(first.starts_at), first.table_number)
-    request, response = accept(people, world, event, "carol", "bob")
+    _request, response = accept(people, world, event, "carol", "bob")
     assert response.status_code == 303
     meeting = request_between(event, world["carol"], world["bob"]).meeting
     assert meeting is not None and meeting.status == "booked"
