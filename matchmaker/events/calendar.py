@@ -41,6 +41,7 @@ class Entry:
     timezone: str
     updated_at: datetime
     cancelled: bool = False
+    tentative: bool = False  # planned, but the time may still change
 
 
 def uid_of(event_id: int, domain: str) -> str:
@@ -67,7 +68,13 @@ def calendar(entries: list[Entry], name: str, now: datetime) -> bytes:
             item.add("location", entry.location)
         item.add("description", f"{entry.description}\n\n{entry.url}".strip())
         item.add("url", entry.url)
-        item.add("status", "CANCELLED" if entry.cancelled else "CONFIRMED")
+        item.add("status", _status(entry))
         cal.add_component(item)
     cal.add_missing_timezones()
     return cal.to_ical()
+
+
+def _status(entry: Entry) -> str:
+    if entry.cancelled:
+        return "CANCELLED"
+    return "TENTATIVE" if entry.tentative else "CONFIRMED"

@@ -307,7 +307,12 @@ def publish(event: Event, final: bool = False, then: Then = None) -> Publication
             .where(MeetingScheduleRun.event_id == event.id)
             .values(status="published", published_at=utcnow())
         )
-    setup.agenda_status = "final" if final else "provisional"
+    status = "final" if final else "provisional"
+    if setup.agenda_status not in (None, status):
+        # Provisional or final is in every calendar entry (TENTATIVE or CONFIRMED).
+        for meeting in services.booked_meetings(event.id):
+            meeting.revision += 1
+    setup.agenda_status = status
     now_final = services.booked_meetings(event.id) if final and not was_final else []
     publication = Publication(event, booked, moved, skipped, final, now_final)
     commit_with(then, publication)

@@ -773,6 +773,7 @@ def meeting_entry(setup, event: Event, meeting, user_id: int, lang: str) -> cale
         timezone=event.timezone,
         updated_at=meeting.cancelled_at or meeting.created_at,
         cancelled=meeting.status != "booked" or event.status == "cancelled",
+        tentative=setup.organiser_schedules and setup.agenda_status == "provisional",
     )
 
 

@@ -175,6 +175,10 @@ def test_provisional_then_final_and_everyone_is_told_once_each_time(organised, w
     post(people["olga"], schedule_url(event, "publish"), final="0")
     agenda = f"/en/events/{event.id}/meetings/agenda"
     assert "This agenda is provisional" in html.unescape(page(people["alice"], agenda))
+    [meeting] = db.session.scalars(select(Meeting)).all()
+    ics = f"/en/events/{event.id}/meetings/meetings/{meeting.id}.ics"
+    tentative = Calendar.from_ical(people["alice"].get(ics).data).walk("VEVENT")[0]
+    assert str(tentative["STATUS"]) == "TENTATIVE"
     [provisional] = mails(world["bob"], "meetings_scheduled")
     told = translated(
         "nb",
@@ -188,6 +192,10 @@ def test_provisional_then_final_and_everyone_is_told_once_each_time(organised, w
     assert "Make the agenda final" in schedule
     assert post(people["olga"], schedule_url(event, "publish"), final="1").status_code == 303
     assert "This agenda is final." in html.unescape(page(people["alice"], agenda))
+    confirmed = Calendar.from_ical(people["alice"].get(ics).data).walk("VEVENT")[0]
+    assert str(confirmed["STATUS"]) == "CONFIRMED"
+    assert confirmed["UID"] == tentative["UID"]
+    assert int(confirmed["SEQUENCE"]) > int(tentative["SEQUENCE"])  # calendars replace it
     for name in ("alice", "bob"):
         assert len(mails(world[name], "meetings_scheduled")) == 2, name
     final = max(mails(world["bob"], "meetings_scheduled"), key=lambda m: m.id)
