@@ -242,7 +242,7 @@ def lock(event_id: int, meeting_id: int):
         else _("The meeting of %(names)s is unlocked.", names=names),
         "success",
     )
-    return redirect_to(url_for("meeting_admin.overview", event_id=event.id, _anchor="plan-heading"))
+    return redirect_to(url_for("meeting_admin.overview", event_id=event.id))
 
 
 def move_refusal(error: MeetingRefused) -> str:

@@ -141,7 +141,7 @@ class Schedule:
 
 
 # The solver stops looking for more meetings within this share of the proven bound.
-CLOSE_ENOUGH = 0.002
+CLOSE_ENOUGH = 0.004
 
 
 class BadProblem(ValueError):
@@ -378,9 +378,14 @@ def solve(problem: Problem, seconds: float = 15.0, threads: int = 2) -> Schedule
     if _quality(problem, first)[2] == 0:  # no gap to close
         book = first
     elif len(chosen) <= WHOLE_GAPS_MODEL:
-        book = _book_of(problem, _fewest_gaps(problem, chosen, remaining, threads))
-    else:
-        book = _book_of(problem, _fewer_gaps_by_parts(problem, chosen, remaining, threads))
+        book = _book_of(problem, _fewest_gaps(problem, chosen, remaining, threads) or chosen)
+    else:  # the first phase chose slots with no thought of gaps: compaction first
+        started_parts = time.perf_counter()
+        book = _book_of(problem, chosen)
+        _compact(problem, book)
+        left = max(0.5, remaining - (time.perf_counter() - started_parts))
+        chosen = _new_slots_of(problem, book)
+        book = _book_of(problem, _fewer_gaps_by_parts(problem, chosen, left, threads))
     _compact(problem, book)
     _greedy(problem, book)
     best = max((book, first), key=lambda b: _quality(problem, b))
@@ -479,7 +484,7 @@ def _most_meetings(
     solution = highspy.HighsSolution()
     solution.col_value = [1.0 if start.get(r.id) == slot else 0.0 for r, slot in choices]
     highs.setSolution(solution)
-    # Close enough to the bound (the last 0.2 %): the time left goes to the gaps.
+    # Close enough to the bound (the last 0.4 %): the time left goes to the gaps.
     enough = (bound - kept_count) - max(0, math.floor(CLOSE_ENOUGH * bound))
 
     def stop_when_close(event) -> None:
@@ -557,7 +562,7 @@ def _fewer_gaps_by_parts(
         old = {r.id: book.take(r) for r in requests}
         left = min(PART_SECONDS, deadline - time.perf_counter())
         found = _fewest_gaps(problem, old, left, 1, fair=False, kept=book)
-        _put(book, requests, found)
+        _put(book, requests, found or old)
         if _gaps_of(problem, book, people) >= before:  # not better: put it back
             _put(book, requests, old)
     return _new_slots_of(problem, book)
@@ -610,10 +615,11 @@ def _fewest_gaps(
     threads: int,
     fair: bool = True,
     kept: _Book | None = None,
-) -> dict[int, int]:
+) -> dict[int, int] | None:
     """Phase 2 with CP-SAT: the same meetings, each in a slot, with the fewest gaps and
     (`fair`) then the fewest for the person with the most. Starts from `chosen`; `kept`
-    holds every meeting that stays where it is (by default, the problem's kept ones)."""
+    holds every meeting that stays where it is (by default, the problem's kept ones).
+    None when it finds no such schedule in time."""
     from ortools.sat.python import cp_model  # imported here: only scheduling needs it
 
     kept = kept or _kept_book(problem)
@@ -655,7 +661,7 @@ def _fewest_gaps(
     solver.parameters.random_seed = 15
     status = solver.Solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return dict(chosen)
+        return None
     return {request_id: slot for (request_id, slot), var in x.items() if solver.Value(var)}
 
 

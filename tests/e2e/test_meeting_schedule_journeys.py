@@ -1,8 +1,9 @@
 """Schedule all in a real browser: the organiser turns meetings on and builds the agenda
 herself; a participant asks another without a time, the other accepts in place and the
 meeting waits for the schedule; the organiser previews a schedule, reads its report and
-publishes it: the meeting is on both agendas and each person is told once, in their own
-language. In all four languages, and once more without JavaScript."""
+publishes it as provisional (without JavaScript, as final): the meeting is on both agendas,
+which say which it is, and each person is told once, in their own language. In all four
+languages, and once more without JavaScript."""
 
 # ruff: noqa: F811  (the fixtures of test_events and test_meeting_journeys are imported by name)
 from __future__ import annotations
@@ -54,6 +55,43 @@ def number(lang: str, value: int) -> str:
 
 def pair(lang: str) -> str:
     return t(lang, "%(one)s and %(other)s", one="Alice", other="Bob")
+
+
+PUBLISH = {False: "Publish as provisional", True: "Publish as final"}
+PUBLISH_HINT = (
+    "Books every meeting of this preview and tells each person once, in their language,"
+    " what their agenda holds. A provisional agenda may still change; a final one is what"
+    " the day will be."
+)
+AGENDA_IS = {
+    False: "This agenda is provisional: the organisers may still change times and places,"
+    " and you will be told when they do.",
+    True: "This agenda is final.",
+}
+
+
+def published_flash(lang: str, final: bool, booked: int, moved: int = 0) -> str:
+    """What the organiser reads after publishing: provisional or final, then the counts."""
+    parts = [
+        t(
+            lang,
+            "The agenda is published as final."
+            if final
+            else "The agenda is published as provisional.",
+        ),
+        tn(lang, "%(num)d meeting booked.", "%(num)d meetings booked.", booked),
+    ]
+    if moved:
+        parts.append(tn(lang, "%(num)d meeting moved.", "%(num)d meetings moved.", moved))
+    parts.append(t(lang, "Each person concerned has been told once."))
+    return " ".join(parts)
+
+
+def agenda_subject(lang: str, final: bool) -> str:
+    """The subject of the message that tells a person what their agenda holds."""
+    if final:
+        return t(lang, "Your final meeting agenda for “%(title)s”", title=TITLE)
+    return t(lang, "Your meeting agenda for “%(title)s” is ready", title=TITLE)
 
 
 def turn_scheduling_on(page, base: str, lang: str, event, axe: bool = True) -> None:
@@ -166,7 +204,9 @@ def build_preview(page, base: str, lang: str, event, axe: bool = True) -> None:
             )
         )
     ).to_be_visible()
-    expect(page.get_by_role("button", name=t(lang, "Publish the schedule"))).to_have_count(0)
+    for final in (False, True):  # nothing to publish before a preview
+        expect(page.get_by_role("button", name=t(lang, PUBLISH[final]))).to_have_count(0)
+    expect(page.get_by_role("button", name=t(lang, "Make the agenda final"))).to_have_count(0)
     if axe:
         assert_accessible(page)
     page.get_by_role("button", name=t(lang, "Build a preview")).click()
@@ -197,29 +237,18 @@ def build_preview(page, base: str, lang: str, event, axe: bool = True) -> None:
     expect(proposed.locator("tbody td")).to_have_text(
         [t(lang, "Table %(number)d", number=1), pair(lang)]
     )
-    publish_button = preview.get_by_role("button", name=t(lang, "Publish the schedule"))
-    expect(publish_button).to_have_accessible_description(
-        t(
-            lang,
-            "Books every meeting of this preview and tells each person once, in their"
-            " language, what their agenda holds.",
-        )
-    )
+    for final in (False, True):
+        publish_button = preview.get_by_role("button", name=t(lang, PUBLISH[final]))
+        expect(publish_button).to_have_accessible_description(t(lang, PUBLISH_HINT))
     assert db.session.scalar(select(Meeting.id)) is None, "a preview booked a meeting"
 
 
-def publish_schedule(page, base: str, lang: str, event) -> None:
-    """Publish: back on the overview, the meeting is booked and nothing waits."""
-    page.get_by_role("button", name=t(lang, "Publish the schedule")).click()
+def publish_schedule(page, base: str, lang: str, event, final: bool = False) -> None:
+    """Publish as provisional or `final`: back on the overview, the meeting is booked and
+    nothing waits."""
+    page.get_by_role("button", name=t(lang, PUBLISH[final])).click()
     expect(page).to_have_url(f"{base}/{lang}/my/events/{event.id}/meetings/")
-    expect(flash(page)).to_contain_text(
-        tn(
-            lang,
-            "%(num)d meeting booked; each person has been told once.",
-            "%(num)d meetings booked; each person has been told once.",
-            1,
-        )
-    )
+    expect(flash(page)).to_have_text(published_flash(lang, final, booked=1))
     expect(figure(page, lang, "Meetings booked")).to_have_text(number(lang, 1))
     expect(waiting_row(page, lang)).to_have_count(0)
     expect(page.get_by_text(t(lang, "Every accepted request has its time."))).to_be_visible()
@@ -314,24 +343,27 @@ def test_accepted_without_a_time_then_scheduled_by_the_organiser(
         [t(lang, "Table %(number)d", number=1), "Alice – Bob"]  # noqa: RUF001
     )
 
-    # Bob's agenda has the meeting with Alice, at the time in his language.
+    # Bob's agenda has the meeting with Alice, at the time in his language, and says it
+    # may still change.
     when_b = slot_label(starts, ends, event, lang_b)
     agenda_lists(bob, base, lang_b, event, when_b, "Alice", ORGANISATIONS["Alice"])
     expect(
         bob.get_by_text(t(lang_b, "Accepted, waiting for the organisers' schedule"))
     ).to_have_count(0)
+    expect(bob.get_by_text(t(lang_b, AGENDA_IS[False]))).to_be_visible()
     assert_accessible(bob)
     when_a = slot_label(starts, ends, event, lang)
     agenda_lists(alice, base, lang, event, when_a, "Bob", ORGANISATIONS["Bob"])
+    expect(alice.get_by_text(t(lang, AGENDA_IS[False]))).to_be_visible()
     assert_accessible(alice)
 
     # Each is told once, in their own language.
-    scheduled_b = t(lang_b, "Your meeting agenda for “%(title)s” is ready", title=TITLE)
+    scheduled_b = agenda_subject(lang_b, final=False)
     mails_b = smtp_server.wait_for("bob@example.org", count=2)
     told_b = [m for m in mails_b if m["Subject"] == scheduled_b]
     assert len(told_b) == 1, [m["Subject"] for m in mails_b]
     assert told_b[0]["Content-Language"] == lang_b
-    scheduled_a = t(lang, "Your meeting agenda for “%(title)s” is ready", title=TITLE)
+    scheduled_a = agenda_subject(lang, final=False)
     mails_a = smtp_server.wait_for("alice@example.org", count=2)
     assert [m["Subject"] for m in mails_a].count(scheduled_a) == 1
     assert len(smtp_server.to("bob@example.org")) == 2
@@ -382,15 +414,17 @@ def test_without_javascript_a_request_is_accepted_and_scheduled_with_plain_forms
     )
     organiser.get_by_role("link", name=t("en", "Schedule all"), exact=True).click()
     with organiser.expect_request(lambda r: r.method == "POST") as posted:
-        publish_schedule(organiser, base, "en", event)
+        publish_schedule(organiser, base, "en", event, final=True)
     assert posted.value.url.endswith("/meetings/schedule/publish")
     assert posted.value.response().status == 303
 
     starts, ends = in_a_slot(the_meeting())
     when_b = slot_label(starts, ends, event, lang_b)
     agenda_lists(bob, base, lang_b, event, when_b, "Alice", ORGANISATIONS["Alice"])
+    expect(bob.get_by_text(t(lang_b, AGENDA_IS[True]))).to_be_visible()
     when_a = slot_label(starts, ends, event, lang)
     agenda_lists(alice, base, lang, event, when_a, "Bob", ORGANISATIONS["Bob"])
-    scheduled_b = t(lang_b, "Your meeting agenda for “%(title)s” is ready", title=TITLE)
+    expect(alice.get_by_text(t(lang, AGENDA_IS[True]))).to_be_visible()
+    scheduled_b = agenda_subject(lang_b, final=True)
     mails_b = smtp_server.wait_for("bob@example.org", count=2)
     assert [m["Subject"] for m in mails_b].count(scheduled_b) == 1
