@@ -55,7 +55,7 @@ def trust_proxies(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from matchmaker import database, display, i18n, jobs, logs, metrics, models, security  # noqa: F401
     from matchmaker.accounts import auth
-    from matchmaker.extensions import babel, csrf, db, htmx, limiter, migrate
+    from matchmaker.extensions import babel, compress, csrf, db, htmx, limiter, migrate
     from matchmaker.outbox import services as outbox
 
     logs.init_app(app)
@@ -65,6 +65,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent / "migrations"))
     csrf.init_app(app)
     htmx.init_app(app)
+    compress.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.init_app(app)

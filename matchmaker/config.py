@@ -105,6 +105,24 @@ DEFAULTS: dict = {
     # person, not per address: the people at a venue share one.
     "RATELIMIT_MEETING_VIDEO": "20 per minute;200 per day",
     "RATELIMIT_HEADERS_ENABLED": True,
+    # Compressed responses (Flask-Compress: zstd, brotli or gzip, as the browser
+    # accepts) for every text type the site sends. Pages carry a CSRF token beside
+    # reflected input, the setting BREACH attacks; the session cookie is SameSite=Lax, so
+    # another site's requests, whose sizes an attacker could watch, carry no session.
+    "COMPRESS_MIMETYPES": [
+        "text/html",
+        "text/css",
+        "text/csv",
+        "text/plain",
+        "text/calendar",
+        "text/xml",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "application/xml",
+        "image/svg+xml",
+    ],
+    "COMPRESS_MIN_SIZE": 500,
     # New contact requests a day, per person and per organisation (counted in the
     # database, so every worker sees the same counts).
     "CONTACT_REQUESTS_PER_USER_PER_DAY": 20,
