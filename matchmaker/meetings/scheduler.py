@@ -275,6 +275,7 @@ def quick(problem: Problem) -> Schedule:
     _compact(problem, book)
     _greedy(problem, book)  # whatever the moves made room for
     _serve_everyone(problem, book)
+    _greedy(problem, book)  # and whatever a swap for someone with none made room for
     return _finish(problem, book, "heuristic", bound=len(problem.requests), proven=False,
                    started=started)  # fmt: skip
 

@@ -337,3 +337,9 @@ def test_the_gaps_by_parts_close_gaps_on_a_larger_schedule(monkeypatch):
     assert_keeps_the_rules(p, solved)
     assert solved.report.placed >= quick.report.placed
     assert solved.report.gaps < quick.report.gaps
+
+
+def test_a_swap_for_someone_without_a_meeting_leaves_no_placeable_meeting_out():
+    # Found by hypothesis: after the swap that gives person 4 a meeting, 2-4 fits too.
+    p = problem([(1, 2), (1, 3), (1, 4), (2, 3), (2, 4)], tables=1, most=2)
+    assert_keeps_the_rules(p, scheduler.quick(p))
