@@ -385,7 +385,8 @@ def solve(problem: Problem, seconds: float = 15.0, threads: int = 2) -> Schedule
         started_parts = time.perf_counter()
         book = _book_of(problem, chosen)
         _compact(problem, book)
-        left = max(0.5, remaining - (time.perf_counter() - started_parts))
+        # What is left, but for the closing compaction (a second on the largest).
+        left = max(0.5, remaining * 0.95 - (time.perf_counter() - started_parts))
         chosen = _new_slots_of(problem, book)
         book = _book_of(problem, _fewer_gaps_by_parts(problem, chosen, left, threads))
     _compact(problem, book)
@@ -465,19 +466,29 @@ def _most_meetings(
     every = np.arange(columns, dtype=np.int32)
     highs.addVars(columns, np.zeros(columns), np.ones(columns))
     highs.changeColsCost(columns, every, -np.ones(columns))  # HiGHS minimises
-    for key, members in rows.items():
-        must = key[0] == "request" and key[1] in problem.movable  # it keeps a time
-        highs.addRow(1 if must else -highspy.kHighsInf, limit(key), len(members),
-                     np.array(members, dtype=np.int32), np.ones(len(members)))  # fmt: skip
+    keys = list(rows)
+    # A request the organiser released keeps a time: its row's lower bound is 1.
+    lower = [1.0 if k[0] == "request" and k[1] in problem.movable else -highspy.kHighsInf
+             for k in keys]  # fmt: skip
+    sizes = np.array([len(rows[k]) for k in keys], dtype=np.int32)
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int32)
+    members = np.fromiter(
+        (c for k in keys for c in rows[k]), dtype=np.int32, count=int(sizes.sum())
+    )
+    highs.addRows(len(keys), np.array(lower), np.array([float(limit(k)) for k in keys]),
+                  len(members), starts, members, np.ones(len(members)))  # fmt: skip
     # The bound: the linear relaxation, by the interior-point method (seconds, where the
     # MIP's own root LP can take most of the time limit).
     highs.setOptionValue("solver", "ipm")
     highs.setOptionValue("time_limit", max(0.5, seconds / 2))
     highs.run()
     bound = len(problem.requests)
-    if highs.getModelStatus() == highspy.HighsModelStatus.kOptimal:
-        relaxed = -highs.getInfo().objective_function_value
-        bound = min(bound, kept_count + math.floor(relaxed + 1e-6))
+    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        # Not even the relaxation in half the time: the MIP, whose root is that LP, would
+        # overrun the limit. The time goes to the gaps instead; no bound is proven.
+        return dict(start), bound, kept_count + len(start) == bound
+    relaxed = -highs.getInfo().objective_function_value
+    bound = min(bound, kept_count + math.floor(relaxed + 1e-6))
     if kept_count + len(start) >= bound:  # the start is already the most
         return dict(start), bound, True
     highs.setOptionValue("solver", "choose")
