@@ -123,6 +123,9 @@ DEFAULTS: dict = {
         "image/svg+xml",
     ],
     "COMPRESS_MIN_SIZE": 500,
+    # Not streamed responses (static files): Flask-Compress 1.25 leaves the file of a
+    # streamed response open. Pages, fragments, exports and calendars are not streamed.
+    "COMPRESS_STREAMS": False,
     # New contact requests a day, per person and per organisation (counted in the
     # database, so every worker sees the same counts).
     "CONTACT_REQUESTS_PER_USER_PER_DAY": 20,
