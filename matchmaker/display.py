@@ -116,11 +116,13 @@ def pick_text(texts: dict[str, dict], original: str) -> tuple[str, dict, bool]:
     return original, {}, True
 
 
-def money_range(low: int | None, high: int | None) -> str:
-    def eur(amount: int) -> str:
-        # Flask-Babel formats in the request's locale (it takes no locale argument).
-        return format_currency(amount, "EUR", format="¤#,##0", currency_digits=False)
+def money(amount: int | float) -> str:
+    """An amount in euros, whole, in the request's locale (Flask-Babel takes no locale)."""
+    return format_currency(amount, "EUR", format="¤#,##0", currency_digits=False)
 
+
+def money_range(low: int | None, high: int | None) -> str:
+    eur = money
     if low is not None and high is not None:
         return f"{eur(low)}–{eur(high)}"  # noqa: RUF001 (a range takes an en dash)
     if low is not None:

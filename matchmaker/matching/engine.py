@@ -293,7 +293,17 @@ def investor_stage(
         sorted(preferred, key=lambda stage: (positions.get(stage, len(positions)), stage))
     )
     args = {"stage": project.stage, "preferred_stages": ordered}
-    return Hit(-1.0, "stage_not_preferred", args)
+    return Hit(-_stage_penalty_share(project.stage, preferred, rules), "stage_not_preferred", args)
+
+
+def _stage_penalty_share(stage: str, preferred: Iterable[str], rules: Rules) -> float:
+    """The share of the stage penalty: small for a stage next to a preferred one."""
+    positions = _stage_positions()
+    if stage in positions and any(
+        abs(positions.get(p, -9) - positions[stage]) == 1 for p in preferred
+    ):
+        return rules.stage_adjacent
+    return 1.0
 
 
 def investor_ticket(
@@ -325,8 +335,17 @@ def investor_ticket(
         return Hit(rules.ticket_fits, "ticket_fits", args)
     if sought_low <= ticket_high and ticket_low <= sought_high:
         return Hit(rules.ticket_overlaps, "ticket_overlaps", args)
-    code = "ticket_too_small" if ticket_high < sought_low else "ticket_too_large"
-    return Hit(-1.0, code, args)
+    if ticket_high < sought_low:
+        return Hit(-_miss(sought_low - ticket_high, sought_low, rules), "ticket_too_small", args)
+    return Hit(-_miss(ticket_low - sought_high, sought_high, rules), "ticket_too_large", args)
+
+
+def _miss(gap: float, nearer_end: float, rules: Rules) -> float:
+    """The share of the ticket penalty for a ticket `gap` euros from the funding sought,
+    whose nearer end is `nearer_end`: in proportion up to [investor_ticket].near_miss."""
+    if nearer_end <= 0 or rules.ticket_near_miss <= 0:
+        return 1.0
+    return min(1.0, gap / nearer_end / rules.ticket_near_miss)
 
 
 def _wants_cross_border(profile: Profile, rules: Rules) -> bool:
@@ -363,12 +382,19 @@ def geography(subject: Profile, candidate: Profile, rules: Rules, stats: TagStat
 def shared_language(
     subject: Profile, candidate: Profile, rules: Rules, stats: TagStats
 ) -> Hit | None:
-    """At least one working language in common; none in common speaks against."""
+    """At least one working language in common; else languages readable one from the
+    other (Danish and Norwegian) count for less; none of either speaks against."""
     if not subject.languages or not candidate.languages:
         return None
     shared = subject.languages & candidate.languages
     if shared:
         return Hit(1.0, "shared_language", {"languages": tuple(sorted(shared))})
+    for group in rules.readable_groups:
+        ours, theirs = subject.languages & group, candidate.languages & group
+        if ours and theirs:
+            args = {"subject_languages": tuple(sorted(ours)),
+                    "candidate_languages": tuple(sorted(theirs))}  # fmt: skip
+            return Hit(rules.readable_language, "readable_language", args)
     args = {
         "subject_languages": tuple(sorted(subject.languages)),
         "candidate_languages": tuple(sorted(candidate.languages)),

@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from matchmaker import geo
-from matchmaker.display import money_range
+from matchmaker.display import money, money_range
 from matchmaker.i18n import LANGUAGE_NAMES, current_language
 from matchmaker.matching.reasons import Reason
 from matchmaker.taxonomy.queries import tag_label
@@ -58,12 +58,12 @@ TICKET_SENTENCES = {
         _l("The funding sought (%(funding)s) is partly within your ticket size (%(ticket)s)"),
     ),
     "ticket_too_small": (
-        _l("Ticket size %(ticket)s is below the funding you seek (%(funding)s)"),
-        _l("The funding sought (%(funding)s) is above your ticket size (%(ticket)s)"),
+        _l("Ticket size %(ticket)s is %(gap)s below the funding you seek (%(funding)s)"),
+        _l("The funding sought (%(funding)s) is %(gap)s above your ticket size (%(ticket)s)"),
     ),
     "ticket_too_large": (
-        _l("Ticket size %(ticket)s is above the funding you seek (%(funding)s)"),
-        _l("The funding sought (%(funding)s) is below your ticket size (%(ticket)s)"),
+        _l("Ticket size %(ticket)s is %(gap)s above the funding you seek (%(funding)s)"),
+        _l("The funding sought (%(funding)s) is %(gap)s below your ticket size (%(ticket)s)"),
     ),
 }
 
@@ -187,7 +187,19 @@ def _stage_not_preferred(args: Mapping, project: bool) -> str:
 def _ticket(args: Mapping, project: bool, code: str) -> str:
     for_project, for_investor = TICKET_SENTENCES[code]
     text = for_project if project else for_investor
-    return str(text) % {"ticket": _money(args, "ticket"), "funding": _money(args, "funding")}
+    values = {"ticket": _money(args, "ticket"), "funding": _money(args, "funding")}
+    if code in ("ticket_too_small", "ticket_too_large"):
+        values["gap"] = money(_ticket_gap(args, code))
+    return str(text) % values
+
+
+def _ticket_gap(args: Mapping, code: str) -> int:
+    """How far the ticket is from the funding sought, in euros (as the engine reads the
+    ranges: one end given is that amount; an open ticket end has no limit)."""
+    stated = [a for a in (args["funding_min"], args["funding_max"]) if a is not None]
+    if code == "ticket_too_small":
+        return min(stated) - args["ticket_max"]
+    return args["ticket_min"] - max(stated)
 
 
 def _same_region(args: Mapping, project: bool) -> str:
@@ -222,6 +234,14 @@ def _shared_language(args: Mapping, project: bool) -> str:
     )
 
 
+def _readable_language(args: Mapping, project: bool) -> str:
+    return _(
+        "They work in %(theirs)s, which reads easily alongside your %(yours)s",
+        theirs=_languages(args["candidate_languages"]),
+        yours=_languages(args["subject_languages"]),
+    )
+
+
 def _no_shared_language(args: Mapping, project: bool) -> str:
     return _(
         "No working language in common: you work in %(yours)s, they work in %(theirs)s",
@@ -249,6 +269,7 @@ SENTENCES: Mapping[str, Sentence] = {
     "same_country": _same_country,
     "cross_border_wanted": _cross_border_wanted,
     "shared_language": _shared_language,
+    "readable_language": _readable_language,
     "no_shared_language": _no_shared_language,
 }
 

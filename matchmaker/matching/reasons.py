@@ -52,6 +52,9 @@ REASON_ARGS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "cross_border_wanted": ("wanted_by", "country"),
         # Working languages in common (sorted codes).
         "shared_language": ("languages",),
+        # Languages readable one from the other (e.g. Danish and Norwegian), none shared:
+        # the subject's and the candidate's of that group (sorted codes).
+        "readable_language": ("subject_languages", "candidate_languages"),
         # Negative: both sides state languages but share none.
         "no_shared_language": ("subject_languages", "candidate_languages"),
     }

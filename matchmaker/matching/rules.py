@@ -22,6 +22,7 @@ from matchmaker.matching.profiles import (
     ROLE_VOCABULARIES,
     STAGE_ROLE,
     TAG_ROLES,
+    normalise_language,
     organisation_kinds,
 )
 from matchmaker.taxonomy import load_taxonomy
@@ -36,6 +37,8 @@ class ListKind(StrEnum):
     PROJECT_INVESTORS = "project_investors"
     PROJECT_CLUSTERS = "project_clusters"
     ORGANISATION_PARTNERS = "organisation_partners"
+    ORGANISATION_INVESTORS = "organisation_investors"
+    ORGANISATION_CLUSTERS = "organisation_clusters"
     INVESTOR_PROJECTS = "investor_projects"
 
 
@@ -122,6 +125,15 @@ class Rules:
     cross_border_signals: Mapping[str, frozenset[str]]
     ticket_fits: float
     ticket_overlaps: float
+    # A ticket this share (of the nearer end) or less away from the funding sought takes
+    # a proportional part of the penalty, not all of it.
+    ticket_near_miss: float
+    # The share of the investor_stage penalty for a stage next to a preferred one.
+    stage_adjacent: float
+    # Groups of languages readable one from another, and the shared_language strength of
+    # a pair working in two languages of one group.
+    readable_groups: tuple[frozenset[str], ...]
+    readable_language: float
     seeks_kinds: Mapping[str, frozenset[str]]
     complementary_kinds: tuple[KindPair, ...]
     lists: Mapping[ListKind, ListRules]
@@ -220,6 +232,8 @@ class _Parser:
                 "penalties",
                 "geography",
                 "investor_ticket",
+                "investor_stage",
+                "languages",
                 "seeks_kinds",
                 "complementary_kinds",
                 "lists",
@@ -233,7 +247,11 @@ class _Parser:
         )
 
         penalties = self.table(top["penalties"], "penalties", (), PENALISING_RULES)
-        ticket = self.table(top["investor_ticket"], "investor_ticket", ("fits", "overlaps"))
+        ticket = self.table(
+            top["investor_ticket"], "investor_ticket", ("fits", "overlaps", "near_miss")
+        )
+        stage = self.table(top["investor_stage"], "investor_stage", ("adjacent",))
+        languages = self.table(top["languages"], "languages", ("readable_groups", "readable"))
         geography, signals = self.geography(top["geography"])
         pairs = self.complementary_kinds(top["complementary_kinds"])
         return Rules(
@@ -257,6 +275,10 @@ class _Parser:
             cross_border_signals=signals,
             ticket_fits=self.number(ticket["fits"], "investor_ticket.fits", 0, 1),
             ticket_overlaps=self.number(ticket["overlaps"], "investor_ticket.overlaps", 0, 1),
+            ticket_near_miss=self.number(ticket["near_miss"], "investor_ticket.near_miss", 0, 10),
+            stage_adjacent=self.number(stage["adjacent"], "investor_stage.adjacent", 0, 1),
+            readable_groups=self.readable_groups(languages["readable_groups"]),
+            readable_language=self.number(languages["readable"], "languages.readable", 0, 1),
             seeks_kinds=self.seeks_kinds(top["seeks_kinds"]),
             complementary_kinds=pairs,
             lists=self.lists(top["lists"]),
@@ -290,6 +312,22 @@ class _Parser:
             for role, codes in raw_signals.items()
         }
         return MappingProxyType(strengths), MappingProxyType(signals)
+
+    def readable_groups(self, raw: Any) -> tuple[frozenset[str], ...]:
+        where = "languages.readable_groups"
+        if not isinstance(raw, list):
+            raise self.error(where, "must be a list of lists of language codes")
+        groups = []
+        for n, group in enumerate(raw):
+            if not isinstance(group, list) or len(group) < 2:
+                raise self.error(f"{where}[{n}]", "must list two languages or more")
+            codes = {normalise_language(str(code)) for code in group}
+            if any(len(code) not in (2, 3) or not code.isalpha() for code in codes):
+                raise self.error(f"{where}[{n}]", f"{group!r} are not language codes")
+            if any(codes & other for other in groups):
+                raise self.error(f"{where}[{n}]", "a language is in two groups")
+            groups.append(frozenset(codes))
+        return tuple(groups)
 
     def seeks_kinds(self, raw: Any) -> Mapping[str, frozenset[str]]:
         table = self.table(raw, "seeks_kinds", (), tuple(sorted(self.vocabularies["seeks"])))

@@ -47,6 +47,8 @@ PROJECT_LISTS: dict[str, ListKind] = {
 }
 ORGANISATION_LISTS: dict[str, ListKind] = {
     "partners": ListKind.ORGANISATION_PARTNERS,
+    "investors": ListKind.ORGANISATION_INVESTORS,
+    "clusters": ListKind.ORGANISATION_CLUSTERS,
     "projects": ListKind.INVESTOR_PROJECTS,
 }
 

@@ -468,19 +468,32 @@ def complementary_kinds(index: MatchIndex, subject: Profile, at: np.ndarray) -> 
 
 def investor_stage(index: MatchIndex, subject: Profile, at: np.ndarray) -> np.ndarray:
     stages = index.codes.get(ROLE_VOCABULARIES["preferred_stage"], ())
+    rules = index.rules
     if subject.is_project:
         preferred = index.tags["preferred_stage"][at]
         applies = ~index.is_project[at] & (preferred != 0) & (subject.stage is not None)
         bit = index.bit.get(subject.stage) if subject.stage in stages else None
         inside = _has_bit(preferred, bit) if bit is not None else np.zeros(len(at), bool)
-    else:
-        preferred = subject.tag_codes("preferred_stage")
-        stage = index.stage[at]
-        applies = index.is_project[at] & (stage != -2) & bool(preferred)
-        # stage is -2 (none), -1 (unknown) or a bit: look it up in a table shifted by 2
-        table = np.array([False, False, *(code in preferred for code in stages)], dtype=bool)
-        inside = table[stage.astype(np.int64) + 2]
-    return np.where(applies, np.where(inside, 1.0, -1.0), 0.0)
+        positions = engine._stage_positions()
+        mine = positions.get(subject.stage) if subject.stage else None
+        adjacent = np.uint64(0)
+        for code in stages:
+            if mine is not None and abs(positions.get(code, -9) - mine) == 1:
+                adjacent |= np.uint64(1) << np.uint64(index.bit[code])
+        share = np.where((preferred & adjacent) != 0, rules.stage_adjacent, 1.0)
+        return np.where(applies, np.where(inside, 1.0, -share), 0.0)
+    preferred = subject.tag_codes("preferred_stage")
+    stage = index.stage[at]
+    applies = index.is_project[at] & (stage != -2) & bool(preferred)
+    # stage is -2 (none), -1 (unknown) or a bit: look it up in a table shifted by 2
+    table = np.array(
+        [0.0, -1.0, *(
+            1.0 if code in preferred else -engine._stage_penalty_share(code, preferred, rules)
+            for code in stages
+        )],
+        dtype=np.float64,
+    )  # fmt: skip
+    return np.where(applies, table[stage.astype(np.int64) + 2], 0.0)
 
 
 def investor_ticket(index: MatchIndex, subject: Profile, at: np.ndarray) -> np.ndarray:
@@ -511,8 +524,21 @@ def investor_ticket(index: MatchIndex, subject: Profile, at: np.ndarray) -> np.n
         ticket_high = np.where(np.isnan(ticket_max), np.inf, ticket_max)
         fits = (ticket_low <= sought_low) & (sought_high <= ticket_high)
         overlaps = (sought_low <= ticket_high) & (ticket_low <= sought_high)
-    strength = np.where(fits, rules.ticket_fits, np.where(overlaps, rules.ticket_overlaps, -1.0))
+        missed = -_miss(ticket_high < sought_low, sought_low, sought_high, ticket_low,
+                        ticket_high, rules)  # fmt: skip
+    strength = np.where(fits, rules.ticket_fits, np.where(overlaps, rules.ticket_overlaps, missed))
     return np.where(applies, strength, 0.0)
+
+
+def _miss(too_small, sought_low, sought_high, ticket_low, ticket_high, rules) -> np.ndarray:
+    """engine._miss for each candidate (where the ranges do not meet)."""
+    gap = np.where(too_small, sought_low - ticket_high, ticket_low - sought_high)
+    nearer = np.where(too_small, sought_low, sought_high)
+    if rules.ticket_near_miss <= 0:
+        return np.ones_like(gap)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.minimum(1.0, gap / nearer / rules.ticket_near_miss)
+    return np.where(nearer > 0, share, 1.0)
 
 
 def geography(index: MatchIndex, subject: Profile, at: np.ndarray) -> np.ndarray:
@@ -552,7 +578,13 @@ def shared_language(index: MatchIndex, subject: Profile, at: np.ndarray) -> np.n
         return np.zeros(len(at))
     theirs = index.language[at]
     ours = np.uint64(index._language_mask(subject.languages))
-    return np.where(theirs == 0, 0.0, np.where((theirs & ours) != 0, 1.0, -1.0))
+    readable = np.zeros(len(at), dtype=bool)
+    for group in index.rules.readable_groups:
+        mask = np.uint64(index._language_mask(group))
+        if ours & mask:
+            readable |= (theirs & mask) != 0
+    strength = np.where(readable, index.rules.readable_language, -1.0)
+    return np.where(theirs == 0, 0.0, np.where((theirs & ours) != 0, 1.0, strength))
 
 
 # Rules whose strength is a ratio of idf sums: NumPy adds those in another order than

@@ -31,6 +31,8 @@ TAB_LABELS = {
     ListKind.PROJECT_INVESTORS: _l("Investors"),
     ListKind.PROJECT_CLUSTERS: _l("Clusters"),
     ListKind.ORGANISATION_PARTNERS: _l("Partners"),
+    ListKind.ORGANISATION_INVESTORS: _l("Investors"),
+    ListKind.ORGANISATION_CLUSTERS: _l("Clusters"),
     ListKind.INVESTOR_PROJECTS: _l("Recommended projects"),
 }
 # The element that loads the first list when the section scrolls into view: that load
@@ -142,7 +144,9 @@ def project_matches(project_id: int, list_name: str):
     return _show("project", project_id, list_name)
 
 
-@bp.route("/organisations/<int:organisation_id>/matches/<any(partners, projects):list_name>")
+@bp.route(
+    "/organisations/<int:organisation_id>/matches/<any(partners, investors, clusters, projects):list_name>"
+)
 def organisation_matches(organisation_id: int, list_name: str):
     return _show("organisation", organisation_id, list_name)
 

@@ -437,6 +437,49 @@ def test_an_investor_is_recommended_projects_at_its_stages_first():
     assert "stage_not_preferred" in codes(matches[1])
 
 
+def test_a_stage_next_to_the_investors_costs_little_and_a_distant_one_the_whole_penalty():
+    investor = org(1, kind="investor", preferred_stage=["prototype"], category=["mobile_apps"])
+    next_one = project(2, owner=7, stage="pilot", category=["mobile_apps"])
+    far_off = project(3, owner=8, stage="commercialisation", category=["mobile_apps"])
+    matches = rank(investor, [far_off, next_one], ListKind.INVESTOR_PROJECTS)
+    assert ids(matches) == [2, 3]
+    penalty = {m.key.item_id: m.reasons[-1] for m in matches}
+    assert penalty[2].code == penalty[3].code == "stage_not_preferred"
+    full = RULES.penalties["investor_stage"]
+    assert penalty[2].points == pytest.approx(-full * RULES.stage_adjacent)
+    assert penalty[3].points == pytest.approx(-full)
+
+
+def test_a_ticket_just_short_of_the_funding_costs_less_than_one_far_short():
+    startup = project(1, funding=AmountRange(350_000, 500_000), category=["mobile_apps"])
+    near = org(2, kind="investor", ticket=AmountRange(50_000, 300_000), category=["mobile_apps"])
+    far = org(3, kind="investor", ticket=AmountRange(10_000, 50_000), category=["mobile_apps"])
+    large = org(4, kind="investor", ticket=AmountRange(600_000, None), category=["mobile_apps"])
+    matches = {
+        m.key.item_id: m for m in rank(startup, [far, near, large], ListKind.PROJECT_INVESTORS)
+    }
+    points = {i: m.reasons[-1].points for i, m in matches.items()}
+    full = RULES.penalties["investor_ticket"]
+    # EUR 50k short of EUR 350k: 14 % off, over the near miss of 50 %.
+    assert points[2] == pytest.approx(-full * (50_000 / 350_000 / RULES.ticket_near_miss))
+    assert points[3] == pytest.approx(-full)
+    # EUR 100k above the EUR 500k sought: 20 % off.
+    assert points[4] == pytest.approx(-full * (100_000 / 500_000 / RULES.ticket_near_miss))
+    assert matches[2].score > matches[3].score
+
+
+def test_danish_and_norwegian_read_each_other_and_polish_and_danish_do_not():
+    subject = project(1, languages=("nb",), need=["biobank"])
+    danish = org(2, languages=("da",), capability=["biobank"])
+    polish = org(3, languages=("pl",), capability=["biobank"])
+    norwegian = org(4, languages=("nb", "en"), capability=["biobank"])
+    matches = {m.key.item_id: m for m in rank(subject, [danish, polish, norwegian], PARTNERS)}
+    assert "readable_language" in codes(matches[2])
+    assert "no_shared_language" in codes(matches[3])
+    assert "shared_language" in codes(matches[4])
+    assert matches[4].score > matches[2].score > matches[3].score
+
+
 # --- serialisation -----------------------------------------------------------------------------
 
 

@@ -444,7 +444,7 @@ def test_every_reason_a_rule_can_give_is_documented():
         "shared_focus_areas", "seeks_kind", "complementary_kinds", "investor_stage",
         "stage_not_preferred", "ticket_fits", "ticket_overlaps", "ticket_too_small",
         "ticket_too_large", "same_region", "covers_region", "same_country",
-        "cross_border_wanted", "shared_language", "no_shared_language",
+        "cross_border_wanted", "shared_language", "readable_language", "no_shared_language",
     }  # fmt: skip
     assert set(REASON_ARGS) == emitted
     assert {row.purpose for row in RULES.complementary_kinds} <= set(PURPOSES)

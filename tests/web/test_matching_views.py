@@ -67,6 +67,7 @@ EXAMPLE_ARGS = {
     "same_country": {"country": "PL"},
     "cross_border_wanted": {"wanted_by": "candidate", "country": "DK"},
     "shared_language": {"languages": ("en",)},
+    "readable_language": {"subject_languages": ("nb",), "candidate_languages": ("da",)},
     "no_shared_language": {"subject_languages": ("pl",), "candidate_languages": ("da", "nb")},
 }
 
@@ -373,3 +374,22 @@ def test_home_page_of_someone_without_published_items_has_no_match_section(app, 
     UserFactory(email="lonely@example.org")
     log_in(client, "lonely@example.org")
     assert "Your matches" not in client.get("/en/").get_data(as_text=True)
+
+
+def test_a_ticket_that_misses_says_by_how_much(app):
+    with app.test_request_context("/en/"), force_locale("en"):
+        short = Reason("ticket_too_small", EXAMPLE_ARGS["ticket_too_small"])
+        assert present.reason_text(short, "project") == (
+            "Ticket size up to €1,000,000 is €2,000,000 below the funding you seek "
+            "(from €3,000,000)"
+        )
+        large = Reason("ticket_too_large", EXAMPLE_ARGS["ticket_too_large"])
+        assert present.reason_text(large, "organisation") == (
+            "The funding sought (up to €100,000) is €900,000 below your ticket size "
+            "(from €1,000,000)"
+        )
+    with app.test_request_context("/nb/"), force_locale("nb"):
+        readable = Reason("readable_language", EXAMPLE_ARGS["readable_language"])
+        assert present.reason_text(readable, "project") == (
+            "Nære arbeidsspråk: de jobber på dansk, du på norsk bokmål"
+        )
