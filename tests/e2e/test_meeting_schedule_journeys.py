@@ -172,6 +172,17 @@ def waiting_on_agenda(page, base: str, lang: str, event, who: str) -> None:
     expect(page.locator("ul.item-list > li")).to_have_text([t(lang, "With %(name)s", name=who)])
 
 
+def waiting_for_a_time(lang: str, count: int) -> str:
+    """The schedule page's count of accepted requests without a time."""
+    return tn(
+        lang,
+        "%(count)s accepted request is waiting for a time.",
+        "%(count)s accepted requests are waiting for a time.",
+        count,
+        count=count,
+    )
+
+
 def waiting_row(page, lang: str):
     """The pair's row under "Accepted, without a time yet" on the meetings overview."""
     section = page.get_by_role("region", name=t(lang, "Accepted, without a time yet"))
@@ -193,17 +204,7 @@ def build_preview(page, base: str, lang: str, event, axe: bool = True) -> None:
 
     expect(page).to_have_url(f"{base}/{lang}/my/events/{event.id}/meetings/schedule/")
     expect(page.get_by_role("heading", level=1)).to_have_text(t(lang, "Schedule all"))
-    expect(
-        page.get_by_text(
-            tn(
-                lang,
-                "%(count)s accepted request is waiting for a time.",
-                "%(count)s accepted requests are waiting for a time.",
-                1,
-                count=1,
-            )
-        )
-    ).to_be_visible()
+    expect(page.get_by_text(waiting_for_a_time(lang, 1))).to_be_visible()
     for final in (False, True):  # nothing to publish before a preview
         expect(page.get_by_role("button", name=t(lang, PUBLISH[final]))).to_have_count(0)
     expect(page.get_by_role("button", name=t(lang, "Make the agenda final"))).to_have_count(0)

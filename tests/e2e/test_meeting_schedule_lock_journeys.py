@@ -19,7 +19,6 @@ from playwright.sync_api import expect
 from matchmaker.extensions import db
 from matchmaker.meetings.views import slot_label
 from tests.e2e.conftest import assert_accessible, log_in
-from tests.e2e.test_event_journeys import tn
 from tests.e2e.test_meeting_journeys import (
     LANGS,
     agenda_lists,
@@ -39,6 +38,7 @@ from tests.e2e.test_meeting_schedule_journeys import (
     agenda_subject,
     number,
     published_flash,
+    waiting_for_a_time,
     waiting_row,
 )
 from tests.web.test_events import app, sign_up, world  # noqa: F401  (fixtures)
@@ -140,17 +140,7 @@ def build_a_moving_preview(page, lang: str, event, axe: bool = True) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(t(lang, "Schedule all"))
     expect(page.get_by_text(t(lang, "The agenda is published as provisional."))).to_be_visible()
     expect(page.get_by_role("button", name=t(lang, "Make the agenda final"))).to_be_visible()
-    expect(
-        page.get_by_text(
-            tn(
-                lang,
-                "%(count)s accepted request is waiting for a time.",
-                "%(count)s accepted requests are waiting for a time.",
-                1,
-                count=1,
-            )
-        )
-    ).to_be_visible()
+    expect(page.get_by_text(waiting_for_a_time(lang, 1))).to_be_visible()
     release = page.get_by_label(t(lang, "Let the schedule move booked meetings"))
     expect(release).not_to_be_checked()
     expect(release).to_have_accessible_description(
