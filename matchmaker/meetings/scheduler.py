@@ -245,11 +245,28 @@ class _Book:
         return slot
 
     def added_gaps(self, request: Request, slot: int) -> int:
+        """How many gaps a meeting in `slot` (free for both) adds to the two agendas."""
         sessions = self.problem.sessions
-        return sum(
-            gaps_of(self.busy[p] | {slot}, sessions) - gaps_of(self.busy[p], sessions)
-            for p in (request.a, request.b)
+        return _gap_change(self.busy[request.a], slot, sessions) + _gap_change(
+            self.busy[request.b], slot, sessions
         )
+
+
+def _gap_change(busy: set[int], slot: int, sessions: tuple[int, ...]) -> int:
+    """gaps_of(busy | {slot}) - gaps_of(busy), for a slot not in busy: only the pair of
+    meetings around the slot changes (into two pairs)."""
+    before = max((b for b in busy if b < slot), default=None)
+    after = min((b for b in busy if b > slot), default=None)
+
+    def gap(first: int | None, then: int | None) -> bool:
+        return (
+            first is not None
+            and then is not None
+            and then - first > 1
+            and (sessions[first] == sessions[then])
+        )
+
+    return gap(before, slot) + gap(slot, after) - gap(before, after)
 
 
 def _kept_book(problem: Problem) -> _Book:
@@ -715,6 +732,8 @@ def _compact(problem: Problem, book: _Book, rounds: int = 5) -> None:
             if request_id in problem.keep:
                 continue
             request = problem.request(request_id)
+            if not any(gaps_of(book.busy[p], problem.sessions) for p in (request.a, request.b)):
+                continue  # no gap to close in either agenda: it stays (as it would)
             old = book.take(request)
             best = min(
                 (s for s in range(problem.slot_count) if book.fits(request, s)),

@@ -343,3 +343,17 @@ def test_a_swap_for_someone_without_a_meeting_leaves_no_placeable_meeting_out():
     # Found by hypothesis: after the swap that gives person 4 a meeting, 2-4 fits too.
     p = problem([(1, 2), (1, 3), (1, 4), (2, 3), (2, 4)], tables=1, most=2)
     assert_keeps_the_rules(p, scheduler.quick(p))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(0, 1), min_size=1, max_size=12),
+    st.frozensets(st.integers(0, 11), max_size=8),
+    st.integers(0, 11),
+)
+def test_the_gaps_a_meeting_adds_are_counted_as_the_whole_agenda_would_be(sessions, busy, slot):
+    sessions = tuple(sorted(sessions))
+    busy = {b for b in busy if b < len(sessions)}
+    assume(slot < len(sessions) and slot not in busy)
+    expected = gaps_of(busy | {slot}, sessions) - gaps_of(busy, sessions)
+    assert scheduler._gap_change(busy, slot, sessions) == expected
