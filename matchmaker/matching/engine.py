@@ -161,6 +161,9 @@ class Hit(NamedTuple):
 
 Rule = Callable[[Profile, Profile, Rules, TagStats], Hit | None]
 
+# The taxonomy's "seeks" code of a project looking for investors.
+INVESTMENT = "investment"
+
 
 # --- rules ------------------------------------------------------------------------------
 
@@ -245,6 +248,22 @@ def seeks_kind(subject: Profile, candidate: Profile, rules: Rules, stats: TagSta
             args = {"seeks": tuple(wanted), "kind": other.org_kind, "seeker": seeker}
             return Hit(1.0, "seeks_kind", args)
     return None
+
+
+def seeks_investment(
+    subject: Profile, candidate: Profile, rules: Rules, stats: TagStats
+) -> Hit | None:
+    """Between a project and an investor: the project seeks investment; a project that
+    says what it seeks, and investment is not among it, speaks against."""
+    pair = _project_and_investor(subject, candidate)
+    if pair is None:
+        return None
+    seeks = pair[0].tag_codes("seeks")
+    if not seeks:
+        return None
+    if INVESTMENT in seeks:
+        return Hit(1.0, "seeks_investment", {})
+    return Hit(-1.0, "seeks_no_investment", {"seeks": tuple(sorted(seeks))})
 
 
 def complementary_kinds(
@@ -410,6 +429,7 @@ RULES: Mapping[str, Rule] = {
     "shared_specialisations": shared_specialisations,
     "shared_focus_areas": shared_focus_areas,
     "seeks_kind": seeks_kind,
+    "seeks_investment": seeks_investment,
     "complementary_kinds": complementary_kinds,
     "investor_stage": investor_stage,
     "investor_ticket": investor_ticket,

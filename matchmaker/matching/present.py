@@ -154,6 +154,19 @@ def _seeks_kind(args: Mapping, project: bool) -> str:
     return _("Looking for a partner like you: %(seeks)s", seeks=seeks)
 
 
+def _seeks_investment(args: Mapping, project: bool) -> str:
+    if project:
+        return _("Your project seeks investment")
+    return _("Seeks investment")
+
+
+def _seeks_no_investment(args: Mapping, project: bool) -> str:
+    seeks = _tags(args["seeks"])
+    if project:
+        return _("Your project seeks other things, not investment: %(seeks)s", seeks=seeks)
+    return _("Seeks other things, not investment: %(seeks)s", seeks=seeks)
+
+
 def _complementary_kinds(args: Mapping, project: bool) -> str:
     lang = _lang()
     return str(PURPOSE_SENTENCES[args["purpose"]]) % {
@@ -257,6 +270,8 @@ SENTENCES: Mapping[str, Sentence] = {
     "shared_specialisations": _shared_specialisations,
     "shared_focus_areas": _shared_focus_areas,
     "seeks_kind": _seeks_kind,
+    "seeks_investment": _seeks_investment,
+    "seeks_no_investment": _seeks_no_investment,
     "complementary_kinds": _complementary_kinds,
     "investor_stage": _investor_stage,
     "stage_not_preferred": _stage_not_preferred,

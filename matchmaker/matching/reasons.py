@@ -30,6 +30,10 @@ REASON_ARGS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         # A project seeks (seeks codes) what an organisation of this kind provides.
         # seeker: "subject" (your project seeks it) or "candidate" (their project does).
         "seeks_kind": ("seeks", "kind", "seeker"),
+        # Between a project and an investor: the project seeks investment...
+        "seeks_investment": (),
+        # ...or (negative) says what it seeks, and investment is not among it.
+        "seeks_no_investment": ("seeks",),
         # Kinds that complement each other; purpose is one of rules.PURPOSES.
         "complementary_kinds": ("purpose", "subject_kind", "candidate_kind"),
         # The project's stage is among the investor's preferred stages.

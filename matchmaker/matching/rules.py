@@ -50,6 +50,7 @@ RULE_IDS = (
     "shared_specialisations",
     "shared_focus_areas",
     "seeks_kind",
+    "seeks_investment",
     "complementary_kinds",
     "investor_stage",
     "investor_ticket",
@@ -57,7 +58,7 @@ RULE_IDS = (
     "shared_language",
 )
 # Rules that can speak against a match, and so may have a penalty.
-PENALISING_RULES = ("shared_language", "investor_stage", "investor_ticket")
+PENALISING_RULES = ("shared_language", "investor_stage", "investor_ticket", "seeks_investment")
 # Purposes of complementary kinds: translation keys of the presentation layer.
 PURPOSES = (
     "pilot",

@@ -457,6 +457,18 @@ def seeks_kind(index: MatchIndex, subject: Profile, at: np.ndarray) -> np.ndarra
     return found.astype(np.float64)
 
 
+def seeks_investment(index: MatchIndex, subject: Profile, at: np.ndarray) -> np.ndarray:
+    if subject.is_project:
+        seeks = subject.tag_codes("seeks")
+        strength = (1.0 if engine.INVESTMENT in seeks else -1.0) if seeks else 0.0
+        return np.where(~index.is_project[at], strength, 0.0)
+    seeks = index.tags["seeks"][at]
+    bit = index.bit.get(engine.INVESTMENT)
+    wants = _has_bit(seeks, bit) if bit is not None else np.zeros(len(at), dtype=bool)
+    stated = index.is_project[at] & (seeks != 0)
+    return np.where(stated, np.where(wants, 1.0, -1.0), 0.0)
+
+
 def complementary_kinds(index: MatchIndex, subject: Profile, at: np.ndarray) -> np.ndarray:
     pairs = index.rules.strongest_pairs
     table = [
@@ -606,6 +618,7 @@ VECTOR_RULES = {
     "shared_specialisations": _shared_role("specialisation"),
     "shared_focus_areas": _shared_role("focus_area"),
     "seeks_kind": seeks_kind,
+    "seeks_investment": seeks_investment,
     "complementary_kinds": complementary_kinds,
     "investor_stage": investor_stage,
     "investor_ticket": investor_ticket,

@@ -468,6 +468,18 @@ def test_a_ticket_just_short_of_the_funding_costs_less_than_one_far_short():
     assert matches[2].score > matches[3].score
 
 
+def test_an_investor_sees_projects_seeking_investment_before_those_seeking_other_things():
+    investor = org(1, kind="investor", preferred_stage=["pilot"], category=["mobile_apps"])
+    seeking = project(2, owner=7, category=["mobile_apps"], seeks=["investment"])
+    unstated = project(3, owner=8, category=["mobile_apps"])
+    elsewhere = project(4, owner=9, category=["mobile_apps"], seeks=["pilot_site"])
+    matches = rank(investor, [elsewhere, unstated, seeking], ListKind.INVESTOR_PROJECTS)
+    assert ids(matches) == [2, 3, 4]
+    assert "seeks_investment" in codes(matches[0])
+    assert codes(matches[2])[-1] == "seeks_no_investment"
+    assert matches[2].reasons[-1].points == -RULES.penalties["seeks_investment"]
+
+
 def test_danish_and_norwegian_read_each_other_and_polish_and_danish_do_not():
     subject = project(1, languages=("nb",), need=["biobank"])
     danish = org(2, languages=("da",), capability=["biobank"])

@@ -441,7 +441,8 @@ def test_the_shipped_rules_define_every_list_with_implemented_rules():
 def test_every_reason_a_rule_can_give_is_documented():
     emitted = {
         "offers_needed", "needs_offered", "shared_categories", "shared_specialisations",
-        "shared_focus_areas", "seeks_kind", "complementary_kinds", "investor_stage",
+        "shared_focus_areas", "seeks_kind", "seeks_investment", "seeks_no_investment",
+        "complementary_kinds", "investor_stage",
         "stage_not_preferred", "ticket_fits", "ticket_overlaps", "ticket_too_small",
         "ticket_too_large", "same_region", "covers_region", "same_country",
         "cross_border_wanted", "shared_language", "readable_language", "no_shared_language",

@@ -68,6 +68,8 @@ EXAMPLE_ARGS = {
     "cross_border_wanted": {"wanted_by": "candidate", "country": "DK"},
     "shared_language": {"languages": ("en",)},
     "readable_language": {"subject_languages": ("nb",), "candidate_languages": ("da",)},
+    "seeks_investment": {},
+    "seeks_no_investment": {"seeks": ("pilot_site", "rd_partner")},
     "no_shared_language": {"subject_languages": ("pl",), "candidate_languages": ("da", "nb")},
 }
 
