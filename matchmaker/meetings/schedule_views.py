@@ -119,6 +119,12 @@ def _view(event: Event, setup, run):
     }
 
 
+def both_names(meeting: Meeting) -> str:
+    """ "Anna and Lars": the two people of a meeting, as the organiser's pages name them."""
+    return _("%(one)s and %(other)s", one=meeting.seats[0].user.name,
+             other=meeting.seats[1].user.name)  # fmt: skip
+
+
 def _moves(event: Event, setup, run, slots, lang: str) -> list[tuple[str, str, str]]:
     """The preview's moves of booked meetings: (who, where now, where then)."""
     if not run.moves:
@@ -133,9 +139,7 @@ def _moves(event: Event, setup, run, slots, lang: str) -> list[tuple[str, str, s
         meeting, slot = booked.get(request_id), slots.get(starts)
         if meeting is None or slot is None:
             continue
-        who = _("%(one)s and %(other)s", one=meeting.seats[0].user.name,
-                other=meeting.seats[1].user.name)  # fmt: skip
-        rows.append((who, where(meeting.starts_at, meeting.ends_at, meeting.table_number),
+        rows.append((both_names(meeting), where(meeting.starts_at, meeting.ends_at, meeting.table_number),
                      where(slot.starts_at, slot.ends_at, table)))  # fmt: skip
     return rows
 
@@ -234,8 +238,7 @@ def lock(event_id: int, meeting_id: int):
         meeting = services.set_locked(event, meeting_id, locked)
     except MeetingRefused:
         abort(404)
-    names = _("%(one)s and %(other)s", one=meeting.seats[0].user.name,
-              other=meeting.seats[1].user.name)  # fmt: skip
+    names = both_names(meeting)
     flash(
         _("The meeting of %(names)s is locked: schedules keep it where it is.", names=names)
         if locked
@@ -267,11 +270,7 @@ def move(event_id: int, meeting_id: int):
     context = {
         "event": event,
         "meeting": meeting,
-        "names": _(
-            "%(one)s and %(other)s",
-            one=meeting.seats[0].user.name,
-            other=meeting.seats[1].user.name,
-        ),
+        "names": both_names(meeting),
         "slots": [
             (slot_value(s), slot_label(s.starts_at, s.ends_at, event, lang))
             for s in services.slots_of(setup, event)
