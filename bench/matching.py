@@ -58,6 +58,7 @@ from matchmaker.register.models import (  # noqa: E402
     document_id,
     tag_bits,
 )
+from matchmaker.register.services import text_tags  # noqa: E402
 from matchmaker.taxonomy.models import Tag  # noqa: E402
 
 DEFAULT_PG_URL = "postgresql://root@127.0.0.1:5432/bench_matching"
@@ -146,6 +147,8 @@ def load(app, data: Dataset) -> dict[str, float]:
                 }
             )
             organisation = item.item_type == "organisation"
+            # As publish does: the capability tags its texts name, as needs and offers.
+            tags = {**snapshot["tags"], **text_tags(item.item_type, snapshot)}
             languages = (
                 (snapshot.get("working_languages") or []) if organisation else snapshot["texts"]
             )
@@ -168,14 +171,14 @@ def load(app, data: Dataset) -> dict[str, float]:
                     **{
                         role: sum(
                             1 << bits[tag_ids[code]]
-                            for code in set(snapshot["tags"].get(role, ()))
+                            for code in set(tags.get(role, ()))
                             if code in tag_ids
                         )
                         for role in MATCH_ROLES
                     },
                 }
             )
-            for role, codes in snapshot["tags"].items():
+            for role, codes in tags.items():
                 entry_tags.extend(
                     {"entry_id": entry_id, "tag_id": tag_ids[code], "role": role}
                     for code in codes

@@ -168,11 +168,6 @@ INVESTMENT = "investment"
 # --- rules ------------------------------------------------------------------------------
 
 
-def _coverage(wanted: frozenset[str], offered: frozenset[str], stats: TagStats) -> float:
-    """Share of ``wanted`` (idf-weighted) found in ``offered``."""
-    return stats.weight(wanted & offered) / stats.weight(wanted) if wanted else 0.0
-
-
 def _overlap(a: frozenset[str], b: frozenset[str], stats: TagStats) -> float:
     """idf-weighted overlap of two tag sets, relative to the smaller one (1 when one holds
     the other), so a project in one category is not penalised against a broad investor."""
@@ -182,25 +177,40 @@ def _overlap(a: frozenset[str], b: frozenset[str], stats: TagStats) -> float:
 def offers_needed(
     subject: Profile, candidate: Profile, rules: Rules, stats: TagStats
 ) -> Hit | None:
-    """The candidate's capabilities cover the subject's needs (rarer needs count more)."""
-    needs, capabilities = subject.tag_codes("need"), candidate.tag_codes("capability")
-    shared = needs & capabilities
-    if not shared:
-        return None
-    tags = stats.by_rarity(shared)
-    return Hit(_coverage(needs, capabilities, stats), "offers_needed", {"tags": tags})
+    """The candidate's capabilities cover the subject's needs (rarer needs count more),
+    those read from the texts at a lower weight (see `_covered`)."""
+    return _covered(subject, candidate, "offers_needed", rules, stats)
 
 
 def needs_offered(
     subject: Profile, candidate: Profile, rules: Rules, stats: TagStats
 ) -> Hit | None:
-    """The subject's capabilities cover the candidate's needs."""
-    needs, capabilities = candidate.tag_codes("need"), subject.tag_codes("capability")
-    shared = needs & capabilities
-    if not shared:
+    """The subject's capabilities cover the candidate's needs (as offers_needed)."""
+    return _covered(candidate, subject, "needs_offered", rules, stats)
+
+
+def _covered(
+    needing: Profile, offering: Profile, code: str, rules: Rules, stats: TagStats
+) -> Hit | None:
+    """How far `offering` covers the needs of `needing`, idf-weighted. A need or an offer
+    read from the texts (roles need_text, capability_text) counts for [text].weight of
+    one the owner chose, in the share covered and in the whole alike; the reason names
+    the chosen tags met and, apart, those the texts brought in."""
+    wanted, wanted_text = needing.tag_codes("need"), needing.tag_codes("need_text")
+    offered, offered_text = offering.tag_codes("capability"), offering.tag_codes("capability_text")
+    by_tags = wanted & offered
+    text_offers = (wanted & offered_text) - offered  # chosen needs, offered in a text
+    text_needs = wanted_text & (offered | offered_text)  # needs read from a text
+    if not (by_tags or text_offers or text_needs):
         return None
-    tags = stats.by_rarity(shared)
-    return Hit(_coverage(needs, capabilities, stats), "needs_offered", {"tags": tags})
+    share = rules.text_weight
+    whole = stats.weight(wanted) + share * stats.weight(wanted_text)
+    met = stats.weight(by_tags) + share * (stats.weight(text_offers) + stats.weight(text_needs))
+    args = {
+        "tags": stats.by_rarity(by_tags),
+        "text_tags": stats.by_rarity(text_offers | text_needs),
+    }
+    return Hit(met / whole, code, args)
 
 
 def _shared_role(

@@ -106,12 +106,22 @@ Sentence = Callable[[Mapping, bool], str]
 
 
 def _offers_needed(args: Mapping, project: bool) -> str:
-    tags: Sequence[str] = args["tags"]
+    tags, written = args["tags"], args["text_tags"]
+    if tags and written:
+        return _("Offers what you need: %(tags)s; going by what is written, also %(written)s",
+                 tags=_tags(tags), written=_tags(written))  # fmt: skip
+    if written:
+        return _("Offers what you need, going by what is written: %(tags)s", tags=_tags(written))
     return _("Offers what you need: %(tags)s", tags=_tags(tags))
 
 
 def _needs_offered(args: Mapping, project: bool) -> str:
-    tags: Sequence[str] = args["tags"]
+    tags, written = args["tags"], args["text_tags"]
+    if tags and written:
+        return _("Needs what you offer: %(tags)s; going by what is written, also %(written)s",
+                 tags=_tags(tags), written=_tags(written))  # fmt: skip
+    if written:
+        return _("Needs what you offer, going by what is written: %(tags)s", tags=_tags(written))
     return _("Needs what you offer: %(tags)s", tags=_tags(tags))
 
 

@@ -31,6 +31,11 @@ ROLE_VOCABULARIES: Mapping[str, str] = MappingProxyType(
         "focus_area": "focus_area",
         "preferred_stage": "stage",
         "seeks": "seeks",
+        # Read from the texts at publication (register.services), not chosen by the owner:
+        # what an organisation's needs text or a project's text asks for, and what an
+        # organisation's description and capabilities text or a project's text offers.
+        "need_text": "capability",
+        "capability_text": "capability",
     }
 )
 TAG_ROLES = tuple(ROLE_VOCABULARIES)

@@ -20,9 +20,10 @@ ArgValue = str | int | tuple[str, ...] | None
 REASON_ARGS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         # The candidate offers (capability tags) what the subject needs; tags rarest first.
-        "offers_needed": ("tags",),
-        # The candidate needs what the subject offers; tags rarest first.
-        "needs_offered": ("tags",),
+        # text_tags: those met where the need or the offer was read from a text.
+        "offers_needed": ("tags", "text_tags"),
+        # The candidate needs what the subject offers; as above.
+        "needs_offered": ("tags", "text_tags"),
         # Shared category / specialisation / focus-area tags, rarest first.
         "shared_categories": ("tags",),
         "shared_specialisations": ("tags",),

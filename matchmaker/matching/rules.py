@@ -135,6 +135,8 @@ class Rules:
     # a pair working in two languages of one group.
     readable_groups: tuple[frozenset[str], ...]
     readable_language: float
+    # What a need or an offer read from a text counts for, against one the owner chose.
+    text_weight: float
     seeks_kinds: Mapping[str, frozenset[str]]
     complementary_kinds: tuple[KindPair, ...]
     lists: Mapping[ListKind, ListRules]
@@ -235,6 +237,7 @@ class _Parser:
                 "investor_ticket",
                 "investor_stage",
                 "languages",
+                "text",
                 "seeks_kinds",
                 "complementary_kinds",
                 "lists",
@@ -253,6 +256,7 @@ class _Parser:
         )
         stage = self.table(top["investor_stage"], "investor_stage", ("adjacent",))
         languages = self.table(top["languages"], "languages", ("readable_groups", "readable"))
+        text = self.table(top["text"], "text", ("weight",))
         geography, signals = self.geography(top["geography"])
         pairs = self.complementary_kinds(top["complementary_kinds"])
         return Rules(
@@ -280,6 +284,7 @@ class _Parser:
             stage_adjacent=self.number(stage["adjacent"], "investor_stage.adjacent", 0, 1),
             readable_groups=self.readable_groups(languages["readable_groups"]),
             readable_language=self.number(languages["readable"], "languages.readable", 0, 1),
+            text_weight=self.number(text["weight"], "text.weight", 0, 1),
             seeks_kinds=self.seeks_kinds(top["seeks_kinds"]),
             complementary_kinds=pairs,
             lists=self.lists(top["lists"]),

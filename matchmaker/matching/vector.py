@@ -399,14 +399,21 @@ class MatchIndex:
 
     # --- tag arithmetic -------------------------------------------------------------------
 
-    def shared_weight(self, codes: Iterable[str], role: str, at: np.ndarray) -> np.ndarray:
-        """Summed idf of ``codes`` found in each candidate's ``role`` tags."""
+    def shared_weight(
+        self, codes: Iterable[str], role: str, at: np.ndarray, unless: str | None = None
+    ) -> np.ndarray:
+        """Summed idf of ``codes`` found in each candidate's ``role`` tags (and, with
+        ``unless``, not in its ``unless`` tags)."""
         masks = self.tags[role][at]
+        but = self.tags[unless][at] if unless else None
         total = np.zeros(len(at), dtype=np.float64)
         for code in codes:
             bit = self.bit.get(code)
             if bit is not None:
-                total += np.where(_has_bit(masks, bit), self.stats.idf(code), 0.0)
+                found = _has_bit(masks, bit)
+                if but is not None:
+                    found &= ~_has_bit(but, bit)
+                total += np.where(found, self.stats.idf(code), 0.0)
         return total
 
 
@@ -424,14 +431,28 @@ def _ratio(numerator: np.ndarray, denominator: np.ndarray | float) -> np.ndarray
 
 
 def offers_needed(index: MatchIndex, subject: Profile, at: np.ndarray) -> np.ndarray:
-    needs = subject.tag_codes("need")
-    shared = index.shared_weight(needs, "capability", at)
-    return _ratio(shared, index.stats.weight(needs))
+    """engine._covered with the subject needing, for each candidate."""
+    share = index.rules.text_weight
+    wanted, wanted_text = subject.tag_codes("need"), subject.tag_codes("need_text")
+    met = index.shared_weight(wanted, "capability", at)
+    met = met + share * index.shared_weight(wanted, "capability_text", at, unless="capability")
+    for role in ("capability", "capability_text"):  # a need read from the text, met once
+        met = met + share * index.shared_weight(
+            wanted_text, role, at, unless="capability" if role == "capability_text" else None
+        )
+    whole = index.stats.weight(wanted) + share * index.stats.weight(wanted_text)
+    return _ratio(met, whole)
 
 
 def needs_offered(index: MatchIndex, subject: Profile, at: np.ndarray) -> np.ndarray:
-    shared = index.shared_weight(subject.tag_codes("capability"), "need", at)
-    return _ratio(shared, index.weight["need"][at])
+    """engine._covered with each candidate needing and the subject offering."""
+    share = index.rules.text_weight
+    offered, offered_text = subject.tag_codes("capability"), subject.tag_codes("capability_text")
+    met = index.shared_weight(offered, "need", at)
+    met = met + share * index.shared_weight(offered_text - offered, "need", at)
+    met = met + share * index.shared_weight(offered | offered_text, "need_text", at)
+    whole = index.weight["need"][at] + share * index.weight["need_text"][at]
+    return _ratio(met, whole)
 
 
 def _shared_role(role: str):

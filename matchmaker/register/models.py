@@ -99,6 +99,8 @@ MATCH_ROLES = (
     "focus_area",
     "preferred_stage",
     "seeks",
+    "need_text",
+    "capability_text",
 )
 
 
@@ -138,6 +140,8 @@ class MatchProfile(db.Model):
     focus_area: Mapped[int] = mapped_column(BigInteger, default=0)
     preferred_stage: Mapped[int] = mapped_column(BigInteger, default=0)
     seeks: Mapped[int] = mapped_column(BigInteger, default=0)
+    need_text: Mapped[int] = mapped_column(BigInteger, default=0)
+    capability_text: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 def tag_bits(tags: list[tuple[int, str]]) -> dict[int, int]:

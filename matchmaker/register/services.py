@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import delete, select, update
 
 from matchmaker import geo
@@ -20,6 +22,25 @@ from matchmaker.register.models import (
 )
 from matchmaker.search import document
 from matchmaker.taxonomy.models import Tag
+from matchmaker.taxonomy.suggest import suggest
+
+# What the texts of an item say it needs and offers, read as capability tags (see
+# text_tags): the fields read for each, and those whose sentences are sorted by NEED_CUES
+# (a sentence that asks for something tells a need, any other an offer).
+NEEDS_FIELDS = {"organisation": ("needs_detail",), "project": ()}
+OFFERS_FIELDS = {"organisation": ("capabilities_detail",), "project": ()}
+MIXED_FIELDS = {"organisation": ("description",), "project": ("title", "summary", "description")}
+# Words that make a sentence ask for something, per language (lower case).
+NEED_CUES = {
+    "en": ("we need", "need a", "we are looking", "looking for", "we seek", "seeking",
+           "we want", "we would like", "we'd like", "in search of", "we lack"),
+    "pl": ("szukamy", "poszukujemy", "potrzebujemy", "chcemy", "brakuje nam", "szuka ",
+           "potrzebuje", "poszukuje"),
+    "da": ("søger", "har brug for", "mangler", "vil gerne", "ønsker", "leder efter"),
+    "nb": ("søker", "trenger", "ser etter", "ønsker", "vil gjerne", "mangler"),
+}  # fmt: skip
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+MOST_TEXT_TAGS = 8
 
 
 def _entry(item_type: str, item_id: int) -> RegisterEntry | None:
@@ -67,15 +88,16 @@ def publish(
         delete(RegisterEntryLanguage).where(RegisterEntryLanguage.entry_id == entry.id)
     )
     db.session.execute(delete(SearchDocument).where(SearchDocument.entry_id == entry.id))
-    codes = {code for values in snapshot["tags"].values() for code in values}
+    tags = {**snapshot["tags"], **text_tags(item_type, snapshot)}
+    codes = {code for values in tags.values() for code in values}
     tag_ids = dict(db.session.execute(select(Tag.code, Tag.id).where(Tag.code.in_(codes))).all())
-    for role, values in snapshot["tags"].items():
+    for role, values in tags.items():
         for code in values:
             if code in tag_ids:
                 db.session.add(RegisterEntryTag(entry_id=entry.id, tag_id=tag_ids[code], role=role))
     for lang in sorted(languages):
         db.session.add(RegisterEntryLanguage(entry_id=entry.id, lang=lang))
-    _store_match_profile(entry, snapshot, tag_ids)
+    _store_match_profile(entry, snapshot, tags, tag_ids)
     texts = {
         lang: [values.get(name, "") for name in text_fields]
         for lang, values in snapshot["texts"].items()
@@ -92,7 +114,32 @@ def publish(
     return entry
 
 
-def _store_match_profile(entry: RegisterEntry, snapshot: dict, tag_ids: dict[str, int]) -> None:
+def text_tags(item_type: str, snapshot: dict) -> dict[str, list[str]]:
+    """Capability tags the item's texts name, in any of the four languages (the taxonomy's
+    keywords, stemmed as search stems), as "need_text" and "capability_text"; tags the
+    owner chose as needs or capabilities are left out."""
+    chosen = {code for role in ("need", "capability") for code in snapshot["tags"].get(role, ())}
+    needs: dict[str, list[str]] = {}
+    offers: dict[str, list[str]] = {}
+    for lang, values in snapshot["texts"].items():
+        needs[lang] = [values.get(name) or "" for name in NEEDS_FIELDS[item_type]]
+        offers[lang] = [values.get(name) or "" for name in OFFERS_FIELDS[item_type]]
+        cues = NEED_CUES.get(lang, NEED_CUES["en"])
+        for name in MIXED_FIELDS[item_type]:
+            for sentence in SENTENCE_END.split(values.get(name) or ""):
+                asking = any(cue in sentence.lower() for cue in cues)
+                (needs if asking else offers)[lang].append(sentence)
+    found = {}
+    for role, texts in (("need_text", needs), ("capability_text", offers)):
+        joined = {lang: " ".join(parts) for lang, parts in texts.items()}
+        codes = suggest(joined, ("capability",), limit=MOST_TEXT_TAGS + len(chosen))
+        found[role] = [code for code in codes if code not in chosen][:MOST_TEXT_TAGS]
+    return found
+
+
+def _store_match_profile(
+    entry: RegisterEntry, snapshot: dict, tags: dict, tag_ids: dict[str, int]
+) -> None:
     """The matcher's narrow copy of the entry (see MatchProfile)."""
     bits = tag_bits([tuple(row) for row in db.session.execute(select(Tag.id, Tag.vocabulary))])
     profile = db.session.get(MatchProfile, entry.id) or MatchProfile(entry_id=entry.id)
@@ -110,7 +157,7 @@ def _store_match_profile(entry: RegisterEntry, snapshot: dict, tag_ids: dict[str
     profile.languages = " ".join(sorted(languages))
     profile.regions_covered = " ".join(sorted(snapshot.get("regions_covered") or []))
     for role in MATCH_ROLES:
-        codes = snapshot["tags"].get(role, ())
+        codes = tags.get(role, ())
         mask = sum(1 << bits[tag_ids[code]] for code in set(codes) if code in tag_ids)
         setattr(profile, role, mask)
     db.session.add(profile)

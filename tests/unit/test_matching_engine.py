@@ -106,6 +106,7 @@ def test_a_candidate_for_which_every_rule_holds_scores_100():
         region="PL-DS",
         languages=("pl",),
         need=["test_bed"],
+        capability=["remote_monitoring"],
         seeks=["pilot_site"],
         category=["medical_devices"],
         specialisation=["cardiology"],
@@ -116,6 +117,7 @@ def test_a_candidate_for_which_every_rule_holds_scores_100():
         region="PL-DS",
         languages=("pl",),
         capability=["test_bed"],
+        need=["remote_monitoring"],
         category=["medical_devices"],
         specialisation=["cardiology"],
     )
@@ -257,6 +259,7 @@ def test_relevant_tags_are_the_subjects_tags_in_the_candidates_role():
     )
     assert relevant_tags(subject, PARTNERS) == {
         TagRef("capability", "biobank"),
+        TagRef("capability_text", "biobank"),
         TagRef("category", "mobile_apps"),
     }
     assert TagRef("preferred_stage", "prototype") in relevant_tags(
@@ -265,7 +268,9 @@ def test_relevant_tags_are_the_subjects_tags_in_the_candidates_role():
     partner = org(2, capability=["ip_legal"], need=["biobank"])
     assert relevant_tags(partner, ListKind.ORGANISATION_PARTNERS) == {
         TagRef("need", "ip_legal"),
+        TagRef("need_text", "ip_legal"),
         TagRef("capability", "biobank"),
+        TagRef("capability_text", "biobank"),
     }
 
 
@@ -276,7 +281,10 @@ BIG_REGISTER = TagStats(
 
 def test_common_tags_do_not_select_candidates_but_still_score():
     subject = project(1, need=["biobank"], category=["ehealth_telemedicine"])
-    assert selection_tags(subject, PARTNERS, BIG_REGISTER) == {TagRef("capability", "biobank")}
+    assert selection_tags(subject, PARTNERS, BIG_REGISTER) == {
+        TagRef("capability", "biobank"),
+        TagRef("capability_text", "biobank"),  # also when a text offers it
+    }
     both = org(2, capability=["biobank"], category=["ehealth_telemedicine"])
     rare_only = org(3, capability=["biobank"])
     common_only = org(4, category=["ehealth_telemedicine"])
@@ -342,7 +350,7 @@ def test_a_polish_only_offer_meets_a_danish_only_need_through_tags():
     )
     [match] = rank(need, [offer], PARTNERS)
     offers = next(reason for reason in match.reasons if reason.code == "offers_needed")
-    assert offers.args == {"tags": ("telemedicine_platform",)}
+    assert offers.args == {"tags": ("telemedicine_platform",), "text_tags": ()}
     assert "no_shared_language" in codes(match)
 
 

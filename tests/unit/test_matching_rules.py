@@ -135,7 +135,7 @@ def test_needs_offered_looks_the_other_way():
     subject = org(1, capability=["manufacturing"])
     candidate = org(2, need=["manufacturing", "regulatory_mdr"])
     hit = run("needs_offered", subject, candidate)
-    assert hit.reason == Reason("needs_offered", {"tags": ("manufacturing",)})
+    assert hit.reason == Reason("needs_offered", {"tags": ("manufacturing",), "text_tags": ()})
     assert 0 < hit.strength < 1
     assert run("offers_needed", subject, candidate) is None
 
@@ -418,7 +418,9 @@ def test_tag_roles_are_those_of_the_models():
     from matchmaker.projects.models import PROJECT_TAG_ROLES
     from matchmaker.register.models import MATCH_ROLES, MatchProfile
 
-    assert dict(ROLE_VOCABULARIES) == {**ORG_TAG_ROLES, **PROJECT_TAG_ROLES}
+    # The owner's tags, and the capability tags read from the texts at publication.
+    read_from_texts = {"need_text": "capability", "capability_text": "capability"}
+    assert dict(ROLE_VOCABULARIES) == {**ORG_TAG_ROLES, **PROJECT_TAG_ROLES, **read_from_texts}
     # match_profile has one bit-set column per role.
     assert set(MATCH_ROLES) == set(ROLE_VOCABULARIES)
     assert set(MATCH_ROLES) <= set(MatchProfile.__table__.columns.keys())

@@ -80,6 +80,8 @@ def register(app):
             region="DK-84",
             working_languages=["da"],
             tags={"capability": ["manufacturing"], "category": ["medical_devices"]},
+            texts={"da": {"description": "Vi fremstiller hospitalsmøbler af stål og træ."}},
+            original_language="da",
         ),
         "seed_investor": dict(
             kind="investor",

@@ -25,8 +25,8 @@ def csrf_token(client, url: str) -> str:
 
 # One example of every reason, with arguments of the right shape.
 EXAMPLE_ARGS = {
-    "offers_needed": {"tags": ("clinical_validation", "test_bed")},
-    "needs_offered": {"tags": ("remote_monitoring",)},
+    "offers_needed": {"tags": ("clinical_validation", "test_bed"), "text_tags": ("biobank",)},
+    "needs_offered": {"tags": (), "text_tags": ("remote_monitoring",)},
     "shared_categories": {"tags": ("ehealth_telemedicine",)},
     "shared_specialisations": {"tags": ("cardiology", "oncology")},
     "shared_focus_areas": {"tags": ("digital_health",)},
@@ -394,4 +394,19 @@ def test_a_ticket_that_misses_says_by_how_much(app):
         readable = Reason("readable_language", EXAMPLE_ARGS["readable_language"])
         assert present.reason_text(readable, "project") == (
             "Nære arbeidsspråk: de jobber på dansk, du på norsk bokmål"
+        )
+
+
+def test_a_reason_says_which_tags_came_from_what_is_written(app):
+    with app.test_request_context("/en/"), force_locale("en"):
+        mixed = present.reason_text(
+            Reason("offers_needed", EXAMPLE_ARGS["offers_needed"]), "project"
+        )
+        assert mixed == (
+            "Offers what you need: Clinical validation and Test bed; going by what is written, "
+            "also Biobank"
+        )
+        written = Reason("needs_offered", EXAMPLE_ARGS["needs_offered"])
+        assert present.reason_text(written, "project") == (
+            "Needs what you offer, going by what is written: Remote patient monitoring"
         )

@@ -1,0 +1,125 @@
+"""Needs and offers read from what people write, in any of the four languages: a need in
+Danish prose finds a Polish company that offers it; a project's text says both what it
+is looking for and what it offers, and finds customers whose needs are only written; the
+reason says what came from the texts."""
+
+from __future__ import annotations
+
+import pytest
+from flask_babel import force_locale
+
+from matchmaker.matching import service
+from matchmaker.matching.present import reason_text
+from matchmaker.matching.rules import ListKind
+from matchmaker.register.services import text_tags
+from tests.factories import UserFactory, make_organisation, make_project, publish, sync_taxonomy
+
+
+@pytest.fixture
+def moderator(app):
+    sync_taxonomy()
+    return UserFactory(email="mod@example.org", role="moderator")
+
+
+def published_org(moderator, name, **fields):
+    org = make_organisation(UserFactory(), name=name, **fields)
+    publish("organisation", org, moderator)
+    return org
+
+
+def test_the_texts_give_needs_and_offers_but_never_what_the_owner_chose():
+    snapshot = {
+        "tags": {"need": ["regulatory_mdr"], "capability": []},
+        "texts": {
+            "da": {
+                "description": "Vi bygger robotter til sygehuse. Vi søger hjælp til "
+                "telemonitorering og CE-mærkning.",
+                "capabilities_detail": "",
+                "needs_detail": "",
+            }
+        },
+    }
+    found = text_tags("organisation", snapshot)
+    assert "logistics_robotics" in found["capability_text"]  # said as an offer
+    assert "remote_monitoring" in found["need_text"]  # asked for
+    assert "regulatory_mdr" not in found["need_text"]  # the owner's own need already
+
+
+def test_a_need_written_in_danish_finds_a_polish_offer(moderator):
+    hospital = published_org(
+        moderator,
+        "Nordhavn Hospital",
+        kind="hospital",
+        country="DK",
+        region="DK-84",
+        original_language="da",
+        working_languages=["da", "en"],
+        texts={
+            "da": {
+                "description": "Et universitetshospital i København.",
+                "needs_detail": "Vi vil gerne tilbyde hjemmemonitorering af hjertesvigt.",
+            }
+        },
+        tags={"capability": ["clinical_validation"]},
+    )
+    monitor = published_org(
+        moderator,
+        "KardioSense",
+        kind="startup",
+        country="PL",
+        region="PL-DS",
+        original_language="pl",
+        working_languages=["pl", "en"],
+        texts={"pl": {"description": "Tworzymy plaster EKG do domu pacjenta."}},
+        tags={"capability": ["remote_monitoring"]},
+    )
+    page = service.matches_for_organisation(hospital.id, ListKind.ORGANISATION_PARTNERS)
+    keys = [item.match.key.item_id for item in page.items]
+    assert monitor.id in keys
+    match = next(item.match for item in page.items if item.match.key.item_id == monitor.id)
+    offers = next(reason for reason in match.reasons if reason.code == "offers_needed")
+    assert offers.args["tags"] == () and offers.args["text_tags"] == ("remote_monitoring",)
+
+
+def test_a_project_finds_customers_whose_needs_are_only_written(app, moderator):
+    maker = make_organisation(
+        UserFactory(), name="MediBot", kind="sme", country="PL", region="PL-DS"
+    )
+    publish("organisation", maker, moderator)
+    project = make_project(
+        maker,
+        texts={
+            "pl": {
+                "title": "Roboty transportowe dla szpitali",
+                "summary": "Autonomiczne roboty wożą leki i próbki.",
+                "description": "Nasze roboty jeżdżą same windami. Szukamy szpitali do pilotażu.",
+            }
+        },
+        original_language="pl",
+        tags={"category": ["medical_devices"], "seeks": ["customers"]},
+    )
+    publish("project", project, moderator)
+    buyer = published_org(
+        moderator,
+        "Skovbjerg Kommune",
+        kind="public_authority",
+        country="DK",
+        region="DK-83",
+        original_language="da",
+        working_languages=["da"],
+        texts={
+            "da": {
+                "description": "Kommunen driver otte plejecentre.",
+                "needs_detail": "Vi ønsker robotter, der kører mad og medicin rundt.",
+            }
+        },
+        tags={"capability": ["procurement_innovation"]},
+    )
+    page = service.matches_for_project(project.id, ListKind.PROJECT_PARTNERS)
+    match = next(item.match for item in page.items if item.match.key.item_id == buyer.id)
+    needs = next(reason for reason in match.reasons if reason.code == "needs_offered")
+    assert needs.args["text_tags"] == ("logistics_robotics",)
+    with app.test_request_context("/nb/"), force_locale("nb"):
+        assert reason_text(needs, "project") == (
+            "Etter det som står skrevet, trenger de det du tilbyr: Logistikk og robotikk"
+        )
