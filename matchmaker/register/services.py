@@ -137,6 +137,45 @@ def text_tags(item_type: str, snapshot: dict) -> dict[str, list[str]]:
     return found
 
 
+TEXT_ROLES = ("need_text", "capability_text")
+
+
+def refresh_text_tags() -> int:
+    """Read the texts of every published entry again, as publishing does: for entries
+    published before texts were read, or after the taxonomy's keywords changed. Replaces
+    their need_text and capability_text tags, in the tag rows and the matcher's bit sets.
+    Returns how many entries' tags changed; the caller commits."""
+    tag_ids = dict(db.session.execute(select(Tag.code, Tag.id)).all())
+    bits = tag_bits([tuple(row) for row in db.session.execute(select(Tag.id, Tag.vocabulary))])
+    changed = 0
+    for entry in db.session.scalars(select(RegisterEntry).order_by(RegisterEntry.id)):
+        found = text_tags(entry.item_type, entry.snapshot)
+        profile = db.session.get(MatchProfile, entry.id)
+        masks = {
+            role: sum(1 << bits[tag_ids[c]] for c in set(codes) if c in tag_ids)
+            for role, codes in found.items()
+        }
+        if profile is not None and all(getattr(profile, r) == masks[r] for r in TEXT_ROLES):
+            continue
+        db.session.execute(
+            delete(RegisterEntryTag).where(
+                RegisterEntryTag.entry_id == entry.id, RegisterEntryTag.role.in_(TEXT_ROLES)
+            )
+        )
+        for role, codes in found.items():
+            db.session.add_all(
+                RegisterEntryTag(entry_id=entry.id, tag_id=tag_ids[code], role=role)
+                for code in codes
+                if code in tag_ids
+            )
+            if profile is not None:
+                setattr(profile, role, masks[role])
+        changed += 1
+    if changed:
+        touch()
+    return changed
+
+
 def _store_match_profile(
     entry: RegisterEntry, snapshot: dict, tags: dict, tag_ids: dict[str, int]
 ) -> None:

@@ -123,3 +123,40 @@ def test_a_project_finds_customers_whose_needs_are_only_written(app, moderator):
         assert reason_text(needs, "project") == (
             "Etter det som står skrevet, trenger de det du tilbyr: Logistikk og robotikk"
         )
+
+
+def test_entries_published_before_texts_were_read_get_their_text_tags(moderator, runner):
+    from sqlalchemy import delete, select
+
+    from matchmaker.extensions import db
+    from matchmaker.register.models import MatchProfile, RegisterEntryTag
+
+    hospital = published_org(
+        moderator,
+        "Fjordkysten sykehus",
+        kind="hospital",
+        country="NO",
+        region="NO-46",
+        original_language="nb",
+        working_languages=["nb"],
+        texts={
+            "nb": {"description": "Et sykehus.", "needs_detail": "Vi trenger hjemmemonitorering."}
+        },
+        tags={"capability": ["clinical_validation"]},
+    )
+    # As before the upgrade: no tags read from the texts.
+    db.session.execute(delete(RegisterEntryTag).where(RegisterEntryTag.role == "need_text"))
+    db.session.execute(MatchProfile.__table__.update().values(need_text=0))
+    db.session.commit()
+    result = runner.invoke(args=["register", "read-texts"])
+    assert result.exit_code == 0 and "1 published entry changed" in result.output
+    roles = db.session.scalars(
+        select(RegisterEntryTag.role).where(RegisterEntryTag.role == "need_text")
+    ).all()
+    assert roles == ["need_text"]
+    assert db.session.scalar(select(MatchProfile.need_text)) != 0
+    # Read again, nothing changes.
+    assert "0 published entries changed" in runner.invoke(args=["register", "read-texts"]).output
+    assert service.published_profile("organisation", hospital.id).tag_codes("need_text") == {
+        "remote_monitoring"
+    }
