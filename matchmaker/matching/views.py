@@ -132,11 +132,19 @@ def _show(item_type: str, item_id: int, list_name: str, notice: Markup | str | N
         score_label=present.score_label,
         member=member,
         dismissed=service.dismissed_entries(result.subject.organisation_id) if member else [],
+        nothing_to_match=_nothing_to_match(result.subject, kind),
         notice=notice,
         focus=is_htmx() and request.headers.get("HX-Trigger") != LOADER_ID,
         page_url=lambda number: _list_url(item_type, item_id, list_name, page=number),
         action_url=lambda action: _action_url(item_type, item_id, list_name, action, result.page),
     )
+
+
+def _nothing_to_match(subject, kind: ListKind) -> bool:
+    """The subject names nothing this list compares (no tags of those roles, none read
+    from its texts): more organisations being published will not change that."""
+    spec = engine.list_rules(kind)
+    return spec.require_shared_tag and not engine.relevant_tags(subject, kind)
 
 
 @bp.route("/projects/<int:project_id>/matches/<any(partners, investors, clusters):list_name>")

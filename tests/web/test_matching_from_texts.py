@@ -160,3 +160,25 @@ def test_entries_published_before_texts_were_read_get_their_text_tags(moderator,
     assert service.published_profile("organisation", hospital.id).tag_codes("need_text") == {
         "remote_monitoring"
     }
+
+
+def test_a_project_with_nothing_to_match_on_is_told_what_to_add(app, moderator):
+    from tests.web.helpers import log_in
+
+    owner = UserFactory(email="owner@example.org")
+    maker = make_organisation(owner, name="Quiet Labs", tags={"category": ["medical_devices"]})
+    publish("organisation", maker, moderator)
+    project = make_project(
+        maker,
+        texts={"en": {"title": "Project X", "summary": "Early days.", "description": "Soon."}},
+        tags={"seeks": ["pilot_site"]},
+    )
+    publish("project", project, moderator)
+    url = f"/en/projects/{project.id}/matches/partners"
+    public = app.test_client().get(url).get_data(as_text=True)
+    assert "this profile names no needs, offers or fields to match on yet" in public
+    assert "as more organisations and projects are published" not in public
+    member = app.test_client()
+    log_in(member, "owner@example.org")
+    page = member.get(url).get_data(as_text=True)
+    assert "Nothing to match on yet: add what you need and what you offer" in page
