@@ -105,24 +105,30 @@ def _money(args: Mapping, prefix: str) -> str:
 Sentence = Callable[[Mapping, bool], str]
 
 
-def _offers_needed(args: Mapping, project: bool) -> str:
-    tags, written = args["tags"], args["text_tags"]
-    if tags and written:
-        return _("Offers what you need: %(tags)s; going by what is written, also %(written)s",
-                 tags=_tags(tags), written=_tags(written))  # fmt: skip
-    if written:
-        return _("Offers what you need, going by what is written: %(tags)s", tags=_tags(written))
-    return _("Offers what you need: %(tags)s", tags=_tags(tags))
+# offers_needed and needs_offered: (tags chosen and tags read from a text, only read
+# from a text, only chosen).
+COVERAGE_SENTENCES = {
+    "offers_needed": (
+        _l("Offers what you need: %(tags)s; going by what is written, also %(written)s"),
+        _l("Offers what you need, going by what is written: %(tags)s"),
+        _l("Offers what you need: %(tags)s"),
+    ),
+    "needs_offered": (
+        _l("Needs what you offer: %(tags)s; going by what is written, also %(written)s"),
+        _l("Needs what you offer, going by what is written: %(tags)s"),
+        _l("Needs what you offer: %(tags)s"),
+    ),
+}
 
 
-def _needs_offered(args: Mapping, project: bool) -> str:
+def _coverage(args: Mapping, code: str) -> str:
+    both, written_only, chosen_only = COVERAGE_SENTENCES[code]
     tags, written = args["tags"], args["text_tags"]
     if tags and written:
-        return _("Needs what you offer: %(tags)s; going by what is written, also %(written)s",
-                 tags=_tags(tags), written=_tags(written))  # fmt: skip
+        return str(both) % {"tags": _tags(tags), "written": _tags(written)}
     if written:
-        return _("Needs what you offer, going by what is written: %(tags)s", tags=_tags(written))
-    return _("Needs what you offer: %(tags)s", tags=_tags(tags))
+        return str(written_only) % {"tags": _tags(written)}
+    return str(chosen_only) % {"tags": _tags(tags)}
 
 
 def _shared_categories(args: Mapping, project: bool) -> str:
@@ -274,8 +280,8 @@ def _no_shared_language(args: Mapping, project: bool) -> str:
 
 
 SENTENCES: Mapping[str, Sentence] = {
-    "offers_needed": _offers_needed,
-    "needs_offered": _needs_offered,
+    "offers_needed": lambda args, project: _coverage(args, "offers_needed"),
+    "needs_offered": lambda args, project: _coverage(args, "needs_offered"),
     "shared_categories": _shared_categories,
     "shared_specialisations": _shared_specialisations,
     "shared_focus_areas": _shared_focus_areas,

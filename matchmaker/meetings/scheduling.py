@@ -97,12 +97,19 @@ def booked_state(meetings: list[Meeting]) -> str:
 
 
 def problem_of(
-    event: Event, setup: MeetingSetup, release: bool = False, now: datetime | None = None
+    event: Event,
+    setup: MeetingSetup,
+    release: bool = False,
+    now: datetime | None = None,
+    booked_now: list[Meeting] | None = None,
 ) -> tuple[scheduler.Problem, list[grid.Slot]]:
     """The event as the scheduler sees it, and the slots its indexes refer to. With
     `release`, booked meetings that are not locked, have not started and whose people
-    are not away then may move."""
+    are not away then may move. `booked_now`: the booked meetings, when the caller has
+    them already."""
     now = now or utcnow()
+    if booked_now is None:
+        booked_now = services.booked_meetings(event.id)
     slots = services.slots_of(setup, event)
     index = {slot.starts_at: i for i, slot in enumerate(slots)}
     taking_part = {p.user.id for p in services.participants(event.id)}
@@ -117,7 +124,7 @@ def problem_of(
             away[user_id].add(index[aware(starts_at)])
     requests, keep, movable = [], {}, {}
     booked = Counter()
-    for meeting in services.booked_meetings(event.id):
+    for meeting in booked_now:
         where = index.get(aware(meeting.starts_at))
         if where is None:
             continue
@@ -178,8 +185,9 @@ def build(event: Event, setup: MeetingSetup, release: bool = False) -> MeetingSc
     """A new preview by the heuristic, replacing the last one; the caller then starts the
     solver job (`improve`) with the run's token. With `release` it may move published
     meetings (see `problem_of`)."""
-    problem, slots = problem_of(event, setup, release)
-    state = booked_state(services.booked_meetings(event.id))
+    booked_now = services.booked_meetings(event.id)
+    problem, slots = problem_of(event, setup, release, booked_now=booked_now)
+    state = booked_state(booked_now)
     schedule = scheduler.quick(problem)
     run = run_of(event.id) or MeetingScheduleRun(event_id=event.id)
     db.session.add(run)
@@ -199,8 +207,9 @@ def improve(event: Event, token: str) -> bool:
     run = run_of(event.id)
     if setup is None or run is None or run.token != token or run.status != "improving":
         return False
-    problem, slots = problem_of(event, setup, run.released)
-    if run.released and booked_state(services.booked_meetings(event.id)) != run.booked_state:
+    booked_now = services.booked_meetings(event.id)
+    problem, slots = problem_of(event, setup, run.released, booked_now=booked_now)
+    if run.released and booked_state(booked_now) != run.booked_state:
         return False  # it would move meetings from where they no longer are
     schedule = scheduler.solve(problem, seconds=setup.solver_seconds)
     done = db.session.execute(
@@ -308,12 +317,14 @@ def publish(event: Event, final: bool = False, then: Then = None) -> Publication
             .values(status="published", published_at=utcnow())
         )
     status = "final" if final else "provisional"
-    if setup.agenda_status not in (None, status):
+    changes_status = setup.agenda_status not in (None, status)
+    everyone = services.booked_meetings(event.id) if changes_status or final else []
+    if changes_status:
         # Provisional or final is in every calendar entry (TENTATIVE or CONFIRMED).
-        for meeting in services.booked_meetings(event.id):
+        for meeting in everyone:
             meeting.revision += 1
     setup.agenda_status = status
-    now_final = services.booked_meetings(event.id) if final and not was_final else []
+    now_final = everyone if final and not was_final else []
     publication = Publication(event, booked, moved, skipped, final, now_final)
     commit_with(then, publication)
     return publication
