@@ -18,8 +18,8 @@ the fewest gaps for the person with the most.
 fewest gaps, then one round of repair that moves a blocking meeting): the live preview
 and the solver's starting point. `solve` improves it within a time limit, in two phases:
 the most meetings (HiGHS, a mixed-integer program, which also proves the upper bound on
-the number of meetings), then the fewest gaps with that many (compaction, then CP-SAT
-on one part of the schedule after another: a large-neighbourhood search).
+the number of meetings), then the fewest gaps with that many (CP-SAT on a small
+schedule; on a large one, simulated annealing over Kempe-chain moves, `annealing`).
 
 Tables are interchangeable, so the solver only chooses slots; each slot's meetings are
 then given tables, kept meetings first at their own.
@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import random
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
@@ -37,6 +36,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import pairwise
 from statistics import median
+
+from . import annealing
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,15 @@ class Problem:
     @cached_property
     def by_id(self) -> dict[int, Request]:
         return {r.id: r for r in self.requests}
+
+    @cached_property
+    def away_masks(self) -> dict[int, int]:
+        """Each person's slots away as a bit mask (bit s: away in slot s)."""
+        return {p: sum(1 << slot for slot in person.away) for p, person in self.people.items()}
+
+    @cached_property
+    def gap_counter(self) -> annealing.GapCounter:
+        return annealing.GapCounter(self.sessions)
 
     @cached_property
     def by_person(self) -> dict[int, list[Request]]:
@@ -208,65 +218,64 @@ def check(problem: Problem) -> None:
 
 
 class _Book:
-    """Who is busy when, how many meetings each person has, tables used per slot."""
+    """Who is busy when (each person's agenda as a bit mask: bit s for slot s), tables
+    used per slot, each meeting's slot."""
 
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
-        self.busy: dict[int, set[int]] = defaultdict(set)
+        self.agenda: dict[int, int] = defaultdict(int)
         self.used: list[int] = [0] * problem.slot_count
         self.slot_of: dict[int, int] = {}
 
     def count(self, person: int) -> int:
-        return len(self.busy[person])
+        return self.agenda[person].bit_count()
+
+    def busy(self, person: int, slot: int) -> bool:
+        return bool(self.agenda[person] >> slot & 1)
+
+    def gaps(self, person: int) -> int:
+        return self.problem.gap_counter(self.agenda[person])
 
     def fits(self, request: Request, slot: int) -> bool:
-        people = self.problem.people
+        people, away = self.problem.people, self.problem.away_masks
+        taken = self.agenda[request.a] | self.agenda[request.b] | away[request.a] | away[request.b]
         return (
             self.used[slot] < self.problem.tables
-            and slot not in self.busy[request.a]
-            and slot not in self.busy[request.b]
-            and slot not in people[request.a].away
-            and slot not in people[request.b].away
+            and not taken >> slot & 1
             and self.count(request.a) < people[request.a].max_meetings
             and self.count(request.b) < people[request.b].max_meetings
         )
 
+    def free_slots(self, request: Request) -> list[int]:
+        """Slots where both people are free and available and a table is left (their
+        most meetings aside)."""
+        away = self.problem.away_masks
+        taken = self.agenda[request.a] | self.agenda[request.b] | away[request.a] | away[request.b]
+        tables = self.problem.tables
+        return [
+            s
+            for s in range(self.problem.slot_count)
+            if not taken >> s & 1 and self.used[s] < tables
+        ]
+
     def put(self, request: Request, slot: int) -> None:
-        self.busy[request.a].add(slot)
-        self.busy[request.b].add(slot)
+        for person in (request.a, request.b):
+            self.agenda[person] |= 1 << slot
         self.used[slot] += 1
         self.slot_of[request.id] = slot
 
     def take(self, request: Request) -> int:
         slot = self.slot_of.pop(request.id)
-        self.busy[request.a].discard(slot)
-        self.busy[request.b].discard(slot)
+        for person in (request.a, request.b):
+            self.agenda[person] &= ~(1 << slot)
         self.used[slot] -= 1
         return slot
 
     def added_gaps(self, request: Request, slot: int) -> int:
         """How many gaps a meeting in `slot` (free for both) adds to the two agendas."""
-        sessions = self.problem.sessions
-        return _gap_change(self.busy[request.a], slot, sessions) + _gap_change(
-            self.busy[request.b], slot, sessions
-        )
-
-
-def _gap_change(busy: set[int], slot: int, sessions: tuple[int, ...]) -> int:
-    """gaps_of(busy | {slot}) - gaps_of(busy), for a slot not in busy: only the pair of
-    meetings around the slot changes (into two pairs)."""
-    before = max((b for b in busy if b < slot), default=None)
-    after = min((b for b in busy if b > slot), default=None)
-
-    def gap(first: int | None, then: int | None) -> bool:
-        return (
-            first is not None
-            and then is not None
-            and then - first > 1
-            and (sessions[first] == sessions[then])
-        )
-
-    return gap(before, slot) + gap(slot, after) - gap(before, after)
+        gaps, bit = self.problem.gap_counter, 1 << slot
+        a, b = self.agenda[request.a], self.agenda[request.b]
+        return gaps(a | bit) - gaps(a) + gaps(b | bit) - gaps(b)
 
 
 def _kept_book(problem: Problem) -> _Book:
@@ -314,14 +323,14 @@ def _greedy(problem: Problem, book: _Book) -> None:
 
 
 def _best_slot(book: _Book, request: Request) -> int | None:
-    best, best_cost = None, None
-    for slot in range(book.problem.slot_count):
-        if not book.fits(request, slot):
-            continue
-        cost = (book.added_gaps(request, slot), book.used[slot], slot)
-        if best_cost is None or cost < best_cost:
-            best, best_cost = slot, cost
-    return best
+    people = book.problem.people
+    if any(book.count(p) >= people[p].max_meetings for p in (request.a, request.b)):
+        return None
+    return min(
+        book.free_slots(request),
+        key=lambda slot: (book.added_gaps(request, slot), book.used[slot], slot),
+        default=None,
+    )
 
 
 def _repair(problem: Problem, book: _Book, rounds: int = 3) -> None:
@@ -382,12 +391,14 @@ def _place_all(book: _Book, requests: list[Request]) -> bool:
 def solve(problem: Problem, seconds: float = 15.0, threads: int = 2) -> Schedule:
     """The heuristic's schedule improved within about `seconds`: first the most meetings
     (HiGHS, a mixed-integer program, which also proves the bound) and a meeting for
-    everyone it can, then the fewest gaps for that set of meetings (CP-SAT), then the
-    compaction pass."""
+    everyone it can, then the fewest gaps for that set of meetings (CP-SAT on a small
+    schedule, annealing on a large one), then the compaction pass."""
     started = time.perf_counter()
     start = quick(problem)
     start_slots = _new_slots(problem, start.placed)
-    chosen, bound, proven = _most_meetings(problem, start_slots, seconds * 0.75, threads)
+    chosen, bound, proven = _most_meetings(
+        problem, start_slots, seconds * MOST_MEETINGS_SHARE, threads
+    )
     first = _book_of(problem, chosen)
     _serve_everyone(problem, first)
     chosen = {r: slot for r, slot in first.slot_of.items() if r not in problem.keep}
@@ -398,14 +409,9 @@ def solve(problem: Problem, seconds: float = 15.0, threads: int = 2) -> Schedule
         book = first
     elif len(chosen) <= WHOLE_GAPS_MODEL:
         book = _book_of(problem, _fewest_gaps(problem, chosen, remaining, threads) or chosen)
-    else:  # the first phase chose slots with no thought of gaps: compaction first
-        started_parts = time.perf_counter()
-        book = _book_of(problem, chosen)
-        _compact(problem, book)
-        # What is left, but for the closing compaction (a second on the largest).
-        left = max(0.5, remaining * 0.95 - (time.perf_counter() - started_parts))
-        chosen = _new_slots_of(problem, book)
-        book = _book_of(problem, _fewer_gaps_by_parts(problem, chosen, left, threads))
+    else:  # the first phase chose slots with no thought of gaps
+        left = max(0.5, remaining * 0.95)  # what is left, but for the closing compaction
+        book = _book_of(problem, _annealed(problem, first, left))
     _compact(problem, book)
     _greedy(problem, book)
     best = max((book, first), key=lambda b: _quality(problem, b))
@@ -427,8 +433,8 @@ def _book_of(problem: Problem, chosen: Mapping[int, int]) -> _Book:
 
 def _quality(problem: Problem, book: _Book) -> tuple[int, int, int, int]:
     """Better is bigger: meetings, people with one, then fewer gaps, fewer for the most."""
-    gaps = [gaps_of(book.busy[p], problem.sessions) for p in problem.people]
-    served = sum(1 for p in problem.people if book.busy[p])
+    gaps = [book.gaps(p) for p in problem.people]
+    served = sum(1 for p in problem.people if book.agenda[p])
     return len(book.slot_of), served, -sum(gaps), -max(gaps, default=0)
 
 
@@ -440,7 +446,7 @@ def _choices(problem: Problem, kept: _Book, requests: Iterable[Request]) -> list
         for r in requests
         if r.id not in problem.keep
         for slot in _available(problem, r)
-        if slot not in kept.busy[r.a] and slot not in kept.busy[r.b]
+        if not (kept.busy(r.a, slot) or kept.busy(r.b, slot))
     ]
 
 
@@ -566,79 +572,24 @@ def _swap_in(problem: Problem, book: _Book, wanted: Request, person: int) -> boo
 
 
 # Up to this many meetings to place, phase 2 gives CP-SAT the whole schedule; above it,
-# a part at a time (`_fewer_gaps_by_parts`), with about PART_MEETINGS meetings each:
-# CP-SAT solves such a part in milliseconds, and the whole model of a few hundred
-# meetings not at all within the time limit (on 150 meetings between 40 people, parts
-# left 3 gaps where the whole model left 14).
+# annealing (`annealing.fewer_gaps`): the whole CP-SAT model of a few hundred meetings
+# is not solved within the time limit, and CP-SAT on one part of about 12 meetings after
+# another closed 11 % of the benchmark's gaps in 30 s, where annealing closes about 40 %
+# in 4 s.
 WHOLE_GAPS_MODEL = 60
-PART_MEETINGS = 12
-PART_SECONDS = 0.5
+# Phase 1's share of the time: on the benchmark's 500 people HiGHS has its best find
+# after 6-7 s of 15, and stops only at its time limit (it does not look at an
+# interruption while it works at the root of its search tree).
+MOST_MEETINGS_SHARE = 0.6
 
 
-def _fewer_gaps_by_parts(
-    problem: Problem, chosen: Mapping[int, int], seconds: float, threads: int
-) -> dict[int, int]:
-    """Phase 2 on a large schedule, by large-neighbourhood search: again and again, take
-    out the meetings of a person with gaps and of the people they meet (everything else
-    stays where it is), let CP-SAT put that part back with the fewest gaps, and keep the
-    result when those people's agendas have fewer gaps (then a lower most) than before."""
-    deadline = time.perf_counter() + seconds
-    book = _book_of(problem, chosen)
-    rng = random.Random(15)  # noqa: S311  # nosec B311  # a search order, not a secret
-    while time.perf_counter() < deadline - 0.05:
-        part = _part_with_gaps(problem, book, rng)
-        if not part:
-            break
-        requests = [problem.request(r) for r in part]
-        people = {p for r in requests for p in (r.a, r.b)}
-        before = _gaps_of(problem, book, people)
-        old = {r.id: book.take(r) for r in requests}
-        left = min(PART_SECONDS, deadline - time.perf_counter())
-        found = _fewest_gaps(problem, old, left, 1, fair=False, kept=book)
-        _put(book, requests, found or old)
-        if _gaps_of(problem, book, people) >= before:  # not better: put it back
-            _put(book, requests, old)
-    return _new_slots_of(problem, book)
-
-
-def _put(book: _Book, requests: list[Request], slots: Mapping[int, int]) -> None:
-    """`requests` at `slots`, wherever they are now (or not at all)."""
-    for r in requests:
-        if r.id in book.slot_of:
-            book.take(r)
-    for r in requests:
-        book.put(r, slots[r.id])
-
-
-def _new_slots_of(problem: Problem, book: _Book) -> dict[int, int]:
-    return {r: slot for r, slot in book.slot_of.items() if r not in problem.keep}
-
-
-def _gaps_of(problem: Problem, book: _Book, people: Iterable[int]) -> tuple[int, int]:
-    """The gaps in these people's agendas: the sum, then the most for one of them."""
-    gaps = [gaps_of(book.busy[p], problem.sessions) for p in people]
-    return sum(gaps), max(gaps, default=0)
-
-
-def _part_with_gaps(problem: Problem, book: _Book, rng) -> set[int]:
-    """A part of the schedule to rearrange: starting from a person with gaps (picked at
-    random), their meetings, then their partners' and so on, up to about PART_MEETINGS."""
-    with_gaps = [p for p in problem.people if gaps_of(book.busy[p], problem.sessions)]
-    if not with_gaps:
-        return set()
-    part: set[int] = set()
-    queue = [rng.choice(with_gaps)]
-    seen = set(queue)
-    while queue and len(part) < PART_MEETINGS:
-        person = queue.pop(0)
-        for r in problem.by_person[person]:
-            if r.id in book.slot_of and r.id not in problem.keep:
-                part.add(r.id)
-                other = r.b if r.a == person else r.a
-                if other not in seen:
-                    seen.add(other)
-                    queue.append(other)
-    return part
+def _annealed(problem: Problem, book: _Book, seconds: float) -> dict[int, int]:
+    """The book's meetings in slots with fewer gaps (request id -> slot, kept ones left
+    out), by `annealing.fewer_gaps`."""
+    pairs = {r.id: (r.a, r.b) for r in problem.requests}
+    found = annealing.fewer_gaps(problem.sessions, problem.tables, pairs, problem.away_masks,
+                                 book.slot_of, set(problem.keep), seconds)  # fmt: skip
+    return {r: slot for r, slot in found.items() if r not in problem.keep}
 
 
 def _fewest_gaps(
@@ -646,16 +597,13 @@ def _fewest_gaps(
     chosen: Mapping[int, int],
     seconds: float,
     threads: int,
-    fair: bool = True,
-    kept: _Book | None = None,
 ) -> dict[int, int] | None:
-    """Phase 2 with CP-SAT: the same meetings, each in a slot, with the fewest gaps and
-    (`fair`) then the fewest for the person with the most. Starts from `chosen`; `kept`
-    holds every meeting that stays where it is (by default, the problem's kept ones).
-    None when it finds no such schedule in time."""
+    """Phase 2 with CP-SAT on a small schedule: the same meetings, each in a slot,
+    with the fewest gaps and then the fewest for the person with the most. Starts from
+    `chosen`. None when it finds no such schedule in time."""
     from ortools.sat.python import cp_model  # imported here: only scheduling needs it
 
-    kept = kept or _kept_book(problem)
+    kept = _kept_book(problem)
     requests = [problem.request(r) for r in chosen if r not in problem.keep]
     model = cp_model.CpModel()
     x: dict[tuple[int, int], object] = {}
@@ -679,15 +627,12 @@ def _fewest_gaps(
     gaps = []
     for p in sorted(people):
         agenda = [
-            1 if s in kept.busy[p] else sum(busy.get((p, s), [])) for s in range(problem.slot_count)
+            1 if kept.busy(p, s) else sum(busy.get((p, s), [])) for s in range(problem.slot_count)
         ]
         person_gaps = _gap_count(model, agenda, problem.sessions)
         model.Add(most >= person_gaps)
         gaps.append(person_gaps)
-    if fair:
-        model.Minimize((len(people) * problem.slot_count + 1) * sum(gaps) + most)
-    else:  # the sum alone: small parts are then solved in milliseconds
-        model.Minimize(sum(gaps))
+    model.Minimize((len(people) * problem.slot_count + 1) * sum(gaps) + most)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = threads if threads == 1 else max(threads, 8)  # portfolio: 8
@@ -722,7 +667,7 @@ def _gap_count(model, agenda: list, sessions: tuple[int, ...]):
     return sum(blocks) - sum(used)
 
 
-def _compact(problem: Problem, book: _Book, rounds: int = 5) -> None:
+def _compact(problem: Problem, book: _Book, rounds: int = 3) -> None:
     """Local search: move single meetings to the slot that adds the fewest gaps to the
     two people's agendas, and swap the times of two meetings of one person where that
     closes gaps, until a round changes nothing."""
@@ -732,12 +677,11 @@ def _compact(problem: Problem, book: _Book, rounds: int = 5) -> None:
             if request_id in problem.keep:
                 continue
             request = problem.request(request_id)
-            if not any(gaps_of(book.busy[p], problem.sessions) for p in (request.a, request.b)):
+            if not (book.gaps(request.a) or book.gaps(request.b)):
                 continue  # no gap to close in either agenda: it stays (as it would)
             old = book.take(request)
             best = min(
-                (s for s in range(problem.slot_count) if book.fits(request, s)),
-                key=lambda s: (book.added_gaps(request, s), s != old),
+                book.free_slots(request), key=lambda s: (book.added_gaps(request, s), s != old)
             )
             book.put(request, best)
             moved = moved or best != old
@@ -747,40 +691,41 @@ def _compact(problem: Problem, book: _Book, rounds: int = 5) -> None:
 
 def _swap_times(problem: Problem, book: _Book) -> bool:
     """For each person with a gap: swap the slots of two of their meetings when both
-    partners are free and available at the other slot and the three agendas have fewer
-    gaps in all. Whether anything changed."""
-    sessions, people = problem.sessions, problem.people
+    partners are free and available at the other slot and the partners' agendas have
+    fewer gaps in all (the person's own agenda stays as it is). Whether anything
+    changed."""
     mine: dict[int, list[Request]] = defaultdict(list)  # placed meetings that may move
     for request_id in book.slot_of:
         if request_id not in problem.keep:
             r = problem.request(request_id)
             mine[r.a].append(r)
             mine[r.b].append(r)
+    count_gaps, away = problem.gap_counter, problem.away_masks
 
-    def gaps(*who: int) -> int:
-        return sum(gaps_of(book.busy[p], sessions) for p in who)
-
-    def free(person: int, slot: int) -> bool:
-        return slot not in book.busy[person] and slot not in people[person].away
+    def gaps_saved(partner: int, leaves: int, joins: int) -> int | None:
+        """Gaps `partner` loses by meeting in slot `joins` instead of `leaves`; None when
+        busy or away then."""
+        agenda = book.agenda[partner]
+        if (agenda | away[partner]) >> joins & 1:
+            return None
+        return count_gaps(agenda) - count_gaps(agenda & ~(1 << leaves) | 1 << joins)
 
     changed = False
     for person in sorted(mine):
-        if not gaps(person):
+        if not book.gaps(person):
             continue
         for one, two in itertools.combinations(mine[person], 2):
             first, second = book.slot_of[one.id], book.slot_of[two.id]
             p1 = one.b if one.a == person else one.a
             p2 = two.b if two.a == person else two.a
-            if p1 == p2 or not (free(p1, second) and free(p2, first)):
+            if p1 == p2:
                 continue
-            before = gaps(person, p1, p2)
-            book.take(one), book.take(two)
-            book.put(one, second), book.put(two, first)
-            if gaps(person, p1, p2) < before:
+            saved1 = gaps_saved(p1, first, second)
+            saved2 = None if saved1 is None else gaps_saved(p2, second, first)
+            if saved2 is not None and saved1 + saved2 > 0:
+                book.take(one), book.take(two)
+                book.put(one, second), book.put(two, first)
                 changed = True
-                continue
-            book.take(one), book.take(two)
-            book.put(one, first), book.put(two, second)
     return changed
 
 
@@ -817,7 +762,7 @@ def _why(problem: Problem, book: _Book, request: Request) -> Unplaced:
     for p in (request.a, request.b):
         if book.count(p) >= people[p].max_meetings:
             return Unplaced("person_full", p)
-    free = [s for s in available if s not in book.busy[request.a] | book.busy[request.b]]
+    free = [s for s in available if not (book.busy(request.a, s) or book.busy(request.b, s))]
     if not free:
         return Unplaced("both_busy")
     if all(book.used[s] >= problem.tables for s in free):
@@ -830,8 +775,8 @@ def _finish(
 ) -> Schedule:
     placed = _tables(problem, book)
     unplaced = {r.id: _why(problem, book, r) for r in problem.requests if r.id not in book.slot_of}
-    per_person = {p: gaps_of(book.busy[p], problem.sessions) for p in problem.people}
-    with_meetings = [per_person[p] for p in problem.people if book.busy[p]] or [0]
+    per_person = {p: book.gaps(p) for p in problem.people}
+    with_meetings = [per_person[p] for p in problem.people if book.agenda[p]] or [0]
     short = tuple(
         sorted(
             p
