@@ -151,10 +151,13 @@ def expired(request: MeetingRequest) -> None:
 
 
 def cancelled_by(user: User):
-    """A meeting cancelled by `user`: the other person hears it."""
+    """A meeting cancelled by `user`: the other person hears it, and the people of any
+    meeting booked into the time it freed hear theirs."""
 
-    def tell(meeting: Meeting) -> None:
+    def tell(meeting: Meeting, placed: tuple[Meeting, ...] = ()) -> None:
         _tell_other(user, meeting, "meeting_cancelled")
+        for new in placed:
+            booked(new)
 
     return tell
 

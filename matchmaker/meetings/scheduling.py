@@ -15,8 +15,9 @@ The organiser may release the published meetings instead: the preview may then m
 each one that is not locked, has not started and whose people are both still free then,
 though never drop one; it is published only onto the booked meetings it was built from.
 A publication is "provisional" (times may still change) or "final". Once there is one,
-a late acceptance gets its time at once (`place_late`), around every booked meeting.
-No new meeting goes into a slot that has begun.
+a late acceptance gets its time at once (`place_late`), and a cancellation lets the
+requests still waiting into the time it frees (`place_waiting`), around every booked
+meeting. No new meeting goes into a slot that has begun.
 """
 
 from __future__ import annotations
@@ -166,15 +167,34 @@ def place_late(event: Event, setup: MeetingSetup, request: MeetingRequest) -> Me
     then waits for the organisers' next schedule."""
     problem, slots = problem_of(event, setup)
     only = tuple(r for r in problem.requests if r.id in problem.keep or r.id == request.id)
-    schedule = scheduler.quick(dataclasses.replace(problem, requests=only))
-    where = schedule.placed.get(request.id)
-    if where is None:
-        return None
-    people = (request.requester_id, request.recipient_id)
-    meeting = services.book(event.id, request.id, slots[where.slot], where.table, people)
-    db.session.flush()
+    booked = _book_new(event, dataclasses.replace(problem, requests=only), slots)
     db.session.expire(request, ["meeting"])
-    return meeting
+    return booked[0] if booked else None
+
+
+def place_waiting(event: Event, setup: MeetingSetup) -> list[Meeting]:
+    """Under the event's lock, once an agenda is published and a booked meeting was just
+    cancelled: the accepted requests still waiting get the times that now fit, around
+    every booked meeting, none of which moves; flushed, not committed. The meetings
+    booked (none when nothing fits)."""
+    problem, slots = problem_of(event, setup)
+    if len(problem.requests) == len(problem.keep):
+        return []  # nothing waits
+    return _book_new(event, problem, slots)
+
+
+def _book_new(event: Event, problem: scheduler.Problem, slots: list[grid.Slot]) -> list[Meeting]:
+    """The quick pass's new meetings booked (the kept ones are booked already)."""
+    schedule = scheduler.quick(problem)
+    booked = []
+    for request_id, where in sorted(schedule.placed.items()):
+        if request_id in problem.keep:
+            continue
+        request = db.session.get(MeetingRequest, request_id)
+        people = (request.requester_id, request.recipient_id)
+        booked.append(services.book(event.id, request_id, slots[where.slot], where.table, people))
+    db.session.flush()
+    return booked
 
 
 def run_of(event_id: int) -> MeetingScheduleRun | None:

@@ -50,6 +50,9 @@ Then = Callable[..., None] | None
 # Books an accepted request at once where the organisers' agenda is published
 # (`scheduling.place_late`); the views pass it in, so this module needs no scheduler.
 Place = Callable[..., Meeting | None] | None
+# Books the requests still waiting where a cancellation freed time, once the agenda is
+# published (`scheduling.place_waiting`).
+PlaceWaiting = Callable[..., list[Meeting]] | None
 
 
 class MeetingRefused(Exception):
@@ -668,8 +671,12 @@ def withdraw(event: Event, request_id: int, user: User) -> MeetingRequest:
     return request
 
 
-def cancel_meeting(event: Event, meeting_id: int, user: User, then: Then = None) -> Meeting:
-    """Either person cancels a booked meeting still to come: the slot and table are free."""
+def cancel_meeting(
+    event: Event, meeting_id: int, user: User, then: Then = None, place: PlaceWaiting = None
+) -> Meeting:
+    """Either person cancels a booked meeting still to come: the slot and table are free.
+    Once an agenda is published, `place` may book requests waiting for a time into what
+    the cancellation freed; `then(meeting, placed)` hears of both."""
     lock(event.id)
     meeting = _meeting_for(event.id, meeting_id, user.id)
     if meeting.status != "booked":
@@ -677,7 +684,12 @@ def cancel_meeting(event: Event, meeting_id: int, user: User, then: Then = None)
     if aware(meeting.starts_at) <= utcnow():
         raise _refuse("started")
     _release(meeting)
-    commit_with(then, meeting)
+    db.session.flush()
+    setup = active_setup(event)
+    placed = []
+    if place is not None and setup is not None and setup.agenda_status is not None:
+        placed = place(event, setup)
+    commit_with(then, meeting, tuple(placed))
     return meeting
 
 

@@ -639,7 +639,11 @@ def _back_to_agenda(event: Event):
 def cancel(event: Event, _setup, meeting_id: int):
     try:
         services.cancel_meeting(
-            event, meeting_id, current_user, then=notify.cancelled_by(current_user)
+            event,
+            meeting_id,
+            current_user,
+            then=notify.cancelled_by(current_user),
+            place=scheduling.place_waiting,
         )
     except MeetingRefused as error:
         return _refused(error, "meetings.agenda", event_id=event.id)

@@ -257,17 +257,29 @@ def test_a_late_acceptance_that_fits_nowhere_waits_for_the_next_schedule(organis
     assert len(mails(world["alice"], "meeting_accepted")) == told_before + 1
     assert not mails(world["carol"], "meeting_booked")
     assert "Not in a schedule yet." in page(people["olga"], f"/en/my/events/{event.id}/meetings/")
-    # Bob cancels his meeting with Alice: the organiser's next schedule places the one
-    # waiting in the time freed, and moves nobody else.
+    # Bob cancels his meeting with Alice: the one waiting gets the time freed at once;
+    # nobody else moves, and the organiser's next schedule has nothing left to place.
     post(people["bob"], f"/en/events/{event.id}/meetings/meetings/{alice_bob.id}/cancel")
+    placed = request_between(event, world["alice"], world["carol"]).meeting
+    assert placed is not None and placed.status == "booked"
+    assert naive(placed.starts_at) == naive(alice_bob.starts_at)
+    assert len(mails(world["alice"], "meeting_cancelled")) == 1
+    for name in ("alice", "carol"):
+        assert len(mails(world[name], "meeting_booked")) == 1, name
+    assert not mails(world["bob"], "meeting_booked")
     post(people["olga"], schedule_url(event, "build"))
     preview = html.unescape(page(people["olga"], schedule_url(event)))
-    assert "Booked meetings that move" not in preview and "Alice and Carol" in preview
-    post(people["olga"], schedule_url(event, "publish"), final="1")
-    placed = request_between(event, world["alice"], world["carol"]).meeting
-    assert placed is not None and naive(placed.starts_at) == naive(alice_bob.starts_at)
-    assert len(mails(world["carol"], "meetings_scheduled")) == 1
-    assert len(mails(world["bob"], "meetings_scheduled")) == 1  # the first publication only
+    assert "Booked meetings that move" not in preview
+
+
+def test_before_any_publication_a_cancellation_books_nothing_new(crowded, world):
+    """Until the organisers publish an agenda, waiting requests wait for their schedule,
+    even when a cancellation frees the one time that fits."""
+    event, people, first = crowded
+    post(people["bob"], f"/en/events/{event.id}/meetings/meetings/{first.id}/cancel")
+    assert request_between(event, world["carol"], world["bob"]).meeting is None
+    assert not mails(world["carol"], "meeting_booked")
+    assert len(mails(world["alice"], "meeting_cancelled")) == 1
 
 
 def test_no_new_meeting_goes_into_a_slot_that_has_begun(organised, world, monkeypatch):
