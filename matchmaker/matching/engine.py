@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from matchmaker.matching.profiles import ItemKey, Profile, TagRef
+from matchmaker.matching.profiles import ITEM_TYPES, ItemKey, Profile, TagRef
 from matchmaker.matching.reasons import ArgValue, Reason
 from matchmaker.matching.rules import ListKind, ListRules, Rules, load_rules
 from matchmaker.taxonomy import load_taxonomy
@@ -111,6 +111,38 @@ class MatchContext:
     stats: TagStats = field(default_factory=TagStats)
     declined_organisations: frozenset[int] = frozenset()
     dismissed: frozenset[ItemKey] = frozenset()
+    # Equal scores in an order of this number's own (one per viewer and day, see
+    # ``tie_order``); 0: by item key.
+    tie_salt: int = 0
+
+
+_MASK64 = (1 << 64) - 1
+_GOLDEN = 0x9E3779B97F4A7C15
+
+
+def _mix64(x: int) -> int:
+    """SplitMix64's finaliser: every bit of x moves about half of the result's bits."""
+    x ^= x >> 30
+    x = (x * 0xBF58476D1CE4E5B9) & _MASK64
+    x ^= x >> 27
+    x = (x * 0x94D049BB133111EB) & _MASK64
+    return x ^ (x >> 31)
+
+
+def tie_order(key: ItemKey, salt: int) -> int:
+    """Where an item goes among equal scores: a 32-bit number from the item and the salt,
+    so that ties are shuffled the same way all day for one viewer and differently for
+    the next (fair to everyone registered, not always the earliest first); 0 when there
+    is no salt. ``vector`` computes the same with numpy."""
+    if not salt:
+        return 0
+    type_index = ITEM_TYPES.index(key.item_type)
+    return _mix64((key.item_id * 2 + type_index + salt * _GOLDEN) & _MASK64) >> 32
+
+
+def order_of(salt: int) -> Callable[[Match], tuple]:
+    """The order of a list: score descending, then ``tie_order``, then the item key."""
+    return lambda match: (-match.score, tie_order(match.key, salt), match.key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,11 +152,6 @@ class Match:
     key: ItemKey
     score: int
     reasons: tuple[Reason, ...]
-
-    @property
-    def sort_key(self) -> tuple[int, ItemKey]:
-        """Score descending, then the item key: the order of every list."""
-        return (-self.score, self.key)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, e.g. for a cache of top matches."""
@@ -605,7 +632,8 @@ def score_candidates(
     context: MatchContext | None = None,
     rules: Rules | None = None,
 ) -> list[Match]:
-    """Every eligible candidate, best first (score descending, then item key).
+    """Every eligible candidate, best first (score descending, then ``tie_order``, then
+    item key).
 
     Candidates of the wrong type or kind for the list, of the subject's own organisation,
     of declined organisations, dismissed ones and (when the list requires it) those
@@ -613,8 +641,9 @@ def score_candidates(
     Raises MatchingError if the subject has no such list (e.g. investor_projects for a
     hospital) and ValueError if a candidate is given twice.
     """
-    matches = _matches(subject, candidates, kind, context or MatchContext(), rules)
-    return sorted(matches, key=lambda match: match.sort_key)
+    context = context or MatchContext()
+    matches = _matches(subject, candidates, kind, context, rules)
+    return sorted(matches, key=order_of(context.tie_salt))
 
 
 def rank(
@@ -630,6 +659,7 @@ def rank(
     """One page of ``score_candidates``: ``limit`` matches after the first ``offset``."""
     if limit < 0 or offset < 0:
         raise ValueError("limit and offset must not be negative")
-    matches = _matches(subject, candidates, kind, context or MatchContext(), rules)
-    top = heapq.nsmallest(offset + limit, matches, key=lambda match: match.sort_key)
+    context = context or MatchContext()
+    matches = _matches(subject, candidates, kind, context, rules)
+    top = heapq.nsmallest(offset + limit, matches, key=order_of(context.tie_salt))
     return top[offset:]

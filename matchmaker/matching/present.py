@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from babel import Locale
 from babel.lists import format_list
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
 from matchmaker import geo
 from matchmaker.display import money, money_range
@@ -311,10 +311,19 @@ def reason_text(reason: Reason, subject_type: str) -> str:
     return SENTENCES[reason.code](reason.args, subject_type == "project")
 
 
-# Score bands shown beside the number, so the score is never a colour or a bar alone.
-def score_label(score: int) -> str:
-    if score >= 70:
+# Score bands shown beside the number, so the score is never a colour or a bar alone. A
+# reason against the match keeps the label at "possible": "Good match" beside "invests
+# at other stages, not yours" would contradict itself.
+def score_label(match) -> str:
+    """The band of a Match's score, in words."""
+    if any(reason.is_negative for reason in match.reasons) or match.score < 40:
+        return _("Possible match")
+    if match.score >= 70:
         return _("Strong match")
-    if score >= 40:
-        return _("Good match")
-    return _("Possible match")
+    return _("Good match")
+
+
+def points_text(points: float) -> str:
+    """A reason's points as the score breakdown shows them: signed, one decimal, in the
+    reader's number format, with a true minus sign ("+12.5", "-15.0" with U+2212)."""
+    return format_decimal(round(points, 1), format="+#,##0.0;\u2212#,##0.0")

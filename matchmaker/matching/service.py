@@ -11,9 +11,11 @@ profile the slow way, for the full scan the index is checked against.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 from sqlalchemy import BigInteger, Select, cast, delete, select
@@ -300,14 +302,25 @@ def dismissed_by(organisation_id: int) -> frozenset[ItemKey]:
     return frozenset(ItemKey(item_type, item_id) for item_type, item_id in rows)
 
 
-def match_context(subject: Profile, stats: TagStats | None = None) -> MatchContext:
+def match_context(
+    subject: Profile, stats: TagStats | None = None, tie_salt: int = 0
+) -> MatchContext:
     """Exclusions of the subject's organisation: its dismissals, and organisations with
     which a contact request was declined (either way) and not lifted by the decliner."""
     return MatchContext(
         stats=stats or tag_stats(),
         declined_organisations=declined_organisations(subject.organisation_id),
         dismissed=dismissed_by(subject.organisation_id),
+        tie_salt=tie_salt,
     )
+
+
+def tie_salt(viewer_id: int | None, day: date) -> int:
+    """The order of equal scores for one viewer (None: anyone not logged in) on one day:
+    the same on every page and reload that day, another the next day and for the next
+    viewer (engine.tie_order)."""
+    digest = hashlib.blake2b(f"{viewer_id or 0}:{day.isoformat()}".encode(), digest_size=8)
+    return int.from_bytes(digest.digest(), "big") or 1
 
 
 # --- lists ----------------------------------------------------------------------------
@@ -335,15 +348,18 @@ def _entries(keys: list[ItemKey]) -> dict[ItemKey, RegisterEntry]:
     return found
 
 
-def match_page(item_type: str, item_id: int, kind: ListKind, page: int = 1) -> MatchPage | None:
+def match_page(
+    item_type: str, item_id: int, kind: ListKind, page: int = 1, tie_salt: int = 0
+) -> MatchPage | None:
     """One page of a published item's list; None if the item is not published or has no
-    such list (e.g. recommended projects of an organisation that is not an investor)."""
+    such list (e.g. recommended projects of an organisation that is not an investor).
+    Equal scores in the order `tie_salt` gives (see `tie_salt()`), else by key."""
     subject_entry = register_queries.entry(item_type, item_id)
     index = match_index()
     subject = index.profile(ItemKey(item_type, item_id)) if subject_entry is not None else None
     if subject is None:
         return None
-    context = match_context(subject, index.stats)
+    context = match_context(subject, index.stats, tie_salt)
     page = max(1, page)
     try:
         shown, total = index.rank(

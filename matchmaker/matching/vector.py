@@ -301,7 +301,8 @@ class MatchIndex:
         spec = engine.list_rules(kind, rules)
         engine._check_subject(subject, spec)
         context = context or MatchContext()
-        context = MatchContext(self.stats, context.declined_organisations, context.dismissed)
+        context = MatchContext(self.stats, context.declined_organisations, context.dismissed,
+                               context.tie_salt)  # fmt: skip
 
         positions = self._eligible(subject, spec, context)
         points, exact = self._points(subject, spec, positions)
@@ -331,13 +332,34 @@ class MatchIndex:
         total = len(positions)
 
         wanted = min(offset + limit, total)
-        order_key = (100 - scores) * (self.size + 1) + positions  # score desc, then key
+        # Score descending, then engine.tie_order, then the key (positions are in key
+        # order): 101 * 2**32 * (size + 1) fits in 64 bits up to 21 million items.
+        ties = self._tie_orders(positions, context.tie_salt)
+        order_key = ((100 - scores) * (1 << 32) + ties) * (self.size + 1) + positions
         if wanted < total:
             top = np.argpartition(order_key, wanted - 1)[:wanted] if wanted else np.array([], int)
         else:
             top = np.arange(total)
         top = top[np.argsort(order_key[top], kind="stable")][offset:]
         return [self._exact(subject, int(positions[j]), spec) for j in top], total
+
+    def _tie_orders(self, positions: np.ndarray, salt: int) -> np.ndarray:
+        """engine.tie_order of the items at `positions`, with numpy's wrapping uint64."""
+        if not salt:
+            return np.zeros(len(positions), dtype=np.int64)
+        type_index = np.zeros(len(positions), dtype=np.uint64)
+        for index, item_type in enumerate(ITEM_TYPES):
+            if item_type in self.span:
+                lo, hi = self.span[item_type]
+                type_index[(positions >= lo) & (positions < hi)] = index
+        x = self.item_id[positions].astype(np.uint64) * np.uint64(2) + type_index
+        x += np.uint64((salt * engine._GOLDEN) & engine._MASK64)
+        x ^= x >> np.uint64(30)
+        x *= np.uint64(0xBF58476D1CE4E5B9)
+        x ^= x >> np.uint64(27)
+        x *= np.uint64(0x94D049BB133111EB)
+        x ^= x >> np.uint64(31)
+        return (x >> np.uint64(32)).astype(np.int64)
 
     def candidates(
         self, subject: Profile, kind: ListKind | str, context: MatchContext | None = None

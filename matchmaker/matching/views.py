@@ -7,6 +7,7 @@ section alone, which the tabs on the project and organisation pages load.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
@@ -109,7 +110,9 @@ def _show(item_type: str, item_id: int, list_name: str, notice: Markup | str | N
     kind = LISTS[item_type].get(list_name)
     if kind is None:
         abort(404)
-    result = service.match_page(item_type, item_id, kind, _page_number())
+    viewer = current_user.id if current_user.is_authenticated else None
+    salt = service.tie_salt(viewer, datetime.now(UTC).date())
+    result = service.match_page(item_type, item_id, kind, _page_number(), tie_salt=salt)
     if result is None:
         abort(404)
     subject = result.subject_entry
@@ -130,6 +133,7 @@ def _show(item_type: str, item_id: int, list_name: str, notice: Markup | str | N
         title_of=_title,
         reason_text=present.reason_text,
         score_label=present.score_label,
+        points_text=present.points_text,
         member=member,
         dismissed=service.dismissed_entries(result.subject.organisation_id) if member else [],
         nothing_to_match=_nothing_to_match(result.subject, kind),

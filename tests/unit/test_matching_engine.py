@@ -35,6 +35,7 @@ from matchmaker.matching import (
     score_pair,
     selection_tags,
 )
+from matchmaker.matching.engine import order_of
 
 RULES = load_rules()
 PARTNERS = ListKind.PROJECT_PARTNERS
@@ -228,7 +229,8 @@ def test_pages_are_slices_of_the_whole_ordered_list():
         for item_id in range(2, 30)
     ]
     everything = score_candidates(subject, candidates, PARTNERS)
-    assert [m.sort_key for m in everything] == sorted(m.sort_key for m in everything)
+    order = order_of(0)
+    assert [order(m) for m in everything] == sorted(order(m) for m in everything)
     pages = [
         rank(subject, candidates, PARTNERS, limit=5, offset=offset) for offset in range(0, 30, 5)
     ]

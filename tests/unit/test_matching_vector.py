@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from unittest import mock
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -20,6 +21,7 @@ from matchmaker.matching import (
     MatchContext,
     MatchingError,
     Profile,
+    engine,
     rank,
     score_candidates,
     vector,
@@ -156,6 +158,9 @@ def test_every_list_equals_the_engine_over_the_whole_register(profiles, data):
                 max_size=3,
             )
         ),
+        tie_salt=data.draw(
+            st.sampled_from([0, 1, 2**63 + 12345, data.draw(st.integers(1, 2**64 - 1))])
+        ),
     )
     limit, offset = data.draw(st.integers(0, 30)), data.draw(st.integers(0, 10))
     for kind in lists_of(subject):
@@ -253,3 +258,45 @@ def test_a_new_tag_leaves_the_bits_stored_for_the_others_unchanged():
     assert (after[4], after[5]) == (2, 1)
     with pytest.raises(ValueError, match="more than 63"):
         stored_bits([(i, "capability") for i in range(64)])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.builds(ItemKey, st.sampled_from(["organisation", "project"]), st.integers(1, 10**9)),
+        min_size=1,
+        max_size=20,
+        unique=True,
+    ),
+    st.integers(0, 2**64 - 1),
+)
+def test_the_index_shuffles_ties_as_the_engine_does(keys, salt):
+    index = MatchIndex(records_of([Profile(key, 1, "startup", "PL") for key in keys]))
+    positions = np.array([index.find(key) for key in keys])
+    assert list(index._tie_orders(positions, salt)) == [engine.tie_order(k, salt) for k in keys]
+
+
+def test_equal_scores_are_shuffled_per_viewer_and_day_but_pages_never_repeat():
+    owner = Profile(ItemKey("organisation", 1), 1, "startup", "PL", languages={"en"})
+    project = Profile(
+        ItemKey("project", 1), 1, "startup", "PL", languages={"en"}, tags={"need": ["test_bed"]}
+    )
+    hospitals = [
+        Profile(ItemKey("organisation", n), n, "hospital", "PL", languages={"en"},
+                tags={"capability": ["test_bed"]})
+        for n in range(2, 60)
+    ]  # fmt: skip
+    index = MatchIndex(records_of([owner, project, *hospitals]))
+
+    def order(salt: int) -> list[int]:
+        context = MatchContext(tie_salt=salt)
+        pages = [
+            index.rank(project, ListKind.PROJECT_PARTNERS, context, limit=20, offset=offset)[0]
+            for offset in (0, 20, 40)
+        ]
+        return [match.key.item_id for page in pages for match in page]
+
+    monday, tuesday = order(12345), order(67890)
+    assert sorted(monday) == sorted(tuesday) == list(range(2, 60))  # each once, none lost
+    assert monday == order(12345)  # the same all day
+    assert monday != tuesday and monday != list(range(2, 60))

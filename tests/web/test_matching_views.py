@@ -410,3 +410,50 @@ def test_a_reason_says_which_tags_came_from_what_is_written(app):
         assert present.reason_text(written, "project") == (
             "Needs what you offer, going by what is written: Remote patient monitoring"
         )
+
+
+# --- the points behind a score, labels, ties ------------------------------------------------
+
+POINTS_ROW_RE = re.compile(r"<tr><td>([^<]+)</td><td class=\"number\">([^<]+)</td></tr>")
+
+
+def test_the_points_behind_the_score_are_shown_on_demand(client, world):
+    page = client.get(f"/en/projects/{world['project'].id}/matches/partners").get_data(as_text=True)
+    details = page[page.index('<details class="score-points">') :]
+    details = details[: details.index("</details>")]
+    assert "Show the points" in details and "<details open" not in page
+    rows = dict(POINTS_ROW_RE.findall(details))
+    assert rows["Offers what you need: Clinical validation"].startswith("+")
+    score = int(re.search(r"Score (\d+) of 100", page).group(1))
+    total = sum(float(p.replace("\N{MINUS SIGN}", "-").replace(",", "")) for p in rows.values())
+    assert abs(total - score) <= 0.05 * len(rows) + 0.5  # each point rounded to one decimal
+    assert f'<td class="number">{score}</td>' in details
+
+
+def test_the_points_use_each_languages_number_format(app):
+    with app.test_request_context(), force_locale("pl"):
+        assert present.points_text(12.46) == "+12,5"
+        assert present.points_text(-15) == "\N{MINUS SIGN}15,0"
+
+
+def test_a_reason_against_the_match_keeps_the_label_at_possible(app):
+    from matchmaker.matching import ItemKey, Match
+
+    key = ItemKey("organisation", 2)
+    fits = Reason("investor_stage", EXAMPLE_ARGS["investor_stage"], 40.0)
+    other_stage = Reason("stage_not_preferred", EXAMPLE_ARGS["stage_not_preferred"], -10.0)
+    with app.test_request_context():
+        assert present.score_label(Match(key, 80, (fits,))) == "Strong match"
+        assert present.score_label(Match(key, 55, (fits,))) == "Good match"
+        assert present.score_label(Match(key, 80, (fits, other_stage))) == "Possible match"
+
+
+def test_ties_are_ordered_per_viewer_and_day():
+    from datetime import date
+
+    from matchmaker.matching import service
+
+    monday, tuesday = date(2026, 12, 7), date(2026, 12, 8)
+    assert service.tie_salt(5, monday) == service.tie_salt(5, monday)
+    assert len({service.tie_salt(5, monday), service.tie_salt(5, tuesday),
+                service.tie_salt(6, monday), service.tie_salt(None, monday)}) == 4  # fmt: skip
