@@ -36,6 +36,7 @@ from matchmaker.taxonomy import load_taxonomy
 __all__ = [
     "RULES",
     "Hit",
+    "ListFilter",
     "Match",
     "MatchContext",
     "MatchingError",
@@ -99,6 +100,48 @@ class TagStats:
 
 
 @dataclass(frozen=True, slots=True)
+class ListFilter:
+    """What the reader narrowed a list to; a field left empty narrows nothing.
+
+    - ``org_kind``, ``country``: the candidate's (a project's: its owner's kind);
+    - ``stage``, ``seeks``: a project candidate's stage, and one of the things it seeks;
+    - ``language``: among the candidate's working languages;
+    - ``needs_my_offer``: the candidate needs (chosen or read from its texts) something
+      the subject offers (likewise).
+    """
+
+    org_kind: str | None = None
+    country: str | None = None
+    stage: str | None = None
+    seeks: str | None = None
+    language: str | None = None
+    needs_my_offer: bool = False
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, name) for name in self.__slots__)
+
+    def admits(self, subject: Profile, candidate: Profile) -> bool:
+        return (
+            (self.org_kind is None or candidate.org_kind == self.org_kind)
+            and (self.country is None or candidate.country == self.country)
+            and (self.stage is None or candidate.stage == self.stage)
+            and (self.seeks is None or self.seeks in candidate.tag_codes("seeks"))
+            and (self.language is None or self.language in candidate.languages)
+            and (not self.needs_my_offer or bool(needs(candidate) & offers(subject)))
+        )
+
+
+def needs(profile: Profile) -> frozenset[str]:
+    """What a profile needs: chosen, or read from its texts."""
+    return profile.tag_codes("need") | profile.tag_codes("need_text")
+
+
+def offers(profile: Profile) -> frozenset[str]:
+    """What a profile offers: chosen, or read from its texts."""
+    return profile.tag_codes("capability") | profile.tag_codes("capability_text")
+
+
+@dataclass(frozen=True, slots=True)
 class MatchContext:
     """What the engine needs besides the two profiles, for one subject's list.
 
@@ -114,6 +157,7 @@ class MatchContext:
     # Equal scores in an order of this number's own (one per viewer and day, see
     # ``tie_order``); 0: by item key.
     tie_salt: int = 0
+    narrowed: ListFilter = field(default_factory=ListFilter)
 
 
 _MASK64 = (1 << 64) - 1
@@ -616,6 +660,8 @@ def _matches(
             raise ValueError(f"candidate {candidate.key} given twice")
         seen.add(candidate.key)
         if not _is_candidate(spec, candidate) or _is_excluded(subject, candidate, context):
+            continue
+        if context.narrowed and not context.narrowed.admits(subject, candidate):
             continue
         if selection is not None and not _carries_any(candidate, selection):
             continue

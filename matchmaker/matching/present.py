@@ -77,7 +77,7 @@ def _tags(codes: Iterable[str]) -> str:
     return format_list([tag_label(code, lang) for code in codes], locale=lang)
 
 
-def _language_name(code: str) -> str:
+def language_name(code: str) -> str:
     """A language's name in the reader's language (its own name as a fallback)."""
     try:
         name = Locale.parse(_lang()).languages.get(code)
@@ -87,7 +87,7 @@ def _language_name(code: str) -> str:
 
 
 def _languages(codes: Iterable[str]) -> str:
-    return format_list([_language_name(code) for code in codes], locale=_lang())
+    return format_list([language_name(code) for code in codes], locale=_lang())
 
 
 def _region(code: str) -> str:

@@ -24,7 +24,13 @@ from sqlalchemy.exc import IntegrityError
 from matchmaker.contacts.services import declined_organisations
 from matchmaker.extensions import db
 from matchmaker.matching import vector
-from matchmaker.matching.engine import Match, MatchContext, MatchingError, TagStats
+from matchmaker.matching.engine import (
+    ListFilter,
+    Match,
+    MatchContext,
+    MatchingError,
+    TagStats,
+)
 from matchmaker.matching.models import MatchDismissal
 from matchmaker.matching.profiles import TAG_ROLES, AmountRange, ItemKey, Profile
 from matchmaker.matching.rules import ListKind
@@ -303,15 +309,20 @@ def dismissed_by(organisation_id: int) -> frozenset[ItemKey]:
 
 
 def match_context(
-    subject: Profile, stats: TagStats | None = None, tie_salt: int = 0
+    subject: Profile,
+    stats: TagStats | None = None,
+    tie_salt: int = 0,
+    narrowed: ListFilter | None = None,
 ) -> MatchContext:
     """Exclusions of the subject's organisation: its dismissals, and organisations with
-    which a contact request was declined (either way) and not lifted by the decliner."""
+    which a contact request was declined (either way) and not lifted by the decliner;
+    the order of ties and the reader's filters."""
     return MatchContext(
         stats=stats or tag_stats(),
         declined_organisations=declined_organisations(subject.organisation_id),
         dismissed=dismissed_by(subject.organisation_id),
         tie_salt=tie_salt,
+        narrowed=narrowed or ListFilter(),
     )
 
 
@@ -349,17 +360,23 @@ def _entries(keys: list[ItemKey]) -> dict[ItemKey, RegisterEntry]:
 
 
 def match_page(
-    item_type: str, item_id: int, kind: ListKind, page: int = 1, tie_salt: int = 0
+    item_type: str,
+    item_id: int,
+    kind: ListKind,
+    page: int = 1,
+    tie_salt: int = 0,
+    narrowed: ListFilter | None = None,
 ) -> MatchPage | None:
     """One page of a published item's list; None if the item is not published or has no
     such list (e.g. recommended projects of an organisation that is not an investor).
-    Equal scores in the order `tie_salt` gives (see `tie_salt()`), else by key."""
+    Equal scores in the order `tie_salt` gives (see `tie_salt()`), else by key; only
+    what `narrowed` admits."""
     subject_entry = register_queries.entry(item_type, item_id)
     index = match_index()
     subject = index.profile(ItemKey(item_type, item_id)) if subject_entry is not None else None
     if subject is None:
         return None
-    context = match_context(subject, index.stats, tie_salt)
+    context = match_context(subject, index.stats, tie_salt, narrowed)
     page = max(1, page)
     try:
         shown, total = index.rank(
@@ -459,3 +476,14 @@ def undo_dismissal(user_id: int, organisation_id: int, key: ItemKey) -> None:
         )
     )
     db.session.commit()
+
+
+def published_subject(item_type: str, item_id: int) -> Profile | None:
+    """The profile the index holds for a published item (None: not published)."""
+    return match_index().profile(ItemKey(item_type, item_id))
+
+
+def register_countries_and_languages() -> tuple[list[str], list[str]]:
+    """Country codes and working languages found in the published register."""
+    index = match_index()
+    return list(index.countries), list(index.languages)

@@ -19,6 +19,7 @@ calls ``MatchIndex.build``; it keeps one index per process until the register ch
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -301,8 +302,7 @@ class MatchIndex:
         spec = engine.list_rules(kind, rules)
         engine._check_subject(subject, spec)
         context = context or MatchContext()
-        context = MatchContext(self.stats, context.declined_organisations, context.dismissed,
-                               context.tie_salt)  # fmt: skip
+        context = dataclasses.replace(context, stats=self.stats)
 
         positions = self._eligible(subject, spec, context)
         points, exact = self._points(subject, spec, positions)
@@ -398,7 +398,42 @@ class MatchIndex:
                 if tag.code in self.bit:
                     carries |= _has_bit(self.tags[tag.role][lo:hi], self.bit[tag.code])
             mask &= carries
+        if context.narrowed:
+            mask &= self._narrowed(subject, context.narrowed, lo, hi)
         return lo + np.flatnonzero(mask)
+
+    def _narrowed(self, subject: Profile, narrowed: engine.ListFilter, lo: int, hi: int):
+        """engine.ListFilter.admits for the entries lo..hi."""
+        mask = np.ones(hi - lo, dtype=bool)
+        for value, codes, column in (
+            (narrowed.org_kind, self.kinds, self.kind),
+            (narrowed.country, self.countries, self.country),
+        ):
+            if value is not None:
+                mask &= column[lo:hi] == (codes.index(value) if value in codes else -3)
+        if narrowed.stage is not None:
+            stages = self.codes.get(ROLE_VOCABULARIES["preferred_stage"], ())
+            number = stages.index(narrowed.stage) if narrowed.stage in stages else -3
+            mask &= self.stage[lo:hi] == number
+        if narrowed.seeks is not None:
+            mask &= self._carries(narrowed.seeks, ("seeks",), lo, hi)
+        if narrowed.language is not None:
+            bit = self.language_bit.get(normalise_language(narrowed.language))
+            mask &= False if bit is None else _has_bit(self.language[lo:hi], bit)
+        if narrowed.needs_my_offer:
+            wanted = np.zeros(hi - lo, dtype=bool)
+            for code in engine.offers(subject):
+                wanted |= self._carries(code, ("need", "need_text"), lo, hi)
+            mask &= wanted
+        return mask
+
+    def _carries(self, code: str, roles: tuple[str, ...], lo: int, hi: int) -> np.ndarray:
+        """Whether each entry lo..hi has the tag in one of the roles."""
+        found = np.zeros(hi - lo, dtype=bool)
+        if code in self.bit:
+            for role in roles:
+                found |= _has_bit(self.tags[role][lo:hi], self.bit[code])
+        return found
 
     def _points(
         self, subject: Profile, spec: ListRules, at: np.ndarray

@@ -16,7 +16,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from matchmaker.display import pick_text
-from matchmaker.matching import engine, present, service
+from matchmaker.matching import engine, list_filters, present, service
 from matchmaker.matching.profiles import ITEM_TYPES, ItemKey
 from matchmaker.matching.rules import ListKind
 from matchmaker.register.models import RegisterEntry
@@ -36,6 +36,7 @@ TAB_LABELS = {
     ListKind.ORGANISATION_CLUSTERS: _l("Clusters"),
     ListKind.INVESTOR_PROJECTS: _l("Recommended projects"),
 }
+FILTER_NAMES = (*list_filters.FIELDS, list_filters.NEEDS_MY_OFFER)
 # The element that loads the first list when the section scrolls into view: that load
 # must not move the reader's focus, a click on a tab must.
 LOADER_ID = "matches-loader"
@@ -57,8 +58,10 @@ def _list_url(item_type: str, item_id: int, list_name: str, **args) -> str:
     )
 
 
-def _action_url(item_type: str, item_id: int, list_name: str, action: str, page: int) -> str:
-    args = {"list_name": list_name, "action": action, "page": page}
+def _action_url(
+    item_type: str, item_id: int, list_name: str, action: str, page: int, **filters
+) -> str:
+    args = {"list_name": list_name, "action": action, "page": page, **filters}
     if item_type == "project":
         return url_for("matching.project_dismissal", project_id=item_id, **args)
     return url_for("matching.organisation_dismissal", organisation_id=item_id, **args)
@@ -108,13 +111,19 @@ def _is_member(organisation_id: int) -> bool:
 
 def _show(item_type: str, item_id: int, list_name: str, notice: Markup | str | None = None):
     kind = LISTS[item_type].get(list_name)
-    if kind is None:
+    subject_profile = service.published_subject(item_type, item_id)
+    if kind is None or subject_profile is None:
         abort(404)
+    filters = list_filters.filters_of(
+        kind, subject_profile, request.args, *service.register_countries_and_languages()
+    )
     viewer = current_user.id if current_user.is_authenticated else None
     salt = service.tie_salt(viewer, datetime.now(UTC).date())
-    result = service.match_page(item_type, item_id, kind, _page_number(), tie_salt=salt)
+    result = service.match_page(item_type, item_id, kind, _page_number(), tie_salt=salt,
+                                narrowed=filters.narrowed)  # fmt: skip
     if result is None:
         abort(404)
+    chosen = filters.query()
     subject = result.subject_entry
     member = _is_member(result.subject.organisation_id)
     project_owners = {
@@ -139,8 +148,12 @@ def _show(item_type: str, item_id: int, list_name: str, notice: Markup | str | N
         nothing_to_match=_nothing_to_match(result.subject, kind),
         notice=notice,
         focus=is_htmx() and request.headers.get("HX-Trigger") != LOADER_ID,
-        page_url=lambda number: _list_url(item_type, item_id, list_name, page=number),
-        action_url=lambda action: _action_url(item_type, item_id, list_name, action, result.page),
+        filters=filters,
+        list_url=_list_url(item_type, item_id, list_name),
+        page_url=lambda number: _list_url(item_type, item_id, list_name, page=number, **chosen),
+        action_url=lambda action: _action_url(
+            item_type, item_id, list_name, action, result.page, **chosen
+        ),
     )
 
 
@@ -196,7 +209,8 @@ def _change(item_type: str, item_id: int, list_name: str, undo: bool):
     if is_htmx():
         return _show(item_type, item_id, list_name, notice=notice)
     flash(notice, "success")
-    return redirect_to(_list_url(item_type, item_id, list_name, page=_page_number()))
+    kept = {name: request.args[name] for name in FILTER_NAMES if request.args.get(name)}
+    return redirect_to(_list_url(item_type, item_id, list_name, page=_page_number(), **kept))
 
 
 @bp.route(

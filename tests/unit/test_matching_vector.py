@@ -26,6 +26,7 @@ from matchmaker.matching import (
     score_candidates,
     vector,
 )
+from matchmaker.matching.engine import ListFilter
 from matchmaker.matching.profiles import TAG_ROLES
 from matchmaker.matching.vector import MatchIndex, Records, tag_bits
 from matchmaker.taxonomy import load_taxonomy
@@ -96,6 +97,8 @@ def registers(draw) -> list[Profile]:
                 tags={
                     "capability": some(draw, "capability", 5),
                     "need": some(draw, "capability", 3),
+                    "need_text": some(draw, "capability", 2),
+                    "capability_text": some(draw, "capability", 2),
                     "category": some(draw, "category", 3),
                     "specialisation": some(draw, "specialisation", 2),
                     "focus_area": some(draw, "focus_area", 2),
@@ -124,6 +127,7 @@ def registers(draw) -> list[Profile]:
                 languages=written | owner.languages,  # as the service reads them
                 tags={
                     "need": some(draw, "capability", 4),
+                    "need_text": some(draw, "capability", 2),
                     "category": some(draw, "category", 2),
                     "specialisation": some(draw, "specialisation", 2),
                     "seeks": some(draw, "seeks", 3),
@@ -133,6 +137,17 @@ def registers(draw) -> list[Profile]:
             )
         )
     return organisations + projects
+
+
+narrowings = st.just(ListFilter()) | st.builds(
+    ListFilter,
+    org_kind=st.none() | st.sampled_from(KINDS),
+    country=st.none() | st.sampled_from([country for country, _ in PLACES] + ["SE"]),
+    stage=st.none() | st.sampled_from(VOCABULARIES["stage"]),
+    seeks=st.none() | st.sampled_from(VOCABULARIES["seeks"]),
+    language=st.none() | st.sampled_from([*LANGUAGES, "fi"]),
+    needs_my_offer=st.booleans(),
+)
 
 
 def lists_of(subject: Profile) -> list[ListKind]:
@@ -158,6 +173,7 @@ def test_every_list_equals_the_engine_over_the_whole_register(profiles, data):
                 max_size=3,
             )
         ),
+        narrowed=data.draw(narrowings),
         tie_salt=data.draw(
             st.sampled_from([0, 1, 2**63 + 12345, data.draw(st.integers(1, 2**64 - 1))])
         ),

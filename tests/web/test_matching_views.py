@@ -457,3 +457,87 @@ def test_ties_are_ordered_per_viewer_and_day():
     assert service.tie_salt(5, monday) == service.tie_salt(5, monday)
     assert len({service.tie_salt(5, monday), service.tie_salt(5, tuesday),
                 service.tie_salt(6, monday), service.tie_salt(None, monday)}) == 4  # fmt: skip
+
+
+# --- filters --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def crowd(world):
+    """Besides the hospital: a Danish SME offering what the project needs, a Polish
+    university that offers it too and needs the hospital's test bed, and a Norwegian
+    start-up that needs what the university offers."""
+    moderator = UserFactory(role="moderator")
+    sme = make_organisation(
+        UserFactory(), name="Odense Validation ApS", kind="sme", country="DK", region="DK-83",
+        working_languages=["da", "en"], tags={"capability": ["clinical_validation"]},
+    )  # fmt: skip
+    university = make_organisation(
+        UserFactory(), name="Silesian University", kind="university", country="PL",
+        working_languages=["pl"],
+        tags={"capability": ["clinical_validation"], "need": ["test_bed"]},
+    )  # fmt: skip
+    robots = make_organisation(
+        UserFactory(), name="Bergen Care Robotics", kind="startup", country="NO",
+        working_languages=["nb", "en"], tags={"need": ["clinical_validation"]},
+    )  # fmt: skip
+    for organisation in (sme, university, robots):
+        publish("organisation", organisation, moderator)
+    return {**world, "university": university}
+
+
+def _partners(client, crowd, **args) -> str:
+    query = "&".join(f"{name}={value}" for name, value in args.items())
+    url = f"/en/projects/{crowd['project'].id}/matches/partners?{query}"
+    return client.get(url).get_data(as_text=True)
+
+
+def test_filters_narrow_a_list_by_country_kind_and_language(client, crowd):
+    everyone = {"Wrocław Clinical Hospital", "Odense Validation ApS", "Silesian University"}
+    assert set(_names(_partners(client, crowd))) == everyone
+    assert _names(_partners(client, crowd, country="DK")) == ["Odense Validation ApS"]
+    assert _names(_partners(client, crowd, kind="hospital")) == ["Wrocław Clinical Hospital"]
+    assert set(_names(_partners(client, crowd, language="pl"))) == everyone - {
+        "Odense Validation ApS"
+    }
+    narrowed = _partners(client, crowd, country="PL", kind="university")
+    assert _names(narrowed) == ["Silesian University"]
+    assert "1 matching partner" in narrowed
+    assert '<option value="PL" selected>Poland</option>' in narrowed
+    assert "Clear filters" in narrowed
+
+
+def test_a_filter_with_nothing_left_says_so(client, crowd):
+    page = _partners(client, crowd, kind="public_authority")
+    assert _names(page) == [] and "No matches with these filters." in page
+
+
+def test_a_forged_filter_value_narrows_nothing(client, crowd):
+    page = _partners(client, crowd, country="XX", kind="investor", language="<b>")
+    assert len(_names(page)) == 3
+    assert "selected" not in page.split('id="filter-kind"')[1].split("</form>")[0]
+    assert "<b>" not in page
+
+
+def test_only_those_who_need_what_you_offer(client, crowd):
+    # The university offers clinical validation and needs a test bed.
+    url = f"/en/organisations/{crowd['university'].id}/matches/partners"
+    everyone = _names(client.get(url).get_data(as_text=True))
+    assert {"Bergen Care Robotics", "Wrocław Clinical Hospital"} <= set(everyone)
+    page = client.get(url + "?needs=1").get_data(as_text=True)
+    assert _names(page) == ["Bergen Care Robotics"]
+    assert 'id="filter-needs" name="needs" value="1" checked' in page
+
+
+def test_pages_and_dismissals_keep_the_filters(client, crowd):
+    log_in(client, "owner@example.org")
+    url = f"/en/projects/{crowd['project'].id}/matches/partners"
+    page = client.get(url + "?country=PL").get_data(as_text=True)
+    assert f'action="{url}/dismiss?page=1&amp;country=PL"' in page
+    response = client.post(
+        f"{url}/dismiss?page=1&country=PL",
+        data={"csrf_token": csrf_token(client, url), "item_type": "organisation",
+              "item_id": crowd["hospital"].id},
+    )  # fmt: skip
+    assert response.status_code == 303 and response.location.endswith("country=PL")
+    assert _names(client.get(response.location).get_data(as_text=True)) == ["Silesian University"]
