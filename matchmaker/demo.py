@@ -141,6 +141,7 @@ def _project_input(item: dict, organisation: Organisation) -> ProjectInput:
             "specialisation": item.get("specialisations", []),
             "seeks": item.get("seeks", []),
             "need": item.get("needs", []),
+            "capability": item.get("offers", []),
         },
     )
 

@@ -58,6 +58,10 @@ class ProjectForm(Form):
     specialisations = MultiCheckboxField(_l("Medical specialisations"))
     seeks = MultiCheckboxField(_l("What the project is looking for"))
     needs = MultiCheckboxField(_l("What the project needs"))
+    offers = MultiCheckboxField(
+        _l("What the project offers"),
+        description=_l("Organisations that need it find the project as a possible supplier."),
+    )
     country = SelectField(_l("Country"), validators=[required()])
     region = SelectField(_l("Region"), validators=[Optional()], filters=[_none_if_empty])
     funding_min_eur = _money()
@@ -91,6 +95,7 @@ class ProjectForm(Form):
         self.specialisations.choices = tag_choices("specialisation", lang)
         self.seeks.choices = tag_choices("seeks", lang)
         self.needs.choices = tag_choices("capability", lang)
+        self.offers.choices = tag_choices("capability", lang)
 
     def text_forms(self):
         return [(code, getattr(self, f"texts_{code}")) for code in LANGUAGES]
@@ -161,6 +166,7 @@ class ProjectForm(Form):
                 "specialisation": list(self.specialisations.data or []),
                 "seeks": list(self.seeks.data or []),
                 "need": list(self.needs.data or []),
+                "capability": list(self.offers.data or []),
             },
         )
 
@@ -190,6 +196,7 @@ def form_data_from(project) -> dict:
         "specialisations": project.tag_codes("specialisation"),
         "seeks": project.tag_codes("seeks"),
         "needs": project.tag_codes("need"),
+        "offers": project.tag_codes("capability"),
     }
     for code in LANGUAGES:
         text = project.text(code)

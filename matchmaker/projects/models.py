@@ -27,6 +27,7 @@ PROJECT_TAG_ROLES = {
     "specialisation": "specialisation",
     "seeks": "seeks",
     "need": "capability",
+    "capability": "capability",  # what the project offers: customers who need it match
 }
 PROJECT_TEXT_FIELDS = ("title", "summary", "description")
 # What members edit besides texts and tags; also what the public snapshot holds.

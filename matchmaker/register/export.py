@@ -16,7 +16,7 @@ ORGANISATION_TAG_ROLES = (
     "focus_area",
     "preferred_stage",
 )
-PROJECT_TAG_ROLES = ("category", "specialisation", "seeks", "need")
+PROJECT_TAG_ROLES = ("category", "specialisation", "seeks", "need", "capability")
 
 
 def _pick(texts: dict, lang: str, original: str) -> tuple[str, dict]:

@@ -541,3 +541,27 @@ def test_pages_and_dismissals_keep_the_filters(client, crowd):
     )  # fmt: skip
     assert response.status_code == 303 and response.location.endswith("country=PL")
     assert _names(client.get(response.location).get_data(as_text=True)) == ["Silesian University"]
+
+
+def test_a_project_is_found_by_those_who_need_what_it_offers(client, world):
+    moderator = UserFactory(role="moderator")
+    monitoring = make_project(
+        world["startup"],
+        texts={"en": {"title": "Heart monitor at home", "summary": "A wristband.",
+                      "description": "A wristband sends the ECG to the clinic."}},
+        tags={"category": ["ehealth_telemedicine"], "capability": ["remote_monitoring"]},
+    )  # fmt: skip
+    publish("project", monitoring, moderator)
+    municipality = make_organisation(
+        UserFactory(), name="Aalborg Municipality", kind="public_authority", country="DK",
+        working_languages=["da", "en"], tags={"need": ["remote_monitoring"]},
+    )  # fmt: skip
+    publish("organisation", municipality, moderator)
+    page = client.get(f"/en/projects/{monitoring.id}/matches/partners").get_data(as_text=True)
+    assert "Aalborg Municipality" in _names(page)
+    with force_locale("en"):
+        assert present.reason_text(
+            Reason("needs_offered", {"tags": ("remote_monitoring",), "text_tags": ()}), "project"
+        ) in page
+    public = client.get(f"/en/projects/{monitoring.id}").get_data(as_text=True)
+    assert "Offers" in public and "Remote patient monitoring" in public

@@ -69,6 +69,7 @@ def form_data(**overrides) -> dict:
         "specialisations": ["cardiology"],
         "seeks": ["pilot_site", "investment"],
         "needs": ["clinical_validation"],
+        "offers": ["remote_monitoring"],
     }
     data.update(overrides)
     return data
@@ -123,6 +124,7 @@ def test_member_creates_a_draft_with_tags_and_texts_in_two_languages(client, own
     assert project.tag_codes("specialisation") == ["cardiology"]
     assert project.tag_codes("seeks") == ["investment", "pilot_site"]
     assert project.tag_codes("need") == ["clinical_validation"]
+    assert project.tag_codes("capability") == ["remote_monitoring"]
 
 
 def test_new_project_form_starts_in_the_organisations_country_and_region(client, owner):
@@ -195,6 +197,7 @@ def test_other_bad_input_is_refused_and_nothing_is_saved(client, owner, org, ove
         ("specialisations", "telemedicine_platform"),
         ("seeks", "clinical_validation"),
         ("needs", "pilot_site"),
+        ("offers", "oncology"),
         ("stage", "cardiology"),
     ],
 )
