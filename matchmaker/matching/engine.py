@@ -41,6 +41,8 @@ __all__ = [
     "MatchContext",
     "MatchingError",
     "TagStats",
+    "Verdict",
+    "explain",
     "list_rules",
     "rank",
     "relevant_tags",
@@ -591,6 +593,53 @@ def _is_excluded(subject: Profile, candidate: Profile, context: MatchContext) ->
         or candidate.organisation_id in context.declined_organisations
         or candidate.key in context.dismissed
     )
+
+
+class Verdict(NamedTuple):
+    """Why a candidate is or is not on a subject's list (``explain``): a code, and the
+    candidate's match when it was scored (then ``match.reasons`` say the rest).
+
+    Codes: "listed"; "own_organisation"; "other_list" (not of the list's type or kinds);
+    "declined" (a contact request was declined between them); "dismissed" (hidden as
+    not relevant); "filtered" (the reader's filters leave it out); "nothing_shared"
+    (none of the tags this list selects by); "below_minimum" (scored under min_score).
+    """
+
+    code: str
+    match: Match | None = None
+
+
+def explain(
+    subject: Profile,
+    candidate: Profile,
+    kind: ListKind | str,
+    context: MatchContext | None = None,
+    rules: Rules | None = None,
+) -> Verdict:
+    """The first rule, in the order the list applies them, that keeps `candidate` off
+    the subject's list, or "listed" with its match."""
+    rules = rules or load_rules()
+    context = context or MatchContext()
+    spec = list_rules(kind, rules)
+    _check_subject(subject, spec)
+    if candidate.organisation_id == subject.organisation_id:
+        return Verdict("own_organisation")
+    if not _is_candidate(spec, candidate):
+        return Verdict("other_list")
+    if candidate.organisation_id in context.declined_organisations:
+        return Verdict("declined")
+    if candidate.key in context.dismissed:
+        return Verdict("dismissed")
+    if context.narrowed and not context.narrowed.admits(subject, candidate):
+        return Verdict("filtered")
+    match = _score(subject, candidate, spec, rules, context.stats)
+    if spec.require_shared_tag:
+        selection = selection_tags(subject, spec.kind, context.stats, rules)
+        if not _carries_any(candidate, selection):
+            return Verdict("nothing_shared", match)
+    if match.score < rules.min_score:
+        return Verdict("below_minimum", match)
+    return Verdict("listed", match)
 
 
 # --- scoring and ranking --------------------------------------------------------------

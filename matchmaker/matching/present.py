@@ -327,3 +327,37 @@ def points_text(points: float) -> str:
     """A reason's points as the score breakdown shows them: signed, one decimal, in the
     reader's number format, with a true minus sign ("+12.5", "-15.0" with U+2212)."""
     return format_decimal(round(points, 1), format="+#,##0.0;\u2212#,##0.0")
+
+
+# "Why isn't … here?": one sentence per verdict (engine.explain). What the subject's
+# organisation decided (a declined request, a dismissal) is told to its members only.
+PRIVATE_VERDICTS = frozenset({"declined", "dismissed"})
+
+
+def verdict_text(verdict, name: str, member: bool, position: int | None = None) -> str:
+    code = verdict.code
+    if code in PRIVATE_VERDICTS and not member:
+        return _("%(name)s is left out of this list by a choice of the organisation "
+                 "whose list this is.", name=name)  # fmt: skip
+    score = verdict.match.score if verdict.match is not None else 0
+    if code == "listed":
+        return _("%(name)s is on this list: number %(position)s, with a score of %(score)s.",
+                 name=name, position=format_decimal(position or 0),
+                 score=format_decimal(score))  # fmt: skip
+    if code == "below_minimum":
+        return _("%(name)s scores %(score)s: too low to be listed. What counted:",
+                 name=name, score=format_decimal(score))  # fmt: skip
+    sentences = {
+        "own_organisation": _("%(name)s belongs to the same organisation: a list never "
+                              "shows one's own.", name=name),
+        "other_list": _("%(name)s is not the kind of organisation this list shows: look "
+                        "in the other tabs.", name=name),
+        "declined": _("A contact request between your organisation and %(name)s was "
+                      "declined, so it is left out.", name=name),
+        "dismissed": _("Your organisation hid %(name)s as not relevant: you can show it "
+                       "again below the list.", name=name),
+        "filtered": _("%(name)s is left out by the filters you chose.", name=name),
+        "nothing_shared": _("%(name)s shares none of what this list compares (needs and "
+                            "offers, fields, specialisations).", name=name),
+    }  # fmt: skip
+    return sentences[code]

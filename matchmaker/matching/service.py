@@ -23,13 +23,14 @@ from sqlalchemy.exc import IntegrityError
 
 from matchmaker.contacts.services import declined_organisations
 from matchmaker.extensions import db
-from matchmaker.matching import vector
+from matchmaker.matching import engine, vector
 from matchmaker.matching.engine import (
     ListFilter,
     Match,
     MatchContext,
     MatchingError,
     TagStats,
+    Verdict,
 )
 from matchmaker.matching.models import MatchDismissal
 from matchmaker.matching.profiles import TAG_ROLES, AmountRange, ItemKey, Profile
@@ -487,3 +488,55 @@ def register_countries_and_languages() -> tuple[list[str], list[str]]:
     """Country codes and working languages found in the published register."""
     index = match_index()
     return list(index.countries), list(index.languages)
+
+
+@dataclass(frozen=True)
+class WhyItem:
+    """One answer to "why isn't … here?": the entry found by its name, the verdict, and
+    its place in the list (1-based) when it is listed."""
+
+    entry: RegisterEntry
+    verdict: Verdict
+    position: int | None = None
+
+
+WHY_MOST = 3  # answers for one name typed
+
+
+def why_not(
+    item_type: str,
+    item_id: int,
+    kind: ListKind,
+    name: str,
+    tie_salt: int = 0,
+    narrowed: ListFilter | None = None,
+) -> list[WhyItem]:
+    """For published entries of the list's candidate type whose name contains `name`
+    (at most WHY_MOST): why each is on the subject's list or not (engine.explain)."""
+    index = match_index()
+    subject = index.profile(ItemKey(item_type, item_id))
+    spec = engine.list_rules(kind)
+    entries = db.session.scalars(
+        select(RegisterEntry)
+        .where(
+            RegisterEntry.item_type == spec.candidate_type,
+            RegisterEntry.sort_title.icontains(name.strip(), autoescape=True),
+        )
+        .order_by(RegisterEntry.sort_title, RegisterEntry.item_id)
+        .limit(WHY_MOST)
+    ).all()
+    if subject is None or not entries:
+        return []
+    context = match_context(subject, index.stats, tie_salt, narrowed)
+    found = []
+    for entry in entries:
+        candidate = index.profile(ItemKey(entry.item_type, entry.item_id))
+        if candidate is None:
+            continue
+        verdict = engine.explain(subject, candidate, kind, context, index.rules)
+        position = None
+        if verdict.code == "listed":
+            whole, _total = index.rank(subject, kind, context, limit=index.size)
+            position = 1 + [m.key for m in whole].index(candidate.key)
+        found.append(WhyItem(entry, verdict, position))
+    return found

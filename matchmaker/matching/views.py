@@ -37,6 +37,7 @@ TAB_LABELS = {
     ListKind.INVESTOR_PROJECTS: _l("Recommended projects"),
 }
 FILTER_NAMES = (*list_filters.FIELDS, list_filters.NEEDS_MY_OFFER)
+WHY_LENGTH = 100  # a name typed into "Why isn't … here?"
 # The element that loads the first list when the section scrolls into view: that load
 # must not move the reader's focus, a click on a tab must.
 LOADER_ID = "matches-loader"
@@ -124,6 +125,10 @@ def _show(item_type: str, item_id: int, list_name: str, notice: Markup | str | N
     if result is None:
         abort(404)
     chosen = filters.query()
+    why = request.args.get("why", "").strip()[:WHY_LENGTH]
+    why_items = (
+        service.why_not(item_type, item_id, kind, why, salt, filters.narrowed) if why else []
+    )
     subject = result.subject_entry
     member = _is_member(result.subject.organisation_id)
     project_owners = {
@@ -149,6 +154,9 @@ def _show(item_type: str, item_id: int, list_name: str, notice: Markup | str | N
         notice=notice,
         focus=is_htmx() and request.headers.get("HX-Trigger") != LOADER_ID,
         filters=filters,
+        why=why,
+        why_items=why_items,
+        verdict_text=present.verdict_text,
         list_url=_list_url(item_type, item_id, list_name),
         page_url=lambda number: _list_url(item_type, item_id, list_name, page=number, **chosen),
         action_url=lambda action: _action_url(

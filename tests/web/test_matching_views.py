@@ -560,8 +560,53 @@ def test_a_project_is_found_by_those_who_need_what_it_offers(client, world):
     page = client.get(f"/en/projects/{monitoring.id}/matches/partners").get_data(as_text=True)
     assert "Aalborg Municipality" in _names(page)
     with force_locale("en"):
-        assert present.reason_text(
-            Reason("needs_offered", {"tags": ("remote_monitoring",), "text_tags": ()}), "project"
-        ) in page
+        assert (
+            present.reason_text(
+                Reason("needs_offered", {"tags": ("remote_monitoring",), "text_tags": ()}),
+                "project",
+            )
+            in page
+        )
     public = client.get(f"/en/projects/{monitoring.id}").get_data(as_text=True)
     assert "Offers" in public and "Remote patient monitoring" in public
+
+
+# --- why isn't … here? ----------------------------------------------------------------------
+
+
+def _why(client, crowd, name, **args) -> str:
+    page = _partners(client, crowd, why=name, **args)
+    answers = page[page.index('class="why-answers"') :]
+    return answers[: answers.index("</div>")]
+
+
+def test_why_a_listed_organisation_is_where_it_is(client, crowd):
+    page = _partners(client, crowd)
+    place = _names(page).index("Odense Validation ApS") + 1
+    answer = _why(client, crowd, "odense")
+    assert f"Odense Validation ApS is on this list: number {place}, with a score of" in answer
+
+
+def test_why_not_names_the_rule_that_kept_it_out(client, crowd):
+    moderator = UserFactory(role="moderator")
+    fund = make_organisation(UserFactory(), name="Nordic Health Fund", kind="investor",
+                             tags={"category": ["ehealth_telemedicine"]})  # fmt: skip
+    biobank = make_organisation(UserFactory(), name="Oslo Biobank", kind="university",
+                                country="NO", tags={"capability": ["biobank"]})  # fmt: skip
+    for organisation in (fund, biobank):
+        publish("organisation", organisation, moderator)
+    assert "belongs to the same organisation" in _why(client, crowd, "Heart Start")
+    assert "is not the kind of organisation this list shows" in _why(client, crowd, "Nordic")
+    assert "shares none of what this list compares" in _why(client, crowd, "Oslo Biobank")
+    assert "left out by the filters you chose" in _why(client, crowd, "Odense", country="PL")
+    assert "Nothing published goes by the name “Zz&lt;b&gt;”" in _why(client, crowd, "Zz<b>")
+
+
+def test_why_a_dismissed_one_is_missing_is_told_to_members_only(client, crowd):
+    log_in(client, "owner@example.org")
+    assert _dismiss(client, crowd).status_code == 303
+    assert "Your organisation hid Wrocław Clinical Hospital" in _why(client, crowd, "Wrocław")
+    visitor = client.application.test_client()
+    answer = _why(visitor, crowd, "Wrocław")
+    assert "by a choice of the organisation whose list this is" in answer
+    assert "hid" not in answer and "not relevant" not in answer
