@@ -177,12 +177,14 @@ def register_commands(app: Flask) -> None:
     from matchmaker.accounts import cli as accounts_cli
     from matchmaker.alerts import cli as alerts_cli
     from matchmaker.contacts import cli as contacts_cli
+    from matchmaker.matching import cli as matching_cli
     from matchmaker.register import cli as register_cli
     from matchmaker.taxonomy import cli as taxonomy_cli
 
     accounts_cli.init_app(app)
     alerts_cli.init_app(app)
     contacts_cli.init_app(app)
+    matching_cli.init_app(app)
     register_cli.init_app(app)
     taxonomy_cli.init_app(app)
     worker_cli.init_app(app)

@@ -21,9 +21,10 @@ import numpy as np
 from sqlalchemy import BigInteger, Select, cast, delete, select
 from sqlalchemy.exc import IntegrityError
 
+from matchmaker.contacts.models import ContactRequest
 from matchmaker.contacts.services import declined_organisations
 from matchmaker.extensions import db
-from matchmaker.matching import engine, vector
+from matchmaker.matching import engine, report, vector
 from matchmaker.matching.engine import (
     ListFilter,
     Match,
@@ -539,4 +540,45 @@ def why_not(
             whole, _total = index.rank(subject, kind, context, limit=index.size)
             position = 1 + [m.key for m in whole].index(candidate.key)
         found.append(WhyItem(entry, verdict, position))
+    return found
+
+
+# --- evidence: does a higher score mean a better match? --------------------------------
+
+ANSWERED = ("accepted", "declined", "expired")
+
+
+def _list_between(subject: Profile, candidate: Profile) -> ListKind:
+    """The list on which `subject` would find `candidate` (an organisation)."""
+    side = "PROJECT" if subject.is_project else "ORGANISATION"
+    group = {"investor": "INVESTORS", "cluster": "CLUSTERS"}.get(candidate.org_kind, "PARTNERS")
+    return ListKind[f"{side}_{group}"]
+
+
+def contact_outcomes() -> list[report.Outcome]:
+    """Each answered contact request between published items, with the score and the
+    positive reasons the pair has now, on the list where the sender (its project, when
+    the request was about one) would find the recipient."""
+    index = match_index()
+    rows = db.session.execute(
+        select(
+            ContactRequest.sender_org_id,
+            ContactRequest.recipient_org_id,
+            ContactRequest.project_id,
+            ContactRequest.status,
+        ).where(ContactRequest.status.in_(ANSWERED))
+    )
+    found = []
+    for sender, recipient, project_id, status in rows:
+        key = ItemKey("project", project_id) if project_id else ItemKey("organisation", sender)
+        subject, candidate = index.profile(key), index.profile(ItemKey("organisation", recipient))
+        if subject is None or candidate is None:
+            continue
+        try:
+            match = engine.score_pair(subject, candidate, _list_between(subject, candidate),
+                                      index.stats, index.rules)  # fmt: skip
+        except MatchingError:  # e.g. an investor has no partner list
+            continue
+        reasons = frozenset(r.code for r in match.reasons if not r.is_negative)
+        found.append(report.Outcome(match.score, reasons, status == "accepted"))
     return found

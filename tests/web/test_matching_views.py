@@ -610,3 +610,24 @@ def test_why_a_dismissed_one_is_missing_is_told_to_members_only(client, crowd):
     answer = _why(visitor, crowd, "Wrocław")
     assert "by a choice of the organisation whose list this is" in answer
     assert "hid" not in answer and "not relevant" not in answer
+
+
+def test_the_operators_report_shows_acceptance_by_score_band(app, crowd):
+    from matchmaker.contacts.models import ContactRequest
+    from matchmaker.extensions import db
+
+    def answered(recipient, status, project=None):
+        db.session.add(ContactRequest(
+            sender_org_id=crowd["startup"].id, recipient_org_id=recipient.id,
+            project_id=project.id if project else None, message="Hello", status=status,
+        ))  # fmt: skip
+
+    answered(crowd["hospital"], "accepted", crowd["project"])
+    answered(crowd["university"], "declined", crowd["project"])
+    answered(crowd["university"], "withdrawn")  # not an answer: left out
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["matching", "report"])
+    assert result.exit_code == 0, result.output
+    all_line = next(line for line in result.output.splitlines() if line.strip().startswith("all"))
+    assert all_line.split()[1:] == ["2", "1", "50%"]
+    assert "offers_needed" in result.output
