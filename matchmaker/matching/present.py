@@ -361,3 +361,24 @@ def verdict_text(verdict, name: str, member: bool, position: int | None = None) 
                             "offers, fields, specialisations).", name=name),
     }  # fmt: skip
     return sentences[code]
+
+
+# The profile checklist (completeness): what to add, one short imperative each.
+CHECKLIST_FIELDS = {
+    "need": _l("Say what you need"),
+    "capability": _l("Say what you offer"),
+    "category": _l("Choose innovation categories"),
+    "specialisation": _l("Choose medical specialisations"),
+    "focus_area": _l("Choose focus areas"),
+    "working_languages": _l("Give your working languages"),
+    "region": _l("Give the region"),
+    "seeks": _l("Say what the project is looking for"),
+    "stage": _l("Give the project's stage"),
+    "funding": _l("Give the funding sought"),
+    "preferred_stage": _l("Choose the stages you invest in"),
+    "ticket": _l("Give your ticket size"),
+}
+
+
+def checklist_field(name: str) -> str:
+    return str(CHECKLIST_FIELDS[name])

@@ -16,7 +16,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from matchmaker.display import pick_text
-from matchmaker.matching import engine, list_filters, present, service
+from matchmaker.matching import completeness, engine, list_filters, present, service
 from matchmaker.matching.profiles import ITEM_TYPES, ItemKey
 from matchmaker.matching.rules import ListKind
 from matchmaker.register.models import RegisterEntry
@@ -235,3 +235,38 @@ def project_dismissal(project_id: int, list_name: str, action: str):
 )
 def organisation_dismissal(organisation_id: int, list_name: str, action: str):
     return _change("organisation", organisation_id, list_name, undo=action == "undo")
+
+
+# --- the profile checklist on members' pages ------------------------------------------------
+
+TAG_FIELDS = ("need", "capability", "category", "specialisation", "focus_area",
+              "preferred_stage", "seeks")  # fmt: skip
+
+
+def _filled(item, item_type: str) -> set[str]:
+    """The fields completeness reads that an organisation or a project has filled."""
+    filled = {role for role in TAG_FIELDS if item.tag_codes(role)}
+    if item.region:
+        filled.add("region")
+    if item_type == "organisation":
+        if item.working_languages:
+            filled.add("working_languages")
+        if item.ticket_min_eur is not None or item.ticket_max_eur is not None:
+            filled.add("ticket")
+    else:
+        if item.stage:
+            filled.add("stage")
+        if item.funding_min_eur is not None or item.funding_max_eur is not None:
+            filled.add("funding")
+    return filled
+
+
+bp.add_app_template_global(present.checklist_field, "checklist_field")
+
+
+@bp.app_template_global("profile_checklist")
+def profile_checklist(item, item_type: str) -> completeness.Completeness:
+    """What the organisation or project (its draft, as members edit it) lacks for
+    matching. For members' pages only."""
+    kind = item.kind if item_type == "organisation" else item.organisation.kind
+    return completeness.completeness(item_type, kind, _filled(item, item_type))

@@ -631,3 +631,26 @@ def test_the_operators_report_shows_acceptance_by_score_band(app, crowd):
     all_line = next(line for line in result.output.splitlines() if line.strip().startswith("all"))
     assert all_line.split()[1:] == ["2", "1", "50%"]
     assert "offers_needed" in result.output
+
+
+# --- the profile checklist ------------------------------------------------------------------
+
+
+def test_members_see_what_their_profile_lacks_for_matching_most_points_first(client, world):
+    log_in(client, "owner@example.org")
+    page = client.get(f"/en/my/organisations/{world['startup'].id}").get_data(as_text=True)
+    checklist = page[page.index('class="checklist"') :]
+    checklist = checklist[: checklist.index("</section>")]
+    # The start-up offers clinical validation and gave region and languages; it needs
+    # nothing and chose no category.
+    assert "Say what you offer" not in checklist and "Give the region" not in checklist
+    assert checklist.index("Choose innovation categories") < checklist.index("Say what you need")
+    assert re.search(r"Say what you need · up to \d+ of 100 points", checklist)
+    assert "3 of the 7 things the matcher reads are filled in" in checklist
+    project = client.get(f"/en/my/projects/{world['project'].id}").get_data(as_text=True)
+    assert 'class="checklist"' in project and "Say what you need" not in project
+
+
+def test_the_checklist_is_never_public(client, world):
+    page = client.get(f"/en/organisations/{world['startup'].id}").get_data(as_text=True)
+    assert 'class="checklist"' not in page and "Better matches" not in page
