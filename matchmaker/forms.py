@@ -62,3 +62,23 @@ def email_address():
         message=_l("Enter a valid e-mail address, like name@example.org."),
         check_deliverability=False,
     )
+
+
+def tag_suggestions(plan) -> list[tuple[object, list[tuple[str, str]]]]:
+    """For a form's tag fields, the tags their texts point to and that are not ticked
+    yet: `plan` holds (checkbox field, {lang: text}, vocabulary); the result
+    (field, [(checkbox id, label)]) for the fields with any."""
+    from matchmaker.taxonomy.suggest import suggest  # the taxonomy loads on first use
+
+    groups = []
+    for field, texts, vocabulary in plan:
+        options = {option.data: (option.id, option.label.text) for option in field}
+        chosen = set(field.data or [])
+        found = [
+            options[code]
+            for code in suggest(texts, (vocabulary,))
+            if code in options and code not in chosen
+        ]
+        if found:
+            groups.append((field, found))
+    return groups

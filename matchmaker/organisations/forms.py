@@ -23,13 +23,19 @@ from wtforms.validators import NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from matchmaker import geo
-from matchmaker.forms import CHOOSE_FROM_OPTIONS, Form, as_choices, max_length, required
+from matchmaker.forms import (
+    CHOOSE_FROM_OPTIONS,
+    Form,
+    as_choices,
+    max_length,
+    required,
+    tag_suggestions,
+)
 from matchmaker.i18n import LANGUAGE_NAMES, LANGUAGES
 from matchmaker.organisations import logos
 from matchmaker.organisations.models import CLUSTER_MEMBER_TYPES, SIZE_BANDS
 from matchmaker.organisations.services import OrganisationInput
 from matchmaker.taxonomy.queries import tag_choices
-from matchmaker.taxonomy.suggest import suggest
 
 DESCRIPTION_LIMIT = 5000
 DETAIL_LIMIT = 2000
@@ -284,25 +290,15 @@ class OrganisationForm(Form):
                 for code, form in texts.items()
             }
 
-        plan = (
-            (self.capabilities, written("description", "capabilities_detail"), ("capability",)),
-            (self.needs, written("needs_detail"), ("capability",)),
-            (self.categories, written("description"), ("category",)),
-            (self.specialisations, written("description"), ("specialisation",)),
-            (self.focus_areas, written("description"), ("focus_area",)),
+        return tag_suggestions(
+            (
+                (self.capabilities, written("description", "capabilities_detail"), "capability"),
+                (self.needs, written("needs_detail"), "capability"),
+                (self.categories, written("description"), "category"),
+                (self.specialisations, written("description"), "specialisation"),
+                (self.focus_areas, written("description"), "focus_area"),
+            )
         )
-        groups = []
-        for field, text, vocabularies in plan:
-            options = {option.data: (option.id, option.label.text) for option in field}
-            chosen = set(field.data or [])
-            found = [
-                options[code]
-                for code in suggest(text, vocabularies)
-                if code in options and code not in chosen
-            ]
-            if found:
-                groups.append((field, found))
-        return groups
 
     def to_input(self) -> OrganisationInput:
         members = {

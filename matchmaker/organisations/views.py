@@ -137,7 +137,8 @@ def delete(organisation_id: int):
 def suggest_tags():
     """Tags suggested by the texts typed so far (HTMX; changes nothing)."""
     form = OrganisationForm(lang=current_language())
-    return render("organisations/_tag_suggestions.html", form=form)
+    return render("taxonomy/_tag_suggestions.html", form=form,
+                  suggest_url=url_for("organisations.suggest_tags"))  # fmt: skip
 
 
 @bp.route("/regions")

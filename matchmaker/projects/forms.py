@@ -10,7 +10,7 @@ from wtforms import DateField, FormField, HiddenField, SelectField, StringField,
 from wtforms.validators import Optional, ValidationError
 
 from matchmaker import geo
-from matchmaker.forms import Form, max_length, required
+from matchmaker.forms import Form, max_length, required, tag_suggestions
 from matchmaker.i18n import LANGUAGE_NAMES, LANGUAGES
 from matchmaker.organisations.forms import (
     DESCRIPTION_LIMIT,
@@ -23,6 +23,7 @@ from matchmaker.organisations.forms import (
 from matchmaker.projects.models import PROJECT_TEXT_FIELDS
 from matchmaker.projects.services import ProjectInput
 from matchmaker.taxonomy.queries import tag_choices
+from matchmaker.taxonomy.suggest import needs_and_offers
 
 TITLE_LIMIT = 120
 SUMMARY_LIMIT = 300
@@ -149,6 +150,22 @@ class ProjectForm(Form):
             _("Write the title, summary and description in this language."),
         ]
         return False
+
+    def suggested_tags(self) -> list[tuple[object, list[tuple[str, str]]]]:
+        """Tags the texts point to and that are not ticked yet: (field, [(checkbox id,
+        label)]). Sentences that ask for something suggest needs, the others offers."""
+        texts = {code: dict(sub.form.data) for code, sub in self.text_forms()}
+        needs, offers = needs_and_offers(texts, (), (), PROJECT_TEXT_FIELDS)
+        everything = {code: " ".join(t.get(n) or "" for n in PROJECT_TEXT_FIELDS)
+                      for code, t in texts.items()}  # fmt: skip
+        return tag_suggestions(
+            (
+                (self.needs, needs, "capability"),
+                (self.offers, offers, "capability"),
+                (self.categories, everything, "category"),
+                (self.specialisations, everything, "specialisation"),
+            )
+        )
 
     def to_input(self) -> ProjectInput:
         return ProjectInput(

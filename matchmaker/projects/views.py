@@ -93,6 +93,14 @@ def edit(project_id: int):
     return render("projects/edit.html", status=422 if form.errors else 200, **context)
 
 
+@bp.route("/suggest-tags", methods=["POST"])
+def suggest_tags():
+    """Tags suggested by the texts typed so far (HTMX; changes nothing)."""
+    form = ProjectForm(lang=current_language())
+    return render("taxonomy/_tag_suggestions.html", form=form,
+                  suggest_url=url_for("projects.suggest_tags"))  # fmt: skip
+
+
 @bp.route("/<int:project_id>/submit", methods=["POST"])
 def submit(project_id: int):
     project = _project_or_404(project_id)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import delete, select, update
 
 from matchmaker import geo
@@ -22,24 +20,15 @@ from matchmaker.register.models import (
 )
 from matchmaker.search import document
 from matchmaker.taxonomy.models import Tag
-from matchmaker.taxonomy.suggest import suggest
+from matchmaker.taxonomy.suggest import needs_and_offers, suggest
 
 # What the texts of an item say it needs and offers, read as capability tags (see
-# text_tags): the fields read for each, and those whose sentences are sorted by NEED_CUES
-# (a sentence that asks for something tells a need, any other an offer).
+# text_tags): the fields read for each, and those whose sentences are sorted by
+# taxonomy.suggest.NEED_CUES (a sentence that asks for something tells a need, any other
+# an offer).
 NEEDS_FIELDS = {"organisation": ("needs_detail",), "project": ()}
 OFFERS_FIELDS = {"organisation": ("capabilities_detail",), "project": ()}
 MIXED_FIELDS = {"organisation": ("description",), "project": ("title", "summary", "description")}
-# Words that make a sentence ask for something, per language (lower case).
-NEED_CUES = {
-    "en": ("we need", "need a", "we are looking", "looking for", "we seek", "seeking",
-           "we want", "we would like", "we'd like", "in search of", "we lack"),
-    "pl": ("szukamy", "poszukujemy", "potrzebujemy", "chcemy", "brakuje nam", "szuka ",
-           "potrzebuje", "poszukuje"),
-    "da": ("søger", "har brug for", "mangler", "vil gerne", "ønsker", "leder efter"),
-    "nb": ("søker", "trenger", "ser etter", "ønsker", "vil gjerne", "mangler"),
-}  # fmt: skip
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 MOST_TEXT_TAGS = 8
 
 
@@ -119,20 +108,11 @@ def text_tags(item_type: str, snapshot: dict) -> dict[str, list[str]]:
     keywords, stemmed as search stems), as "need_text" and "capability_text"; tags the
     owner chose as needs or capabilities are left out."""
     chosen = {code for role in ("need", "capability") for code in snapshot["tags"].get(role, ())}
-    needs: dict[str, list[str]] = {}
-    offers: dict[str, list[str]] = {}
-    for lang, values in snapshot["texts"].items():
-        needs[lang] = [values.get(name) or "" for name in NEEDS_FIELDS[item_type]]
-        offers[lang] = [values.get(name) or "" for name in OFFERS_FIELDS[item_type]]
-        cues = NEED_CUES.get(lang, NEED_CUES["en"])
-        for name in MIXED_FIELDS[item_type]:
-            for sentence in SENTENCE_END.split(values.get(name) or ""):
-                asking = any(cue in sentence.lower() for cue in cues)
-                (needs if asking else offers)[lang].append(sentence)
+    needs, offers = needs_and_offers(snapshot["texts"], NEEDS_FIELDS[item_type],
+                                     OFFERS_FIELDS[item_type], MIXED_FIELDS[item_type])  # fmt: skip
     found = {}
     for role, texts in (("need_text", needs), ("capability_text", offers)):
-        joined = {lang: " ".join(parts) for lang, parts in texts.items()}
-        codes = suggest(joined, ("capability",), limit=MOST_TEXT_TAGS + len(chosen))
+        codes = suggest(texts, ("capability",), limit=MOST_TEXT_TAGS + len(chosen))
         found[role] = [code for code in codes if code not in chosen][:MOST_TEXT_TAGS]
     return found
 

@@ -6,7 +6,9 @@ keyword's language) appears in the text (stemmed in the text's language).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from collections.abc import Mapping
 from functools import cache
 
 from matchmaker.search import analyse
@@ -46,3 +48,41 @@ def suggest(texts: dict[str, str], vocabularies: tuple[str, ...], limit: int = 8
             hits.items(), key=lambda item: (-item[1], order.get(item[0]).position, item[0])
         )
     ][:limit]
+
+
+# Words that make a sentence ask for something, per language (lower case): in a text
+# that mixes both, such a sentence tells a need, any other an offer.
+NEED_CUES = {
+    "en": ("we need", "need a", "we are looking", "looking for", "we seek", "seeking",
+           "we want", "we would like", "we'd like", "in search of", "we lack"),
+    "pl": ("szukamy", "poszukujemy", "potrzebujemy", "chcemy", "brakuje nam", "szuka ",
+           "potrzebuje", "poszukuje"),
+    "da": ("søger", "har brug for", "mangler", "vil gerne", "ønsker", "leder efter"),
+    "nb": ("søker", "trenger", "ser etter", "ønsker", "vil gjerne", "mangler"),
+}  # fmt: skip
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def needs_and_offers(
+    texts: Mapping[str, Mapping[str, str | None]],
+    needs_fields: tuple[str, ...],
+    offers_fields: tuple[str, ...],
+    mixed_fields: tuple[str, ...],
+) -> tuple[dict[str, str], dict[str, str]]:
+    """What texts ({lang: {field: text}}) say is needed and what is offered, per language:
+    the needs fields, the offers fields, and the sentences of the mixed fields sorted by
+    NEED_CUES."""
+    needs: dict[str, list[str]] = {}
+    offers: dict[str, list[str]] = {}
+    for lang, values in texts.items():
+        needs[lang] = [values.get(name) or "" for name in needs_fields]
+        offers[lang] = [values.get(name) or "" for name in offers_fields]
+        cues = NEED_CUES.get(lang, NEED_CUES["en"])
+        for name in mixed_fields:
+            for sentence in SENTENCE_END.split(values.get(name) or ""):
+                asking = any(cue in sentence.lower() for cue in cues)
+                (needs if asking else offers)[lang].append(sentence)
+    return (
+        {lang: " ".join(parts) for lang, parts in needs.items()},
+        {lang: " ".join(parts) for lang, parts in offers.items()},
+    )

@@ -1,5 +1,6 @@
 """Match lists in a real browser (issue 16): narrowing a list with the filters, with and
-without JavaScript, and the points behind a score, opened with the keyboard."""
+without JavaScript, the points behind a score, opened with the keyboard, and the
+"Why isn't … here?" box below the list."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ import re
 import pytest
 from flask_babel import force_locale, get_translations, ngettext
 from playwright.sync_api import expect
+from sqlalchemy import select
 
+from matchmaker.accounts.models import User
+from matchmaker.extensions import db
 from matchmaker.geo import country_name
 from tests.e2e.conftest import assert_accessible
 from tests.factories import UserFactory, make_organisation, make_project, publish, sync_taxonomy
@@ -18,6 +22,7 @@ LANGS = ["pl", "en", "da", "nb"]
 HOSPITAL = "Wrocław Clinical Hospital"
 UNIVERSITY = "Silesian University"
 DANISH_SME = "Odense Validation ApS"
+FUND = "Nordic Health Fund"
 EVERYONE = {HOSPITAL, UNIVERSITY, DANISH_SME}
 # A reason's points as the breakdown shows them: signed (a true minus sign), one decimal.
 POINTS = {
@@ -215,3 +220,89 @@ def test_without_javascript_the_filters_are_a_plain_form(lang, live_server, new_
     expect(
         filter_form(page, lang).get_by_label(t(lang, "Only those who need what you offer"))
     ).to_be_checked()
+
+
+@pytest.fixture
+def crowd_and_fund(crowd):
+    """The crowd, and a published investor in the project's field: investors have a tab
+    of their own, so it is never among the partners."""
+    moderator = db.session.scalar(select(User).where(User.role == "moderator"))
+    member = db.session.scalar(select(User).where(User.role == "member"))
+    fund = make_organisation(
+        member, name=FUND, kind="investor", tags={"category": ["ehealth_telemedicine"]}
+    )
+    publish("organisation", fund, moderator)
+    return crowd
+
+
+def ask_why(page, lang, name):
+    """Type a name into the "Why isn't … here?" box below the list and press Enter."""
+    box = page.get_by_label(
+        t(lang, "Missing someone? Type a name to see why they are not here"), exact=True
+    )
+    box.fill(name)
+    box.press("Enter")
+
+
+def why_answers(page):
+    return page.locator("#matches div.why-answers")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_visitor_asks_why_a_partner_is_missing(lang, live_server, new_page, crowd_and_fund):
+    page = new_page()
+    page.goto(f"{live_server}/{lang}/projects/{crowd_and_fund.id}/matches/partners")
+    choose_country(page, lang, "PL")
+    count = page.locator("#matches p.result-count")
+    expect(count).to_have_text(partners_count(lang, 2))
+    listed = names_in(page)
+    assert set(listed) == {HOSPITAL, UNIVERSITY}
+
+    # The Danish SME is not in Poland: the filter chosen is what keeps it out.
+    page.evaluate("window.sameDocument = true")
+    ask_why(page, lang, DANISH_SME)
+    answers = why_answers(page)
+    expect(answers).to_have_text(t(lang, "%(name)s is left out by the filters you chose.",
+                                   name=DANISH_SME))  # fmt: skip
+    expect(answers).to_be_focused()
+    expect(answers).to_have_attribute("role", "status")
+    # The list was swapped in place, still filtered (the box carries the filters along).
+    assert page.evaluate("window.sameDocument === true")
+    expect(count).to_have_text(partners_count(lang, 2))
+    assert names_in(page) == listed
+    assert_accessible(page)
+
+    # A listed one: its place and score, as the list shows them.
+    place = listed.index(UNIVERSITY) + 1
+    university = page.locator("#matches .match").filter(
+        has=page.locator(".match-name", has_text=UNIVERSITY)
+    )
+    score = university.locator("details.score-points tfoot td").text_content().strip()
+    ask_why(page, lang, UNIVERSITY)
+    expect(answers).to_have_text(
+        t(lang, "%(name)s is on this list: number %(position)s, with a score of %(score)s.",
+          name=UNIVERSITY, position=str(place), score=score)
+    )  # fmt: skip
+    expect(answers).to_be_focused()
+
+    # An investor is on another tab.
+    ask_why(page, lang, FUND)
+    expect(answers).to_have_text(
+        t(lang, "%(name)s is not the kind of organisation this list shows: look in the "
+                "other tabs.", name=FUND)
+    )  # fmt: skip
+    expect(answers).to_be_focused()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_without_javascript_the_why_box_is_a_plain_form(lang, live_server, new_page, crowd):
+    page = new_page(java_script_enabled=False)
+    # Filtered to Poland (the filter form without JavaScript is the test above's).
+    page.goto(f"{live_server}/{lang}/projects/{crowd.id}/matches/partners?country=PL")
+    ask_why(page, lang, DANISH_SME)
+    expect(page).to_have_url(re.compile(r"[?&]why=Odense\+Validation\+ApS(&|$)"))
+    expect(page).to_have_url(re.compile(r"[?&]country=PL(&|$)"))
+    expect(why_answers(page)).to_have_text(
+        t(lang, "%(name)s is left out by the filters you chose.", name=DANISH_SME)
+    )
+    assert set(names_in(page)) == {HOSPITAL, UNIVERSITY}

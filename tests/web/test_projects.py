@@ -317,3 +317,31 @@ def test_editing_a_published_project_sets_it_back_to_draft(client, owner, org):
     manage = client.get(f"/en/my/projects/{project.id}").get_data(as_text=True)
     assert f'href="/en/projects/{project.id}"' in manage
     assert "Submit for review" in manage
+
+
+def test_the_project_form_suggests_needs_offers_and_fields_from_its_texts(client, owner, org):
+    log_in(client, "owner@example.org")
+    token = csrf_token(client, f"/en/my/projects/new?organisation={org.id}")
+    response = client.post(
+        "/en/my/projects/suggest-tags",
+        data={
+            "texts_da-description": "Vi har brug for talegenkendelse. Vi tilbyder fjernmonitorering "
+            "af patienter med hjertesvigt.",
+            "needs": [],
+        },
+        headers={"HX-Request": "true", "X-CSRFToken": token},
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in body
+    offers = body[body.index("What the project offers") :]
+    assert "Remote patient monitoring" in offers
+    assert "What the project needs" not in offers  # the offer is not suggested as a need
+
+
+def test_saved_project_texts_show_suggestions_without_javascript(client, owner, org):
+    project = make_project(org, texts={"en": {"title": "Home monitoring",
+                                              "summary": "Remote monitoring of the heart.",
+                                              "description": "We offer remote monitoring."}})  # fmt: skip
+    log_in(client, "owner@example.org")
+    page = client.get(f"/en/my/projects/{project.id}/edit").get_data(as_text=True)
+    assert "Suggested from your texts" in page and "Remote patient monitoring" in page
