@@ -61,7 +61,7 @@ def taxonomy():
 
 
 def test_shipped_file_loads_with_a_version(taxonomy):
-    assert taxonomy.version == "2026.1"
+    assert taxonomy.version == "2026.2"
 
 
 def test_shipped_file_has_at_least_60_tags(taxonomy):
