@@ -133,6 +133,33 @@ class ListFilter:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Demotions:
+    """Candidates like those the subject's organisation dismissed with a reason, lowered
+    by ``[dismissals].like_dismissed`` points: "too_far" those in these countries (not
+    the subject's own), "wrong_field" those in these categories, "wrong_stage" projects
+    at these stages. Built by the service from the dismissals (categories the subject
+    has itself are left out there)."""
+
+    countries: frozenset[str] = frozenset()
+    categories: frozenset[str] = frozenset()
+    stages: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.countries or self.categories or self.stages)
+
+    def why(self, subject: Profile, candidate: Profile) -> tuple[str, ...]:
+        """The dismissal reasons this candidate shares with a dismissed one, in order."""
+        found = []
+        if candidate.country in self.countries and candidate.country != subject.country:
+            found.append("too_far")
+        if candidate.tag_codes("category") & self.categories:
+            found.append("wrong_field")
+        if candidate.stage is not None and candidate.stage in self.stages:
+            found.append("wrong_stage")
+        return tuple(found)
+
+
 def needs(profile: Profile) -> frozenset[str]:
     """What a profile needs: chosen, or read from its texts."""
     return profile.tag_codes("need") | profile.tag_codes("need_text")
@@ -160,6 +187,7 @@ class MatchContext:
     # ``tie_order``); 0: by item key.
     tie_salt: int = 0
     narrowed: ListFilter = field(default_factory=ListFilter)
+    demoted: Demotions = field(default_factory=Demotions)
 
 
 _MASK64 = (1 << 64) - 1
@@ -632,7 +660,7 @@ def explain(
         return Verdict("dismissed")
     if context.narrowed and not context.narrowed.admits(subject, candidate):
         return Verdict("filtered")
-    match = _score(subject, candidate, spec, rules, context.stats)
+    match = _score(subject, candidate, spec, rules, context.stats, context.demoted)
     if spec.require_shared_tag:
         selection = selection_tags(subject, spec.kind, context.stats, rules)
         if not _carries_any(candidate, selection):
@@ -663,7 +691,12 @@ def score_pair(
 
 
 def _score(
-    subject: Profile, candidate: Profile, spec: ListRules, rules: Rules, stats: TagStats
+    subject: Profile,
+    candidate: Profile,
+    spec: ListRules,
+    rules: Rules,
+    stats: TagStats,
+    demoted: Demotions | None = None,
 ) -> Match:
     total_weight = spec.total_weight
     reasons = []
@@ -677,6 +710,9 @@ def _score(
             points = rules.penalties.get(rule_id, 0.0) * hit.strength
         if points:
             reasons.append(Reason(hit.code, hit.args, points))
+    like = demoted.why(subject, candidate) if demoted else ()
+    if like and rules.like_dismissed:
+        reasons.append(Reason("like_dismissed", {"why": like}, -rules.like_dismissed))
     reasons.sort(key=lambda reason: (reason.is_negative, -abs(reason.points), reason.code))
     score = min(100, max(0, _round(math.fsum(reason.points for reason in reasons))))
     return Match(candidate.key, score, tuple(reasons))
@@ -714,7 +750,7 @@ def _matches(
             continue
         if selection is not None and not _carries_any(candidate, selection):
             continue
-        match = _score(subject, candidate, spec, rules, context.stats)
+        match = _score(subject, candidate, spec, rules, context.stats, context.demoted)
         if match.score >= rules.min_score:
             matches.append(match)
     return matches

@@ -34,3 +34,9 @@ class MatchDismissal(db.Model):
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Why, when the member said (DISMISSAL_REASONS); a reason other than "already_known"
+    # lowers similar candidates in the organisation's lists (engine.Demotions).
+    reason: Mapped[str | None] = mapped_column(String(20))
+
+
+DISMISSAL_REASONS = ("wrong_field", "wrong_stage", "too_far", "already_known")

@@ -279,6 +279,26 @@ def _no_shared_language(args: Mapping, project: bool) -> str:
     )
 
 
+# "Not relevant": why, as the member says it (models.DISMISSAL_REASONS), and what a
+# candidate like a dismissed one is told in its reasons.
+DISMISSAL_REASON_LABELS = {
+    "wrong_field": _l("Wrong field"),
+    "wrong_stage": _l("Wrong stage"),
+    "too_far": _l("Too far away"),
+    "already_known": _l("We already know them"),
+}
+LIKE_DISMISSED = {
+    "too_far": _l("as far away"),
+    "wrong_field": _l("in the same field"),
+    "wrong_stage": _l("at the same stage"),
+}
+
+
+def _like_dismissed(args: Mapping, project: bool) -> str:
+    why = format_list([str(LIKE_DISMISSED[code]) for code in args["why"]], locale=_lang())
+    return _("Like one your organisation marked as not relevant: %(why)s", why=why)
+
+
 SENTENCES: Mapping[str, Sentence] = {
     "offers_needed": lambda args, project: _coverage(args, "offers_needed"),
     "needs_offered": lambda args, project: _coverage(args, "needs_offered"),
@@ -302,6 +322,7 @@ SENTENCES: Mapping[str, Sentence] = {
     "shared_language": _shared_language,
     "readable_language": _readable_language,
     "no_shared_language": _no_shared_language,
+    "like_dismissed": _like_dismissed,
 }
 
 

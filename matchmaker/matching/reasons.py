@@ -62,6 +62,9 @@ REASON_ARGS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "readable_language": ("subject_languages", "candidate_languages"),
         # Negative: both sides state languages but share none.
         "no_shared_language": ("subject_languages", "candidate_languages"),
+        # Negative: like an item the subject's organisation dismissed as not relevant;
+        # why: the dismissal reasons it shares ("too_far", "wrong_field", "wrong_stage").
+        "like_dismissed": ("why",),
     }
 )
 

@@ -137,6 +137,9 @@ class Rules:
     readable_language: float
     # What a need or an offer read from a text counts for, against one the owner chose.
     text_weight: float
+    # Points off a candidate like one the organisation dismissed, saying why (too far,
+    # the wrong field or stage): engine.Demotions.
+    like_dismissed: float
     seeks_kinds: Mapping[str, frozenset[str]]
     complementary_kinds: tuple[KindPair, ...]
     lists: Mapping[ListKind, ListRules]
@@ -238,6 +241,7 @@ class _Parser:
                 "investor_stage",
                 "languages",
                 "text",
+                "dismissals",
                 "seeks_kinds",
                 "complementary_kinds",
                 "lists",
@@ -257,6 +261,7 @@ class _Parser:
         stage = self.table(top["investor_stage"], "investor_stage", ("adjacent",))
         languages = self.table(top["languages"], "languages", ("readable_groups", "readable"))
         text = self.table(top["text"], "text", ("weight",))
+        dismissals = self.table(top["dismissals"], "dismissals", ("like_dismissed",))
         geography, signals = self.geography(top["geography"])
         pairs = self.complementary_kinds(top["complementary_kinds"])
         return Rules(
@@ -285,6 +290,9 @@ class _Parser:
             readable_groups=self.readable_groups(languages["readable_groups"]),
             readable_language=self.number(languages["readable"], "languages.readable", 0, 1),
             text_weight=self.number(text["weight"], "text.weight", 0, 1),
+            like_dismissed=self.number(
+                dismissals["like_dismissed"], "dismissals.like_dismissed", 0, 100
+            ),
             seeks_kinds=self.seeks_kinds(top["seeks_kinds"]),
             complementary_kinds=pairs,
             lists=self.lists(top["lists"]),

@@ -26,6 +26,7 @@ from matchmaker.contacts.services import declined_organisations
 from matchmaker.extensions import db
 from matchmaker.matching import engine, report, vector
 from matchmaker.matching.engine import (
+    Demotions,
     ListFilter,
     Match,
     MatchContext,
@@ -33,7 +34,7 @@ from matchmaker.matching.engine import (
     TagStats,
     Verdict,
 )
-from matchmaker.matching.models import MatchDismissal
+from matchmaker.matching.models import DISMISSAL_REASONS, MatchDismissal
 from matchmaker.matching.profiles import TAG_ROLES, AmountRange, ItemKey, Profile
 from matchmaker.matching.rules import ListKind
 from matchmaker.organisations.models import Membership
@@ -302,12 +303,35 @@ def candidates(subject: Profile, kind: ListKind) -> list[ItemKey]:
 
 
 def dismissed_by(organisation_id: int) -> frozenset[ItemKey]:
+    return frozenset(_dismissals(organisation_id))
+
+
+def _dismissals(organisation_id: int) -> dict[ItemKey, str | None]:
+    """The organisation's dismissed items and the reason given for each, if any."""
     rows = db.session.execute(
-        select(MatchDismissal.item_type, MatchDismissal.item_id).where(
+        select(MatchDismissal.item_type, MatchDismissal.item_id, MatchDismissal.reason).where(
             MatchDismissal.organisation_id == organisation_id
         )
     )
-    return frozenset(ItemKey(item_type, item_id) for item_type, item_id in rows)
+    return {ItemKey(item_type, item_id): reason for item_type, item_id, reason in rows}
+
+
+def demotions(subject: Profile, reasons: dict[ItemKey, str | None]) -> Demotions:
+    """What the reasons given for dismissals lower in the subject's lists (see
+    engine.Demotions and rules.toml [dismissals])."""
+    index = match_index()
+    countries, categories, stages = set(), set(), set()
+    for key, reason in reasons.items():
+        dismissed = index.profile(key) if reason else None
+        if dismissed is None:
+            continue
+        if reason == "too_far" and dismissed.country != subject.country:
+            countries.add(dismissed.country)
+        elif reason == "wrong_field":
+            categories |= dismissed.tag_codes("category") - subject.tag_codes("category")
+        elif reason == "wrong_stage" and dismissed.stage:
+            stages.add(dismissed.stage)
+    return Demotions(frozenset(countries), frozenset(categories), frozenset(stages))
 
 
 def match_context(
@@ -315,16 +339,21 @@ def match_context(
     stats: TagStats | None = None,
     tie_salt: int = 0,
     narrowed: ListFilter | None = None,
+    for_member: bool = False,
 ) -> MatchContext:
     """Exclusions of the subject's organisation: its dismissals, and organisations with
     which a contact request was declined (either way) and not lifted by the decliner;
-    the order of ties and the reader's filters."""
+    the order of ties and the reader's filters; for a reader who is a member of the
+    organisation, candidates like those it dismissed with a reason ranked lower (that
+    reason is the organisation's own business)."""
+    reasons = _dismissals(subject.organisation_id)
     return MatchContext(
         stats=stats or tag_stats(),
         declined_organisations=declined_organisations(subject.organisation_id),
-        dismissed=dismissed_by(subject.organisation_id),
+        dismissed=frozenset(reasons),
         tie_salt=tie_salt,
         narrowed=narrowed or ListFilter(),
+        demoted=demotions(subject, reasons) if for_member else Demotions(),
     )
 
 
@@ -368,6 +397,7 @@ def match_page(
     page: int = 1,
     tie_salt: int = 0,
     narrowed: ListFilter | None = None,
+    for_member: bool = False,
 ) -> MatchPage | None:
     """One page of a published item's list; None if the item is not published or has no
     such list (e.g. recommended projects of an organisation that is not an investor).
@@ -378,7 +408,7 @@ def match_page(
     subject = index.profile(ItemKey(item_type, item_id)) if subject_entry is not None else None
     if subject is None:
         return None
-    context = match_context(subject, index.stats, tie_salt, narrowed)
+    context = match_context(subject, index.stats, tie_salt, narrowed, for_member)
     page = max(1, page)
     try:
         shown, total = index.rank(
@@ -449,16 +479,20 @@ def dismissed_entries(organisation_id: int) -> list[RegisterEntry]:
     return [entries[key] for key in keys if key in entries]
 
 
-def dismiss(user_id: int, organisation_id: int, key: ItemKey) -> None:
-    """Hide ``key`` from the organisation's lists; dismissing twice is harmless."""
+def dismiss(user_id: int, organisation_id: int, key: ItemKey, reason: str | None = None) -> None:
+    """Hide ``key`` from the organisation's lists, with the reason the member gave (one
+    of DISMISSAL_REASONS, or None); dismissing twice is harmless."""
     if not is_member(user_id, organisation_id):
         raise NotAMember
+    if reason is not None and reason not in DISMISSAL_REASONS:
+        raise ValueError(f"unknown dismissal reason {reason!r}")
     db.session.add(
         MatchDismissal(
             organisation_id=organisation_id,
             item_type=key.item_type,
             item_id=key.item_id,
             dismissed_by=user_id,
+            reason=reason,
         )
     )
     try:
@@ -511,6 +545,7 @@ def why_not(
     name: str,
     tie_salt: int = 0,
     narrowed: ListFilter | None = None,
+    for_member: bool = False,
 ) -> list[WhyItem]:
     """For published entries of the list's candidate type whose name contains `name`
     (at most WHY_MOST): why each is on the subject's list or not (engine.explain)."""
@@ -528,7 +563,7 @@ def why_not(
     ).all()
     if subject is None or not entries:
         return []
-    context = match_context(subject, index.stats, tie_salt, narrowed)
+    context = match_context(subject, index.stats, tie_salt, narrowed, for_member)
     found = []
     for entry in entries:
         candidate = index.profile(ItemKey(entry.item_type, entry.item_id))

@@ -306,6 +306,9 @@ class MatchIndex:
 
         positions = self._eligible(subject, spec, context)
         points, exact = self._points(subject, spec, positions)
+        if context.demoted and rules.like_dismissed:
+            lowered = self._like_dismissed(subject, context.demoted, positions)
+            points = np.vstack([points, np.where(lowered, -rules.like_dismissed, 0.0)])
         raw = points.sum(axis=0) if len(points) else np.zeros(len(positions))
         scores = np.clip(np.floor(raw + 0.5), 0, 100).astype(np.int64)
         fraction = raw + 0.5 - np.floor(raw + 0.5)
@@ -326,7 +329,7 @@ class MatchIndex:
                 # otherwise off by far less than their distance from the boundary.
                 scores[j] = min(100, max(0, math.floor(total + 0.5)))
             else:
-                scores[j] = self._exact(subject, int(positions[j]), spec).score
+                scores[j] = self._exact(subject, int(positions[j]), spec, context).score
         kept = scores >= rules.min_score
         positions, scores = positions[kept], scores[kept]
         total = len(positions)
@@ -341,7 +344,7 @@ class MatchIndex:
         else:
             top = np.arange(total)
         top = top[np.argsort(order_key[top], kind="stable")][offset:]
-        return [self._exact(subject, int(positions[j]), spec) for j in top], total
+        return [self._exact(subject, int(positions[j]), spec, context) for j in top], total
 
     def _tie_orders(self, positions: np.ndarray, salt: int) -> np.ndarray:
         """engine.tie_order of the items at `positions`, with numpy's wrapping uint64."""
@@ -373,9 +376,29 @@ class MatchIndex:
         item_type = ITEM_TYPES[1] if self.is_project[i] else ITEM_TYPES[0]
         return ItemKey(item_type, int(self.item_id[i]))
 
-    def _exact(self, subject: Profile, i: int, spec: ListRules) -> Match:
+    def _exact(self, subject: Profile, i: int, spec: ListRules, context: MatchContext) -> Match:
         candidate = self.profile(self._key(i))
-        return engine._score(subject, candidate, spec, self.rules, self.stats)
+        return engine._score(subject, candidate, spec, self.rules, self.stats, context.demoted)
+
+    def _like_dismissed(
+        self, subject: Profile, demoted: engine.Demotions, at: np.ndarray
+    ) -> np.ndarray:
+        """engine.Demotions.why(...) is not empty, for the candidates at `at`."""
+        found = np.zeros(len(at), dtype=bool)
+        own = self.countries.index(subject.country) if subject.country in self.countries else -3
+        for code in demoted.countries:
+            if code in self.countries:
+                found |= (self.country[at] == self.countries.index(code)) & (
+                    self.country[at] != own
+                )
+        for code in demoted.categories:
+            if code in self.bit:
+                found |= _has_bit(self.tags["category"][at], self.bit[code])
+        stages = self.codes.get(ROLE_VOCABULARIES["preferred_stage"], ())
+        for code in demoted.stages:
+            if code in stages:
+                found |= self.stage[at] == stages.index(code)
+        return found
 
     def _eligible(self, subject: Profile, spec: ListRules, context: MatchContext) -> np.ndarray:
         """Positions of the list's candidates: its type and kinds, not excluded, carrying

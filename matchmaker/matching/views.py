@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from matchmaker.display import pick_text
 from matchmaker.matching import completeness, engine, list_filters, present, service
+from matchmaker.matching.models import DISMISSAL_REASONS
 from matchmaker.matching.profiles import ITEM_TYPES, ItemKey
 from matchmaker.matching.rules import ListKind
 from matchmaker.register.models import RegisterEntry
@@ -38,6 +39,7 @@ TAB_LABELS = {
 }
 FILTER_NAMES = (*list_filters.FIELDS, list_filters.NEEDS_MY_OFFER)
 WHY_LENGTH = 100  # a name typed into "Why isn't … here?"
+LOWERING_REASONS = ("too_far", "wrong_field", "wrong_stage")
 # The element that loads the first list when the section scrolls into view: that load
 # must not move the reader's focus, a click on a tab must.
 LOADER_ID = "matches-loader"
@@ -120,17 +122,19 @@ def _show(item_type: str, item_id: int, list_name: str, notice: Markup | str | N
     )
     viewer = current_user.id if current_user.is_authenticated else None
     salt = service.tie_salt(viewer, datetime.now(UTC).date())
+    member = _is_member(subject_profile.organisation_id)
     result = service.match_page(item_type, item_id, kind, _page_number(), tie_salt=salt,
-                                narrowed=filters.narrowed)  # fmt: skip
+                                narrowed=filters.narrowed, for_member=member)  # fmt: skip
     if result is None:
         abort(404)
     chosen = filters.query()
     why = request.args.get("why", "").strip()[:WHY_LENGTH]
     why_items = (
-        service.why_not(item_type, item_id, kind, why, salt, filters.narrowed) if why else []
+        service.why_not(item_type, item_id, kind, why, salt, filters.narrowed, member)
+        if why
+        else []
     )
     subject = result.subject_entry
-    member = _is_member(result.subject.organisation_id)
     project_owners = {
         item.entry.organisation_id for item in result.items if item.entry.item_type == "project"
     }
@@ -157,6 +161,7 @@ def _show(item_type: str, item_id: int, list_name: str, notice: Markup | str | N
         why=why,
         why_items=why_items,
         verdict_text=present.verdict_text,
+        dismissal_reasons=present.DISMISSAL_REASON_LABELS,
         list_url=_list_url(item_type, item_id, list_name),
         page_url=lambda number: _list_url(item_type, item_id, list_name, page=number, **chosen),
         action_url=lambda action: _action_url(
@@ -205,15 +210,20 @@ def _change(item_type: str, item_id: int, list_name: str, undo: bool):
         abort(404)
     key = ItemKey(target_type, target_id)
     name = _title(target)[0]
+    reason = request.form.get("reason") or None
+    if reason is not None and reason not in DISMISSAL_REASONS:
+        abort(400)
     if undo:
         service.undo_dismissal(current_user.id, subject.organisation_id, key)
         notice = _("%(name)s is back in your lists.", name=name)
     else:
-        service.dismiss(current_user.id, subject.organisation_id, key)
+        service.dismiss(current_user.id, subject.organisation_id, key, reason)
         notice = _(
             "%(name)s is hidden from your lists as not relevant. You can undo this below.",
             name=name,
         )
+        if reason in LOWERING_REASONS:
+            notice += " " + _("Similar ones now rank lower in your organisation's lists.")
     if is_htmx():
         return _show(item_type, item_id, list_name, notice=notice)
     flash(notice, "success")

@@ -448,6 +448,7 @@ def test_every_reason_a_rule_can_give_is_documented():
         "stage_not_preferred", "ticket_fits", "ticket_overlaps", "ticket_too_small",
         "ticket_too_large", "same_region", "covers_region", "same_country",
         "cross_border_wanted", "shared_language", "readable_language", "no_shared_language",
+        "like_dismissed",  # not a rule: engine.Demotions
     }  # fmt: skip
     assert set(REASON_ARGS) == emitted
     assert {row.purpose for row in RULES.complementary_kinds} <= set(PURPOSES)

@@ -26,7 +26,7 @@ from matchmaker.matching import (
     score_candidates,
     vector,
 )
-from matchmaker.matching.engine import ListFilter
+from matchmaker.matching.engine import Demotions, ListFilter
 from matchmaker.matching.profiles import TAG_ROLES
 from matchmaker.matching.vector import MatchIndex, Records, tag_bits
 from matchmaker.taxonomy import load_taxonomy
@@ -139,6 +139,12 @@ def registers(draw) -> list[Profile]:
     return organisations + projects
 
 
+demotions = st.just(Demotions()) | st.builds(
+    Demotions,
+    countries=st.frozensets(st.sampled_from(["PL", "DK", "NO", "SE"]), max_size=2),
+    categories=st.frozensets(st.sampled_from(VOCABULARIES["category"]), max_size=2),
+    stages=st.frozensets(st.sampled_from(VOCABULARIES["stage"]), max_size=2),
+)
 narrowings = st.just(ListFilter()) | st.builds(
     ListFilter,
     org_kind=st.none() | st.sampled_from(KINDS),
@@ -174,6 +180,7 @@ def test_every_list_equals_the_engine_over_the_whole_register(profiles, data):
             )
         ),
         narrowed=data.draw(narrowings),
+        demoted=data.draw(demotions),
         tie_salt=data.draw(
             st.sampled_from([0, 1, 2**63 + 12345, data.draw(st.integers(1, 2**64 - 1))])
         ),

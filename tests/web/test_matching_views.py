@@ -71,6 +71,7 @@ EXAMPLE_ARGS = {
     "seeks_investment": {},
     "seeks_no_investment": {"seeks": ("pilot_site", "rd_partner")},
     "no_shared_language": {"subject_languages": ("pl",), "candidate_languages": ("da", "nb")},
+    "like_dismissed": {"why": ("too_far", "wrong_field")},
 }
 
 
@@ -483,7 +484,7 @@ def crowd(world):
     )  # fmt: skip
     for organisation in (sme, university, robots):
         publish("organisation", organisation, moderator)
-    return {**world, "university": university}
+    return {**world, "university": university, "odense": sme}
 
 
 def _partners(client, crowd, **args) -> str:
@@ -654,3 +655,49 @@ def test_members_see_what_their_profile_lacks_for_matching_most_points_first(cli
 def test_the_checklist_is_never_public(client, world):
     page = client.get(f"/en/organisations/{world['startup'].id}").get_data(as_text=True)
     assert 'class="checklist"' not in page and "Better matches" not in page
+
+
+# --- "not relevant" with a reason -----------------------------------------------------------
+
+
+def _score_of(page: str, name: str) -> int:
+    card = page[page.index(f">{name}</a>") :]
+    return int(re.search(r"Score (\d+) of 100", card).group(1))
+
+
+def test_a_reason_for_not_relevant_lowers_similar_ones_for_the_members_only(client, crowd):
+    moderator = UserFactory(role="moderator")
+    aarhus = make_organisation(
+        UserFactory(), name="Aarhus Trials ApS", kind="sme", country="DK",
+        working_languages=["da", "en"], tags={"capability": ["clinical_validation"]},
+    )  # fmt: skip
+    publish("organisation", aarhus, moderator)
+    url = f"/en/projects/{crowd['project'].id}/matches/partners"
+    log_in(client, "owner@example.org")
+    before = client.get(url).get_data(as_text=True)
+    response = client.post(
+        f"{url}/dismiss",
+        data={"csrf_token": csrf_token(client, url), "item_type": "organisation",
+              "item_id": crowd["odense"].id, "reason": "too_far"},
+        follow_redirects=True,
+    )  # fmt: skip
+    after = response.get_data(as_text=True)
+    assert "Similar ones now rank lower" in after
+    assert _score_of(after, "Aarhus Trials ApS") == _score_of(before, "Aarhus Trials ApS") - 10
+    assert "Like one your organisation marked as not relevant: as far away" in after
+    assert _score_of(after, "Silesian University") == _score_of(before, "Silesian University")
+    visitor = client.application.test_client().get(url).get_data(as_text=True)
+    assert _score_of(visitor, "Aarhus Trials ApS") == _score_of(before, "Aarhus Trials ApS")
+    assert "marked as not relevant" not in visitor
+
+
+def test_a_forged_reason_is_refused_and_nothing_is_hidden(client, crowd):
+    url = f"/en/projects/{crowd['project'].id}/matches/partners"
+    log_in(client, "owner@example.org")
+    response = client.post(
+        f"{url}/dismiss",
+        data={"csrf_token": csrf_token(client, url), "item_type": "organisation",
+              "item_id": crowd["odense"].id, "reason": "because"},
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert "Odense Validation ApS" in _names(client.get(url).get_data(as_text=True))
