@@ -615,14 +615,6 @@ def _is_candidate(spec: ListRules, candidate: Profile) -> bool:
     )
 
 
-def _is_excluded(subject: Profile, candidate: Profile, context: MatchContext) -> bool:
-    return (
-        candidate.organisation_id == subject.organisation_id
-        or candidate.organisation_id in context.declined_organisations
-        or candidate.key in context.dismissed
-    )
-
-
 class Verdict(NamedTuple):
     """Why a candidate is or is not on a subject's list (``explain``): a code, and the
     candidate's match when it was scored (then ``match.reasons`` say the rest).
@@ -650,24 +642,47 @@ def explain(
     context = context or MatchContext()
     spec = list_rules(kind, rules)
     _check_subject(subject, spec)
+    selection = _selection(subject, spec, context, rules)
+    left_out = _left_out(subject, candidate, spec, context, selection)
+    if left_out in (None, "nothing_shared"):
+        match = _score(subject, candidate, spec, rules, context.stats, context.demoted)
+        if left_out is None and match.score < rules.min_score:
+            left_out = "below_minimum"
+        return Verdict(left_out or "listed", match)
+    return Verdict(left_out)
+
+
+def _selection(
+    subject: Profile, spec: ListRules, context: MatchContext, rules: Rules
+) -> frozenset[TagRef] | None:
+    """The tags a candidate must carry one of (None: the list scores every candidate)."""
+    if not spec.require_shared_tag:
+        return None
+    return selection_tags(subject, spec.kind, context.stats, rules)
+
+
+def _left_out(
+    subject: Profile,
+    candidate: Profile,
+    spec: ListRules,
+    context: MatchContext,
+    selection: frozenset[TagRef] | None,
+) -> str | None:
+    """The first rule, in the list's order, that keeps the candidate off the list before
+    it is scored (a Verdict code), or None."""
     if candidate.organisation_id == subject.organisation_id:
-        return Verdict("own_organisation")
+        return "own_organisation"
     if not _is_candidate(spec, candidate):
-        return Verdict("other_list")
+        return "other_list"
     if candidate.organisation_id in context.declined_organisations:
-        return Verdict("declined")
+        return "declined"
     if candidate.key in context.dismissed:
-        return Verdict("dismissed")
+        return "dismissed"
     if context.narrowed and not context.narrowed.admits(subject, candidate):
-        return Verdict("filtered")
-    match = _score(subject, candidate, spec, rules, context.stats, context.demoted)
-    if spec.require_shared_tag:
-        selection = selection_tags(subject, spec.kind, context.stats, rules)
-        if not _carries_any(candidate, selection):
-            return Verdict("nothing_shared", match)
-    if match.score < rules.min_score:
-        return Verdict("below_minimum", match)
-    return Verdict("listed", match)
+        return "filtered"
+    if selection is not None and not _carries_any(candidate, selection):
+        return "nothing_shared"
+    return None
 
 
 # --- scoring and ranking --------------------------------------------------------------
@@ -735,20 +750,14 @@ def _matches(
     rules = rules or load_rules()
     spec = list_rules(kind, rules)
     _check_subject(subject, spec)
-    selection = (
-        selection_tags(subject, kind, context.stats, rules) if spec.require_shared_tag else None
-    )
+    selection = _selection(subject, spec, context, rules)
     matches = []
     seen: set[ItemKey] = set()
     for candidate in candidates:
         if candidate.key in seen:
             raise ValueError(f"candidate {candidate.key} given twice")
         seen.add(candidate.key)
-        if not _is_candidate(spec, candidate) or _is_excluded(subject, candidate, context):
-            continue
-        if context.narrowed and not context.narrowed.admits(subject, candidate):
-            continue
-        if selection is not None and not _carries_any(candidate, selection):
+        if _left_out(subject, candidate, spec, context, selection) is not None:
             continue
         match = _score(subject, candidate, spec, rules, context.stats, context.demoted)
         if match.score >= rules.min_score:
