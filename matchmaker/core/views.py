@@ -10,6 +10,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from matchmaker import jobs
+from matchmaker.accounts.models import utcnow
+from matchmaker.core import home as member_home
 from matchmaker.extensions import db
 from matchmaker.i18n import preferred_language
 from matchmaker.organisations.services import memberships_of
@@ -78,12 +80,15 @@ def security_txt():
 
 @bp.route("/")
 def home():
-    # A member's published projects and organisations, whose match lists the page offers.
-    mine = []
+    # For a member: what waits for them and what is coming up (core/home.py), then their
+    # published projects and organisations, whose match lists the page offers.
+    mine, member, several = [], None, False
     if current_user.is_authenticated:
         ids = {membership.organisation_id for membership in memberships_of(current_user)}
         mine = queries.entries_of_organisations(ids)
-    return render("core/home.html", mine=mine)
+        member = member_home.for_member(current_user, utcnow())
+        several = len(ids) > 1
+    return render("core/home.html", mine=mine, member=member, several_organisations=several)
 
 
 @bp.route("/privacy")

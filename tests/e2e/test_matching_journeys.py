@@ -111,7 +111,9 @@ def test_owner_switches_lists_reads_reasons_dismisses_and_undoes(
         matches.get_by_role("link", name="Wrocław Clinical Hospital", exact=True)
     ).to_be_visible()
     expect(
-        matches.get_by_text(t(lang, "Offers what you need: %(tags)s", tags=""), exact=False)
+        matches.locator("ul.reasons").get_by_text(
+            t(lang, "Offers what you need: %(tags)s", tags=""), exact=False
+        )
     ).to_be_visible()
     assert_accessible(page)
 
