@@ -31,6 +31,7 @@ import time
 import tracemalloc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -246,30 +247,35 @@ class Scenario:
     call: Callable[[int], service.MatchPage | None]
 
 
+# Equal scores in the order one logged-in viewer sees them on one day, as the web does.
+SALT = service.tie_salt(1, date(2026, 12, 7))
+
 SCENARIOS = (
     Scenario(
         "project: top 20 partners",
         ListKind.PROJECT_PARTNERS,
         "project",
-        lambda pid: service.matches_for_project(pid, ListKind.PROJECT_PARTNERS),
+        lambda pid: service.match_page("project", pid, ListKind.PROJECT_PARTNERS, tie_salt=SALT),
     ),
     Scenario(
         "project: top 20 investors",
         ListKind.PROJECT_INVESTORS,
         "project",
-        lambda pid: service.matches_for_project(pid, ListKind.PROJECT_INVESTORS),
+        lambda pid: service.match_page("project", pid, ListKind.PROJECT_INVESTORS, tie_salt=SALT),
     ),
     Scenario(
         "project: top 20 clusters",
         ListKind.PROJECT_CLUSTERS,
         "project",
-        lambda pid: service.matches_for_project(pid, ListKind.PROJECT_CLUSTERS),
+        lambda pid: service.match_page("project", pid, ListKind.PROJECT_CLUSTERS, tie_salt=SALT),
     ),
     Scenario(
         "investor: top 20 projects",
         ListKind.INVESTOR_PROJECTS,
         "organisation",
-        service.recommended_projects,
+        lambda oid: service.match_page(
+            "organisation", oid, ListKind.INVESTOR_PROJECTS, tie_salt=SALT
+        ),
     ),
 )
 
@@ -438,7 +444,7 @@ def measure_scan(app, database: str, measured: dict, args) -> tuple[list[Result]
             started = time.perf_counter()
             for subject_id, served in pages.items():
                 subject = by_key[ItemKey(scenario.subject_type, subject_id)]
-                context = MatchContext(stats=stats)  # no dismissals in the generated data
+                context = MatchContext(stats=stats, tie_salt=SALT)  # no dismissals generated
                 tick = time.perf_counter()
                 top = engine.rank(subject, profiles, scenario.kind, context, limit=TOP)
                 scan.times_ms.append((time.perf_counter() - tick) * 1000)
@@ -459,7 +465,8 @@ def measure_scan(app, database: str, measured: dict, args) -> tuple[list[Result]
             # Whatever was not timed above is still checked (engine only, not timed).
             for subject_id, served in list(pages.items())[result.checked :]:
                 subject = by_key[ItemKey(scenario.subject_type, subject_id)]
-                top = engine.rank(subject, profiles, scenario.kind, MatchContext(stats=stats))
+                context = MatchContext(stats=stats, tie_salt=SALT)
+                top = engine.rank(subject, profiles, scenario.kind, context)
                 result.checked += 1
                 if _top(top) != _top(served):
                     result.mismatches.append(

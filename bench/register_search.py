@@ -599,6 +599,7 @@ class Generator:
             "specialisation": self.tags("specialisation", 0, 2),
             "seeks": self.tags("seeks", 1, 3),
             "need": self.tags("capability", 0, 3),
+            "capability": self.tags("capability", 0, 2),  # what the project offers
         }
         assert set(tags) == set(PROJECT_TAG_ROLES)
         topics = tags["category"] + tags["specialisation"]
