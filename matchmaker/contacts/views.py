@@ -139,7 +139,7 @@ def outbox():
 
 @bp.route("/badge")
 def badge():
-    return render("contacts/_badge.html", count=services.unread_count(current_user))
+    return render("contacts/_badge.html", count=services.unread_count(current_user), menu=True)
 
 
 def _answer_form(contact_request, formdata=None) -> AnswerForm:

@@ -25,6 +25,7 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+ACCOUNT_MENU = "details.account-menu"  # the header's menu for people who are logged in
 
 
 def pytest_collection_modifyitems(config, items):
@@ -111,6 +112,23 @@ def assert_accessible(page) -> None:
     assert report == [], f"accessibility violations on {page.url}:\n" + "\n".join(report)
 
 
+def account_menu(page):
+    """The header's account menu: only people who are logged in have one."""
+    return page.locator(ACCOUNT_MENU)
+
+
+def open_account_menu(page):
+    """Open the header's account menu (a <details>) with a click, unless it is open; its
+    links (My organisations, Contact requests, Log out…) are hidden until then."""
+    from playwright.sync_api import expect
+
+    menu = account_menu(page)
+    if not menu.evaluate("menu => menu.open"):
+        menu.locator("> summary").click()
+    expect(menu).to_have_attribute("open", "")
+    return menu
+
+
 def log_in(page, base: str, lang: str, email: str) -> None:
     """Log in through the form, in ``lang``, and wait for the signed-in header."""
     from playwright.sync_api import expect
@@ -122,7 +140,7 @@ def log_in(page, base: str, lang: str, email: str) -> None:
     page.get_by_label(translated(lang, "E-mail address")).fill(email)
     page.get_by_label(translated(lang, "Password"), exact=True).fill(PASSWORD)
     page.get_by_role("button", name=translated(lang, "Log in")).last.click()
-    signed_in = page.get_by_role("link", name=translated(lang, "My organisations"))
+    signed_in = account_menu(page)
     code = page.get_by_label(translated(lang, "Code"), exact=True)
     expect(signed_in.or_(code)).to_be_visible()
     if code.is_visible():  # moderators and admins: two-step sign-in

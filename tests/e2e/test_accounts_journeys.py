@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import body_text, first_link
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, open_account_menu
 from tests.factories import PASSWORD, UserFactory
 from tests.web.helpers import translated
 
@@ -64,6 +64,7 @@ def test_register_confirm_login_change_language_logout(lang, live_server, page, 
     expect(page.get_by_text(t(lang, "Welcome, %(name)s.", name="Ada Example"))).to_be_visible()
     assert_accessible(page)
 
+    open_account_menu(page)
     page.get_by_role("link", name=t(lang, "Account settings")).click()
     assert_accessible(page)
     other = OTHER[lang]
@@ -74,6 +75,7 @@ def test_register_confirm_login_change_language_logout(lang, live_server, page, 
     expect(page.get_by_text(t(other, "Your settings are saved."))).to_be_visible()
     assert_accessible(page)
 
+    open_account_menu(page)
     page.get_by_role("button", name=t(other, "Log out")).click()
     expect(page.get_by_text(t(other, "You have logged out."))).to_be_visible()
     expect(page.get_by_role("link", name=t(other, "Log in")).first).to_be_visible()

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from matchmaker.moderation.notify import tell_followers
-from tests.e2e.conftest import assert_accessible, log_in
+from tests.e2e.conftest import assert_accessible, log_in, open_account_menu
 from tests.factories import (
     UserFactory,
     make_organisation,
@@ -49,6 +49,7 @@ def test_follow_a_category_get_notified_and_delete_the_search(
     UserFactory(email="follower@example.org", locale=lang)
     page = new_page()
     log_in(page, live_server, lang, "follower@example.org")
+    open_account_menu(page)
     expect(page.get_by_role("link", name=t(lang, "Saved searches"))).to_be_visible()
 
     page.goto(f"{live_server}/{lang}/projects?category=ehealth_telemedicine")
@@ -71,11 +72,13 @@ def test_follow_a_category_get_notified_and_delete_the_search(
     with app.test_request_context():
         tell_followers("project", project.id)
 
+    open_account_menu(page)
     page.get_by_role("link", name=t(lang, "Notifications")).click()
     message = t(lang, "New project matching your saved search: “%(name)s”", name=project.title)
     expect(page.get_by_text(message)).to_be_visible()
     assert_accessible(page)
 
+    open_account_menu(page)
     page.get_by_role("link", name=t(lang, "Saved searches")).click()
     expect(page.get_by_role("heading", name=t(lang, "Saved searches"))).to_be_visible()
     page.get_by_label(

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import body_text
-from tests.e2e.conftest import assert_accessible, log_in
+from tests.e2e.conftest import assert_accessible, log_in, open_account_menu
 from tests.factories import UserFactory, make_organisation, publish, sync_taxonomy
 from tests.web.helpers import translated
 
@@ -75,11 +75,14 @@ def test_a_request_is_found_sent_seen_accepted_and_shares_details(
     send_request(anna, live_server, lang, hospital, "Could we pilot our platform with you?")
     # Bjørn's open page shows the new request without being reloaded.
     expect(bjorn.locator("#contact-badge .badge-count")).to_have_text("1", timeout=15_000)
+    # The same poll updated the count beside "Contact requests" inside the account menu.
+    expect(bjorn.locator("#contact-badge-menu .badge-count")).to_have_text("1")
     assert bjorn.url == bjorn_home
     [mail] = smtp_server.wait_for("bjorn@example.org")
     assert mail["Content-Language"] == lang_b
     assert "anna@example.org" not in mail.as_string()
 
+    open_account_menu(bjorn)
     bjorn.get_by_role("link", name=t(lang_b, "Contact requests")).click()
     expect(bjorn.get_by_text("Could we pilot our platform with you?")).to_be_visible()
     expect(bjorn.get_by_text("anna@example.org")).to_have_count(0)

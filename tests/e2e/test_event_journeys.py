@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from matchmaker.events import times
 from tests.conftest import body_text
-from tests.e2e.conftest import assert_accessible, log_in
+from tests.e2e.conftest import account_menu, assert_accessible, log_in, open_account_menu
 from tests.factories import PASSWORD, UserFactory, make_organisation, publish, sync_taxonomy
 from tests.web.helpers import CSRF_RE, translated
 
@@ -136,6 +136,7 @@ def create_and_publish(page, lang) -> tuple[str, datetime, datetime]:
 
     Returns the manage page's URL and the start and end, wall-clock times in Oslo.
     """
+    open_account_menu(page)
     page.get_by_role("link", name=t(lang, "My organisations")).click()
     page.get_by_role("link", name="Wroclaw Health Cluster").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Wroclaw Health Cluster")
@@ -198,7 +199,7 @@ def log_in_from_event(page, lang, event_url, email, axe=True) -> None:
     page.get_by_label(t(lang, "Password"), exact=True).fill(PASSWORD)
     page.get_by_role("button", name=t(lang, "Log in")).last.click()
     expect(page).to_have_url(event_url)
-    expect(page.get_by_role("link", name=t(lang, "My events"))).to_be_visible()
+    expect(account_menu(page)).to_be_visible()
 
 
 def sign_up(page, before: str, after: str, outcome: str) -> None:

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import first_link
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, open_account_menu
 from tests.e2e.test_register_journeys import log_in, t
 from tests.factories import PASSWORD, UserFactory, make_organisation, sync_taxonomy
 
@@ -65,5 +65,6 @@ def test_owner_invites_an_editor_who_joins_from_the_emailed_link(
         )
     ).to_be_visible()
     assert_accessible(editor)
+    open_account_menu(editor)
     editor.get_by_role("link", name=t(lang, "My organisations")).click()
     expect(editor.get_by_role("link", name="Nordic Telecare AS")).to_be_visible()

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from matchmaker import geo
-from tests.e2e.conftest import assert_accessible, log_in
+from tests.e2e.conftest import assert_accessible, log_in, open_account_menu
 from tests.factories import UserFactory, make_organisation, publish, sync_taxonomy
 from tests.web.helpers import translated
 
@@ -34,6 +34,7 @@ def test_organisation_is_returned_fixed_published_and_found(
 
     owner = new_page()
     log_in(owner, live_server, lang, "owner@example.org")
+    open_account_menu(owner)
     owner.get_by_role("link", name=t(lang, "My organisations")).click()
     owner.get_by_role("link", name=t(lang, "Create an organisation")).click()
     assert_accessible(owner)
@@ -71,6 +72,7 @@ def test_organisation_is_returned_fixed_published_and_found(
 
     moderator = new_page()
     log_in(moderator, live_server, lang, "mod@example.org")
+    open_account_menu(moderator)
     moderator.get_by_role("link", name=t(lang, "Review queue")).click()
     assert_accessible(moderator)
     moderator.get_by_role("link", name=name).click()
@@ -91,6 +93,7 @@ def test_organisation_is_returned_fixed_published_and_found(
     owner.get_by_role("button", name=t(lang, "Save")).click()
     owner.get_by_role("button", name=t(lang, "Submit for review")).click()
 
+    open_account_menu(moderator)
     moderator.get_by_role("link", name=t(lang, "Review queue")).click()
     moderator.get_by_role("link", name=name).click()
     expect(moderator.locator("table.diff")).to_contain_text("Wrocław")

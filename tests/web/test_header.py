@@ -1,0 +1,191 @@
+"""The header: the public links, one account menu (a <details>) or Log in and Register, the
+language switcher."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+
+from matchmaker.contacts import services as contacts
+from tests.factories import UserFactory, make_organisation, publish, sync_taxonomy
+from tests.web.helpers import log_in, translated
+
+LANGS = ["pl", "en", "da", "nb"]
+ACCOUNT_LINKS = {
+    "My organisations": "/{lang}/my/organisations/",
+    "My events": "/{lang}/events/mine",
+    "Contact requests": "/{lang}/contacts/inbox",
+    "Notifications": "/{lang}/notifications/",
+    "Saved searches": "/{lang}/account/saved-searches/",
+    "Account settings": "/{lang}/account/settings",
+}
+
+
+class Node:
+    def __init__(self, tag: str, attrs: dict, parent: Node | None) -> None:
+        self.tag, self.attrs, self.parent = tag, attrs, parent
+        self.children: list[Node | str] = []
+
+    def text(self) -> str:
+        parts = [c if isinstance(c, str) else c.text() for c in self.children]
+        return " ".join(" ".join(parts).split())
+
+    def find_all(self, tag: str, **attrs) -> list[Node]:
+        found = []
+        for child in self.children:
+            if isinstance(child, Node):
+                if child.tag == tag and all(
+                    value in (child.attrs.get(key) or "").split() for key, value in attrs.items()
+                ):
+                    found.append(child)
+                found.extend(child.find_all(tag, **attrs))
+        return found
+
+    def walk(self):
+        for child in self.children:
+            if isinstance(child, Node):
+                yield child
+                yield from child.walk()
+
+
+class Tree(HTMLParser):
+    VOID = {"meta", "link", "input", "br", "img", "hr", "source"}
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.root = self.current = Node("#document", {}, None)
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        node = Node(tag, dict(attrs), self.current)
+        self.current.children.append(node)
+        if tag not in self.VOID:
+            self.current = node
+
+    def handle_endtag(self, tag):
+        node = self.current
+        while node is not None and node.tag != tag:
+            node = node.parent
+        if node is not None and node.parent is not None:
+            self.current = node.parent
+
+    def handle_data(self, data):
+        self.current.children.append(data)
+
+
+def header(client, url: str) -> Node:
+    html = client.get(url).get_data(as_text=True)
+    [found] = Tree(html).root.find_all("header")
+    return found
+
+
+def links(node: Node) -> dict[str, str]:
+    return {a.text(): a.attrs["href"] for a in node.find_all("a")}
+
+
+t = translated
+
+
+@pytest.fixture
+def member(app):
+    return UserFactory(email="member@example.org", name="Maja Member")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_logged_out_the_header_has_log_in_and_register_and_no_account_menu(client, lang):
+    top = header(client, f"/{lang}/")
+    assert top.find_all("details", **{"class": "account-menu"}) == []
+    [guest] = top.find_all("ul", **{"class": "guest-links"})
+    assert links(guest) == {
+        t(lang, "Log in"): f"/{lang}/account/login",
+        t(lang, "Register"): f"/{lang}/account/register",
+    }
+    assert top.find_all("form") == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_logged_in_one_account_menu_holds_the_account_links_and_log_out(client, member, lang):
+    log_in(client, "member@example.org", lang=lang)
+    top = header(client, f"/{lang}/")
+    [menu] = top.find_all("details")
+    assert menu.attrs["class"] == "account-menu"
+    assert "open" not in menu.attrs
+    [summary] = menu.find_all("summary")
+    assert "Maja Member" in summary.text()
+    assert top.find_all("ul", **{"class": "guest-links"}) == []
+    found = links(menu)
+    for label, href in ACCOUNT_LINKS.items():
+        assert found[t(lang, label)] == href.format(lang=lang)
+    assert t(lang, "Review queue") not in found
+    # The one form in the header: log out, by POST, with its CSRF token, inside the menu.
+    [form] = top.find_all("form")
+    assert form in list(menu.walk())
+    assert (form.attrs["method"], form.attrs["action"]) == ("post", f"/{lang}/account/logout")
+    [token] = form.find_all("input", name="csrf_token")
+    assert token.attrs["type"] == "hidden" and token.attrs["value"]
+    assert form.find_all("button")[0].text() == t(lang, "Log out")
+
+
+def test_the_moderator_sees_the_review_queue_in_the_menu(client, app):
+    UserFactory(email="mod@example.org", role="moderator")
+    log_in(client, "mod@example.org")
+    [menu] = header(client, "/en/").find_all("details", **{"class": "account-menu"})
+    assert links(menu)["Review queue"] == "/en/moderation/"
+
+
+def test_the_public_links_come_before_the_account_menu_and_the_language_switcher_last(
+    client, member
+):
+    log_in(client, "member@example.org")
+    top = header(client, "/en/")
+    order = [
+        node.attrs.get("class", node.tag)
+        for node in top.walk()
+        if (node.tag, node.attrs.get("class"))
+        in {("ul", "public-links"), ("details", "account-menu")}
+        or node.attrs.get("class") == "language-switcher"
+    ]
+    assert order == ["public-links", "account-menu", "language-switcher"]
+    [public] = top.find_all("ul", **{"class": "public-links"})
+    assert list(links(public)) == ["Projects", "Organisations", "Map", "Events"]
+
+
+def test_the_unread_badge_shows_on_the_menu_button_and_beside_contact_requests(client, member):
+    sync_taxonomy()
+    moderator = UserFactory(role="moderator")
+    sender = UserFactory(email="sender@example.org")
+    theirs = make_organisation(sender, name="Sender Health")
+    ours = make_organisation(member, name="Our Hospital", kind="hospital")
+    publish("organisation", theirs, moderator)
+    publish("organisation", ours, moderator)
+    log_in(client, "member@example.org")
+    [menu] = header(client, "/en/").find_all("details", **{"class": "account-menu"})
+    assert menu.find_all("span", **{"class": "badge-count"}) == []
+
+    contacts.send(
+        sender, sender_org_id=theirs.id, recipient_org_id=ours.id, message="Shall we talk?"
+    )
+    [menu] = header(client, "/en/").find_all("details", **{"class": "account-menu"})
+    [summary] = menu.find_all("summary")
+    [badge] = summary.find_all("span", id="contact-badge")
+    assert badge.find_all("span", **{"class": "badge-count"})[0].text() == "1"
+    assert "1 new request" in badge.find_all("span", **{"class": "visually-hidden"})[0].text()
+    [inbox] = [a for a in menu.find_all("a") if a.attrs["href"] == "/en/contacts/inbox"]
+    assert inbox.text().startswith("Contact requests 1")
+
+    # The poll refreshes the button's count and, out of band, the one inside the menu.
+    poll = client.get("/en/contacts/badge", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert 'id="contact-badge-menu" hx-swap-oob="true"' in poll
+    assert poll.count('class="badge badge-count">1<') == 2
+
+    client.get("/en/contacts/inbox")  # opening the inbox reads the request
+    [menu] = header(client, "/en/").find_all("details", **{"class": "account-menu"})
+    assert menu.find_all("span", **{"class": "badge-count"}) == []
+
+
+def test_the_link_to_the_current_page_is_marked_current(client, member):
+    log_in(client, "member@example.org")
+    top = header(client, "/en/notifications/")
+    current = [a.attrs["href"] for a in top.find_all("a") if a.attrs.get("aria-current") == "page"]
+    assert current == ["/en/notifications/"]
