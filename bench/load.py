@@ -183,6 +183,9 @@ SIGN_UP_FROM, SIGN_UP_TO, SIGN_UP_SECONDS = 0.05, 0.80, 6.0
 # A user whose request was cut (a connection error: the web worker serving it was killed)
 # tries the action again, at most this many times in all.
 ATTEMPTS = 3
+# After the timed load, the load goes on at most this long while meetings are still
+# queued or under way (each confirmed seat queues one), and the report says how long.
+MEETING_DRAIN_LIMIT = 60.0
 CUT = "cut"  # what a step returns when its request was cut
 # The sign-up POSTs and the contact-request pages come from loopback addresses of their
 # own, so that the script can see which gunicorn worker serves one (harness.serving) and
@@ -256,6 +259,8 @@ class Plan:
     last_confirmed: Account | None = None
     meeting_queue: list[tuple[Account, Account]] = field(default_factory=list)
     meetings_started: int = 0
+    meetings_done: int = 0  # asked and answered (booked or not)
+    drained_for: float = 0.0  # seconds the load went on for the meetings
     meeting_outcomes: Counter = field(default_factory=Counter)  # what the answers said
     booked_pairs: set[tuple[int, int]] = field(default_factory=set)  # answered booked
     in_flight: Counter = field(default_factory=Counter)  # action -> requests under way
@@ -600,6 +605,12 @@ class Meeter(LoopbackUser):
             return
         asker, asked = PLAN.meeting_queue.pop(0)
         PLAN.meetings_started += 1
+        try:
+            self.ask_and_accept(asker, asked)
+        finally:
+            PLAN.meetings_done += 1
+
+    def ask_and_accept(self, asker: Account, asked: Account) -> None:
         if retried(self.ask, "meeting: ask", asker, asked) is not True:
             PLAN.meeting_outcomes["not asked"] += 1  # marked failed (or cut 3 times)
             return
@@ -1516,7 +1527,7 @@ def report_meetings(engine, plan: Plan) -> None:
     outcomes = ", ".join(f"{v} {k}" for k, v in sorted(plan.meeting_outcomes.items()))
     print(
         f"meetings: {plan.meetings_started} started ({len(plan.meeting_queue)} still in the "
-        f"queue); {outcomes or 'none'}; in the database {n['requests']} requests, "
+        f"queue; the load went on {plan.drained_for:.1f} s for them); {outcomes or 'none'}; in the database {n['requests']} requests, "
         f"{n['accepted']} accepted, {n['meetings']} meetings booked in {n['slots used']} "
         f"slots (at most {n['most tables in a slot']} of {MEETING_TABLES} tables in one)"
     )
@@ -1790,6 +1801,7 @@ def drive(args, plan: Plan, sink: MailSink, engine, env, log, operator: Operator
                 )
                 outage.run_job = gevent.spawn(after_restart, env, log, engine, outage)
             gevent.sleep(min(0.25, max(args.duration - elapsed, 0.01)))
+        plan.drained_for = drain_meetings(plan)
         runner.stop()
         seconds = time.monotonic() - plan.started
     except BaseException:  # Ctrl-C, SIGTERM: the operator's run-job and the kills go too
@@ -1814,6 +1826,18 @@ def drive(args, plan: Plan, sink: MailSink, engine, env, log, operator: Operator
         served_cpu=cpu_seconds(served) + operator.cpu_killed - cpu_before,
         faults=operator.faults,
     )
+
+
+def drain_meetings(plan, limit: float = MEETING_DRAIN_LIMIT) -> float:
+    """Go on (at most `limit` s) until every meeting queued has been asked and answered:
+    on a slow machine the last seats are confirmed near the end, and a meeting cut off by
+    the end of the load would be counted as lost. Returns the seconds it took."""
+    started = time.monotonic()
+    while (
+        plan.meeting_queue or plan.meetings_done < plan.meetings_started
+    ) and time.monotonic() - started < limit:
+        gevent.sleep(0.1)
+    return time.monotonic() - started
 
 
 def report_mail(engine, since, run: Run, drained) -> None:
