@@ -43,6 +43,7 @@ def export_account(user: User) -> dict[str, Any]:
         "created_at": when(user.created_at),
         "email_confirmed_at": when(user.email_confirmed_at),
         "last_login_at": when(user.last_login_at),
+        "previous_login_at": when(user.previous_login_at),
         "job_title": user.job_title,
         "phone": user.phone,
         "shares": {

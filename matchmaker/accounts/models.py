@@ -41,6 +41,8 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The login before the last: a member's home shows what is new since then.
+    previous_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Saved searches: a weekly e-mail of new matches (opt-in), and when the last one went.
     digest_weekly: Mapped[bool] = mapped_column(default=False, server_default=false())
     digest_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -131,6 +131,7 @@ def count_failure(email: str, kind: str) -> None:
 
 
 def record_login(user: User) -> None:
+    user.previous_login_at = user.last_login_at
     user.last_login_at = utcnow()
     db.session.commit()
 

@@ -1,8 +1,11 @@
-"""A member's home: what waits for their answer and what is coming up.
+"""A member's home: what waits for their answer, what is new since their last visit and
+what is coming up.
 
 Plain queries over the user and a moment `now`, read as small dataclasses: no request,
-no templates. Each block is one statement (events bring their titles with one more), so
-the page costs the same for a member of one organisation or of five with thirty projects.
+no templates. Each block of "to do" and "coming up" is one statement (events bring their
+titles with one more), so the page costs the same for a member of one organisation or of
+five with thirty projects. "New since your last visit" ranks every list of every published
+item of theirs against what was published since, so the page loads it on its own.
 """
 
 from __future__ import annotations
@@ -14,17 +17,24 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, lazyload, selectinload
 
 from matchmaker.accounts.models import User
+from matchmaker.alerts import services as alerts
 from matchmaker.contacts.models import ContactRequest
 from matchmaker.events import times
 from matchmaker.events.models import Event, EventHost, Registration
 from matchmaker.extensions import db
+from matchmaker.matching import service as matching_service
+from matchmaker.matching.service import NewMatches
 from matchmaker.meetings.models import Meeting, MeetingRequest, MeetingSeat, MeetingSetup
+from matchmaker.notifications.models import Notification
 from matchmaker.organisations.models import Membership, Organisation
 from matchmaker.projects.models import Project, ProjectText
+from matchmaker.register import queries as register_queries
 
 CONTACT_REQUESTS_SHOWN = 10
 COMING_UP_SHOWN = 5
 COMING_UP_DAYS = 30
+NEW_MATCHES_SHOWN = 3  # of each list of each published item
+SAVED_SEARCH_NEWS_SHOWN = 5
 
 
 # --- what the page shows -------------------------------------------------------------------
@@ -318,8 +328,6 @@ def coming_meetings(user: User, now: datetime, horizon: datetime) -> list[Coming
     ).all()
     found = []
     for meeting, other, event, setup in rows:
-        names = setup.table_names or []
-        number = meeting.table_number
         found.append(
             ComingMeeting(
                 id=meeting.id,
@@ -328,10 +336,71 @@ def coming_meetings(user: User, now: datetime, horizon: datetime) -> list[Coming
                 starts_at=meeting.starts_at,
                 ends_at=meeting.ends_at,
                 timezone=event.timezone,
-                table_number=number,
-                table_name=names[number - 1] if 0 < number <= len(names) else None,
+                table_number=meeting.table_number,
+                table_name=setup.table_name(meeting.table_number),
                 video=meeting.video_address(event, setup.video_pattern),
                 place=event.place,
             )
         )
     return found
+
+
+# --- new since the last visit --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SavedSearchNews:
+    """Items published since the last visit that one of the member's saved searches found
+    (the notifications those searches raised)."""
+
+    items: list[tuple[str, str]]  # (title, link), newest first
+    total: int
+
+
+@dataclass(frozen=True)
+class NewSinceLastVisit:
+    since: datetime
+    matches: list[NewMatches]
+    saved: SavedSearchNews
+
+    @property
+    def empty(self) -> bool:
+        return not (self.matches or self.saved.total)
+
+
+def last_visit(user: User) -> datetime:
+    """The login before this one (the account's creation on the first)."""
+    return user.previous_login_at or user.created_at
+
+
+def new_since_last_visit(user: User, now: datetime) -> NewSinceLastVisit:
+    """New matches of each published project and organisation of the member's (the best
+    NEW_MATCHES_SHOWN of each list) and what their saved searches found, since the login
+    before this one."""
+    since = last_visit(user)
+    ids = set(db.session.scalars(select(Membership.organisation_id).where(
+        Membership.user_id == user.id)))  # fmt: skip
+    subjects = register_queries.entries_of_organisations(ids)
+    salt = matching_service.tie_salt(user.id, now.date())
+    return NewSinceLastVisit(
+        since=since,
+        matches=matching_service.new_matches(subjects, since, NEW_MATCHES_SHOWN, salt),
+        saved=_saved_search_news(user, since),
+    )
+
+
+def _saved_search_news(user: User, since: datetime) -> SavedSearchNews:
+    found = (
+        select(Notification)
+        .where(
+            Notification.user_id == user.id,
+            Notification.kind == alerts.NOTIFICATION_KIND,
+            Notification.created_at > since,
+        )
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+    )
+    notes = db.session.scalars(found.limit(SAVED_SEARCH_NEWS_SHOWN)).all()
+    total = len(notes)
+    if total == SAVED_SEARCH_NEWS_SHOWN:
+        total = db.session.scalar(select(func.count()).select_from(found.subquery()))
+    return SavedSearchNews([(note.data.get("label", ""), note.link) for note in notes], total)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -14,6 +14,8 @@ from matchmaker.accounts.models import utcnow
 from matchmaker.core import home as member_home
 from matchmaker.extensions import db
 from matchmaker.i18n import preferred_language
+from matchmaker.matching import present
+from matchmaker.matching import views as matching_views
 from matchmaker.organisations.services import memberships_of
 from matchmaker.outbox import services as outbox
 from matchmaker.register import queries
@@ -89,6 +91,23 @@ def home():
         member = member_home.for_member(current_user, utcnow())
         several = len(ids) > 1
     return render("core/home.html", mine=mine, member=member, several_organisations=several)
+
+
+@bp.route("/news")
+@login_required
+def news():
+    """What is new for a member since their last visit: the home page loads it on its own
+    (it ranks every list of theirs), and without JavaScript it is a page."""
+    return render(
+        "core/news.html",
+        partial="core/_news.html",
+        news=member_home.new_since_last_visit(current_user, utcnow()),
+        list_labels=matching_views.TAB_LABELS,
+        list_url=matching_views.list_url,
+        title_of=matching_views.entry_title,
+        reason_text=present.reason_text,
+        score_label=present.score_label,
+    )
 
 
 @bp.route("/privacy")

@@ -109,7 +109,9 @@ class ListFilter:
     - ``stage``, ``seeks``: a project candidate's stage, and one of the things it seeks;
     - ``language``: among the candidate's working languages;
     - ``needs_my_offer``: the candidate needs (chosen or read from its texts) something
-      the subject offers (likewise).
+      the subject offers (likewise);
+    - ``among``: only these candidates (e.g. those published since a member's last
+      visit); an empty set admits none.
     """
 
     org_kind: str | None = None
@@ -118,9 +120,10 @@ class ListFilter:
     seeks: str | None = None
     language: str | None = None
     needs_my_offer: bool = False
+    among: frozenset[ItemKey] | None = None
 
     def __bool__(self) -> bool:
-        return any(getattr(self, name) for name in self.__slots__)
+        return self.among is not None or any(getattr(self, name) for name in self.__slots__)
 
     def admits(self, subject: Profile, candidate: Profile) -> bool:
         return (
@@ -130,6 +133,7 @@ class ListFilter:
             and (self.seeks is None or self.seeks in candidate.tag_codes("seeks"))
             and (self.language is None or self.language in candidate.languages)
             and (not self.needs_my_offer or bool(needs(candidate) & offers(subject)))
+            and (self.among is None or candidate.key in self.among)
         )
 
 

@@ -15,7 +15,7 @@ import hashlib
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 from sqlalchemy import BigInteger, Select, cast, delete, select
@@ -49,6 +49,8 @@ from matchmaker.register.models import (
 from matchmaker.taxonomy.models import Tag
 
 PAGE_SIZE = 20
+# "New since your last visit" looks at most at this many of the latest publications.
+NEW_MATCHES_LOOKED_AT = 2000
 
 # The lists as they appear in URLs, per subject type.
 PROJECT_LISTS: dict[str, ListKind] = {
@@ -433,6 +435,66 @@ def match_page(
     )
 
 
+def lists_of(entry: RegisterEntry) -> dict[str, ListKind]:
+    """The match lists a published entry has, by name, in the order of its tabs."""
+    lists = PROJECT_LISTS if entry.item_type == "project" else ORGANISATION_LISTS
+    found = {}
+    for name, kind in lists.items():
+        spec = engine.list_rules(kind)
+        if spec.subject_type == entry.item_type and (
+            spec.subject_kinds is None or entry.org_kind in spec.subject_kinds
+        ):
+            found[name] = kind
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class NewMatches:
+    """The best candidates of one of a subject's lists published since a moment, and how
+    many of them there are in all."""
+
+    subject_entry: RegisterEntry
+    list_name: str
+    kind: ListKind
+    items: list[MatchItem]
+    total: int
+
+
+def new_matches(
+    subjects: list[RegisterEntry], since: datetime, most: int = 3, tie_salt: int = 0
+) -> list[NewMatches]:
+    """For each published subject of a member's organisations and each of its lists: the
+    `most` best candidates published after `since`, ranked and scored exactly as on the
+    list its members see. Lists with none are left out."""
+    published = db.session.execute(
+        select(RegisterEntry.item_type, RegisterEntry.item_id)
+        .where(RegisterEntry.published_at > since)
+        .order_by(RegisterEntry.published_at.desc())
+        .limit(NEW_MATCHES_LOOKED_AT)
+    ).all()
+    if not published or not subjects:
+        return []
+    fresh = ListFilter(among=frozenset(ItemKey(*row) for row in published))
+    index = match_index()
+    contexts: dict[int, MatchContext] = {}  # one per organisation: its exclusions
+    found = []
+    for entry in subjects:
+        subject = index.profile(ItemKey(entry.item_type, entry.item_id))
+        if subject is None:
+            continue
+        if subject.organisation_id not in contexts:
+            contexts[subject.organisation_id] = match_context(
+                subject, index.stats, tie_salt, fresh, for_member=True
+            )
+        for name, kind in lists_of(entry).items():
+            shown, total = index.rank(subject, kind, contexts[subject.organisation_id], limit=most)
+            if shown:
+                entries = _entries([match.key for match in shown])
+                items = [MatchItem(m, entries[m.key]) for m in shown if m.key in entries]
+                found.append(NewMatches(entry, name, kind, items, total))
+    return found
+
+
 def matches_for_project(project_id: int, kind: ListKind, page: int = 1) -> MatchPage | None:
     return match_page("project", project_id, kind, page)
 
@@ -564,6 +626,7 @@ def why_not(
     if subject is None or not entries:
         return []
     context = match_context(subject, index.stats, tie_salt, narrowed, for_member)
+    positions: dict[ItemKey, int] | None = None  # the whole list, ranked once if needed
     found = []
     for entry in entries:
         candidate = index.profile(ItemKey(entry.item_type, entry.item_id))
@@ -572,8 +635,10 @@ def why_not(
         verdict = engine.explain(subject, candidate, kind, context, index.rules)
         position = None
         if verdict.code == "listed":
-            whole, _total = index.rank(subject, kind, context, limit=index.size)
-            position = 1 + [m.key for m in whole].index(candidate.key)
+            if positions is None:
+                whole, _total = index.rank(subject, kind, context, limit=index.size)
+                positions = {match.key: place for place, match in enumerate(whole, 1)}
+            position = positions.get(candidate.key)
         found.append(WhyItem(entry, verdict, position))
     return found
 

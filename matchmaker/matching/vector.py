@@ -423,6 +423,8 @@ class MatchIndex:
             mask &= carries
         if context.narrowed:
             mask &= self._narrowed(subject, context.narrowed, lo, hi)
+            if context.narrowed.among is not None:
+                mask &= self._among(context.narrowed.among, spec.candidate_type, lo, hi)
         return lo + np.flatnonzero(mask)
 
     def _narrowed(self, subject: Profile, narrowed: engine.ListFilter, lo: int, hi: int):
@@ -449,6 +451,11 @@ class MatchIndex:
                 wanted |= self._carries(code, ("need", "need_text"), lo, hi)
             mask &= wanted
         return mask
+
+    def _among(self, keys: frozenset[ItemKey], item_type: str, lo: int, hi: int) -> np.ndarray:
+        """Whether each entry lo..hi (all of `item_type`) is one of `keys`."""
+        ids = sorted(key.item_id for key in keys if key.item_type == item_type)
+        return np.isin(self.item_id[lo:hi], ids)
 
     def _carries(self, code: str, roles: tuple[str, ...], lo: int, hi: int) -> np.ndarray:
         """Whether each entry lo..hi has the tag in one of the roles."""

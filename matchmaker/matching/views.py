@@ -53,7 +53,7 @@ class Tab:
     current: bool = False
 
 
-def _list_url(item_type: str, item_id: int, list_name: str, **args) -> str:
+def list_url(item_type: str, item_id: int, list_name: str, **args) -> str:
     if item_type == "project":
         return url_for("matching.project_matches", project_id=item_id, list_name=list_name, **args)
     return url_for(
@@ -70,13 +70,6 @@ def _action_url(
     return url_for("matching.organisation_dismissal", organisation_id=item_id, **args)
 
 
-def _has_list(kind: ListKind, item_type: str, org_kind: str) -> bool:
-    spec = engine.list_rules(kind)
-    return spec.subject_type == item_type and (
-        spec.subject_kinds is None or org_kind in spec.subject_kinds
-    )
-
-
 @bp.app_template_global("match_tabs")
 def match_tabs(entry: RegisterEntry, current: str | None = None) -> list[Tab]:
     """The lists a published entry has, as tabs (the first when none is current)."""
@@ -84,11 +77,10 @@ def match_tabs(entry: RegisterEntry, current: str | None = None) -> list[Tab]:
         Tab(
             name,
             str(TAB_LABELS[kind]),
-            _list_url(entry.item_type, entry.item_id, name),
+            list_url(entry.item_type, entry.item_id, name),
             name == current,
         )
-        for name, kind in LISTS[entry.item_type].items()
-        if _has_list(kind, entry.item_type, entry.org_kind)
+        for name, kind in service.lists_of(entry).items()
     ]
 
 
@@ -100,7 +92,7 @@ def _page_number() -> int:
 
 
 @bp.app_template_global("entry_title")
-def _title(entry: RegisterEntry) -> tuple[str, str]:
+def entry_title(entry: RegisterEntry) -> tuple[str, str]:
     """(title, its language) of an entry in the reader's language, else the original."""
     lang, texts, _fallback = pick_text(entry.snapshot.get("texts", {}), entry.original_language)
     if entry.item_type == "project":
@@ -143,12 +135,12 @@ def _show(item_type: str, item_id: int, list_name: str, notice: Markup | str | N
         partial="matching/_panel.html",
         result=result,
         subject=subject,
-        subject_title=_title(subject),
+        subject_title=entry_title(subject),
         list_name=list_name,
         list_label=TAB_LABELS[kind],
         tabs=match_tabs(subject, list_name),
         organisation_names=organisation_names(project_owners),
-        title_of=_title,
+        title_of=entry_title,
         reason_text=present.reason_text,
         score_label=present.score_label,
         points_text=present.points_text,
@@ -162,8 +154,8 @@ def _show(item_type: str, item_id: int, list_name: str, notice: Markup | str | N
         why_items=why_items,
         verdict_text=present.verdict_text,
         dismissal_reasons=present.DISMISSAL_REASON_LABELS,
-        list_url=_list_url(item_type, item_id, list_name),
-        page_url=lambda number: _list_url(item_type, item_id, list_name, page=number, **chosen),
+        list_url=list_url(item_type, item_id, list_name),
+        page_url=lambda number: list_url(item_type, item_id, list_name, page=number, **chosen),
         action_url=lambda action: _action_url(
             item_type, item_id, list_name, action, result.page, **chosen
         ),
@@ -209,7 +201,7 @@ def _change(item_type: str, item_id: int, list_name: str, undo: bool):
     if target is None:
         abort(404)
     key = ItemKey(target_type, target_id)
-    name = _title(target)[0]
+    name = entry_title(target)[0]
     reason = request.form.get("reason") or None
     if reason is not None and reason not in DISMISSAL_REASONS:
         abort(400)
@@ -228,7 +220,7 @@ def _change(item_type: str, item_id: int, list_name: str, undo: bool):
         return _show(item_type, item_id, list_name, notice=notice)
     flash(notice, "success")
     kept = {name: request.args[name] for name in FILTER_NAMES if request.args.get(name)}
-    return redirect_to(_list_url(item_type, item_id, list_name, page=_page_number(), **kept))
+    return redirect_to(list_url(item_type, item_id, list_name, page=_page_number(), **kept))
 
 
 @bp.route(

@@ -96,6 +96,12 @@ class MeetingSetup(db.Model):
 
     event = relationship("Event")
 
+    def table_name(self, number: int) -> str | None:
+        """The name the organiser gave table `number` (1-based), or None: then it is
+        shown as "Table <number>"."""
+        names = self.table_names or []
+        return names[number - 1] if 0 < number <= len(names) else None
+
 
 class MeetingAccess(db.Model):
     """The organiser's exception to "confirmed participants take part in meetings"."""

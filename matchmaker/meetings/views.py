@@ -624,10 +624,7 @@ def place_label(setup, event: Event, meeting) -> str:
 
 def table_label(setup, number: int) -> str:
     """A table's or room's name, else its number."""
-    names = setup.table_names or []
-    if 0 < number <= len(names):
-        return names[number - 1]
-    return _("Table %(number)d", number=number)
+    return setup.table_name(number) or _("Table %(number)d", number=number)
 
 
 def _back_to_agenda(event: Event):

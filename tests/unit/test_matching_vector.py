@@ -153,6 +153,11 @@ narrowings = st.just(ListFilter()) | st.builds(
     seeks=st.none() | st.sampled_from(VOCABULARIES["seeks"]),
     language=st.none() | st.sampled_from([*LANGUAGES, "fi"]),
     needs_my_offer=st.booleans(),
+    among=st.none()
+    | st.frozensets(
+        st.builds(ItemKey, st.sampled_from(["organisation", "project"]), st.integers(1, 25)),
+        max_size=8,
+    ),
 )
 
 
