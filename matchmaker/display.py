@@ -7,6 +7,7 @@ from datetime import date
 from functools import cache
 
 import nh3
+from babel import Locale
 from flask import Flask, request, url_for
 from flask_babel import format_currency
 from flask_babel import lazy_gettext as _l
@@ -132,6 +133,28 @@ def money_range(low: int | None, high: int | None) -> str:
     return ""
 
 
+def country_name(code: str | None) -> str:
+    return geo.country_name(code, current_language()) if code else ""
+
+
+def region_name(code: str | None) -> str:
+    """The region's name; an unknown code as itself."""
+    return (geo.region_name(code, current_language()) or code) if code else ""
+
+
+def tag_label(code: str) -> str:
+    return _tag_label(code, current_language())
+
+
+def language_label(code: str) -> str:
+    """A language's name in the reader's language (its own name as a fallback)."""
+    try:
+        name = Locale.parse(current_language()).languages.get(code)
+    except (ValueError, TypeError):
+        name = None
+    return name or LANGUAGE_NAMES.get(code, code)
+
+
 def url_with(**changes) -> str:
     """The current page's URL with some query parameters changed (None removes one)."""
     args = request.args.to_dict(flat=False)
@@ -146,15 +169,14 @@ def url_with(**changes) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["fromisoformat"] = date.fromisoformat
     app.jinja_env.globals.update(
-        country_name=lambda code: geo.country_name(code, current_language()) if code else "",
-        region_name=lambda code: (
-            (geo.region_name(code, current_language()) or code) if code else ""
-        ),
-        tag_label=lambda code: _tag_label(code, current_language()),
+        country_name=country_name,
+        region_name=region_name,
+        tag_label=tag_label,
         field_label=lambda name: FIELD_LABELS.get(name, name),
         decision_label=lambda name: DECISION_LABELS.get(name, name),
         original_note=lambda lang: ORIGINAL_NOTE.get(lang, LANGUAGE_NAMES.get(lang, lang)),
         language_name=lambda code: LANGUAGE_NAMES.get(code, code),
+        language_label=language_label,
         markdown=markdown,
         excerpt=excerpt,
         pick_text=pick_text,

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from babel import Locale
 from babel.lists import format_list
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from matchmaker import geo
+from matchmaker.display import language_label as language_name
 from matchmaker.display import money, money_range
-from matchmaker.i18n import LANGUAGE_NAMES, current_language
+from matchmaker.i18n import current_language
 from matchmaker.matching.reasons import Reason
 from matchmaker.taxonomy.queries import tag_label
 
@@ -75,15 +75,6 @@ def _lang() -> str:
 def _tags(codes: Iterable[str]) -> str:
     lang = _lang()
     return format_list([tag_label(code, lang) for code in codes], locale=lang)
-
-
-def language_name(code: str) -> str:
-    """A language's name in the reader's language (its own name as a fallback)."""
-    try:
-        name = Locale.parse(_lang()).languages.get(code)
-    except (ValueError, TypeError):
-        name = None
-    return name or LANGUAGE_NAMES.get(code, code)
 
 
 def _languages(codes: Iterable[str]) -> str:

@@ -26,6 +26,7 @@ from matchmaker.projects.models import (
     Project,
 )
 from matchmaker.register import services as register
+from matchmaker.register.models import RegisterEntry
 from matchmaker.register.queries import public_snapshot
 
 MODELS = {"organisation": Organisation, "project": Project}
@@ -81,9 +82,20 @@ class QueueFilters:
     older_than_days: int | None = None
 
 
-def queue(filters: QueueFilters) -> list[tuple[str, object]]:
-    """Items waiting for review, oldest first."""
-    items: list[tuple[str, object]] = []
+@dataclass
+class QueueEntry:
+    """An item waiting for review. `waits_for`: the organisation, never approved, that a
+    project needs published first."""
+
+    item_type: str
+    item: Organisation | Project
+    waits_for: Organisation | None = None
+
+
+def queue(filters: QueueFilters) -> list[QueueEntry]:
+    """Items waiting for review, oldest first; a project right after its organisation when
+    that waits too, since the project can only be approved after it."""
+    items: list[tuple[str, Organisation | Project]] = []
     for item_type, model in MODELS.items():
         if filters.item_type and filters.item_type != item_type:
             continue
@@ -101,7 +113,52 @@ def queue(filters: QueueFilters) -> list[tuple[str, object]]:
                     Organisation.kind == filters.kind
                 )
         items.extend((item_type, item) for item in db.session.scalars(query))
-    return sorted(items, key=lambda pair: (pair[1].submitted_at or utcnow(), pair[0], pair[1].id))
+    now = utcnow()
+    waiting = {item.id: item for item_type, item in items if item_type == "organisation"}
+
+    def own(item_type: str, item) -> tuple:
+        return (item.submitted_at or now, item_type, item.id)
+
+    def position(pair: tuple[str, Organisation | Project]) -> tuple:
+        item_type, item = pair
+        organisation = waiting.get(item.organisation_id) if item_type == "project" else None
+        if organisation is None:
+            return (own(item_type, item), 0, own(item_type, item))
+        return (own("organisation", organisation), 1, own(item_type, item))
+
+    projects = [item for item_type, item in items if item_type == "project"]
+    blocked = unapproved_organisations(projects)
+    return [
+        QueueEntry(item_type, item, blocked.get(item.id) if item_type == "project" else None)
+        for item_type, item in sorted(items, key=position)
+    ]
+
+
+def unapproved_organisations(projects: list[Project]) -> dict[int, Organisation]:
+    """Project id → its organisation, for the projects whose organisation has never been
+    approved: those cannot be approved before it."""
+    ids = {project.organisation_id for project in projects}
+    if not ids:
+        return {}
+    public = set(
+        db.session.scalars(
+            select(RegisterEntry.item_id).where(
+                RegisterEntry.item_type == "organisation", RegisterEntry.item_id.in_(ids)
+            )
+        )
+    )
+    return {
+        project.id: project.organisation
+        for project in projects
+        if project.organisation_id not in public
+    }
+
+
+def waits_for(item_type: str, item) -> Organisation | None:
+    """The organisation a project waits for (see `unapproved_organisations`), if any."""
+    if item_type != "project":
+        return None
+    return unapproved_organisations([item]).get(item.id)
 
 
 def get_item(item_type: str, item_id: int):

@@ -11,7 +11,7 @@ from matchmaker.contacts import services as contact_services
 from matchmaker.events import notify as event_notify
 from matchmaker.events import services as event_services
 from matchmaker.i18n import current_language
-from matchmaker.moderation import services
+from matchmaker.moderation import services, values
 from matchmaker.moderation.forms import DecisionForm, QueueFilterForm
 from matchmaker.moderation.notify import tell_followers, tell_members
 from matchmaker.web import redirect_to, render
@@ -91,7 +91,11 @@ def review(item_type: str, item_id: int):
         item_type=item_type,
         item=item,
         form=form,
-        changes=services.pending_changes(item_type, item),
+        changes=values.present(
+            services.pending_changes(item_type, item),
+            organisation_id=item.id if item_type == "organisation" else item.organisation_id,
+        ),
+        waits_for=services.waits_for(item_type, item),
         is_public=services.public_snapshot(item_type, item.id) is not None,
         history=services.decisions_for(item_type, item.id),
     )
