@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from babel import Locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -26,7 +24,14 @@ from matchmaker.events import questions as question_rules
 from matchmaker.events import times
 from matchmaker.events.models import KINDS, MAX_CAPACITY, TEXT_FIELDS
 from matchmaker.events.services import EventInput
-from matchmaker.forms import CHOOSE_FROM_OPTIONS, Form, as_choices, max_length, required
+from matchmaker.forms import (
+    CHOOSE_FROM_OPTIONS,
+    Form,
+    WebAddressField,
+    as_choices,
+    max_length,
+    required,
+)
 from matchmaker.i18n import LANGUAGE_NAMES, LANGUAGES
 from matchmaker.organisations.forms import (
     DESCRIPTION_LIMIT,
@@ -95,10 +100,9 @@ class EventForm(Form):
     address = StringField(_l("Address"), validators=[max_length(300)], filters=[_strip])
     city = StringField(_l("City"), validators=[max_length(120)], filters=[_strip])
     country = SelectField(_l("Country"), validators=[Optional()])
-    online_url = StringField(
+    online_url = WebAddressField(
         _l("Address of the online meeting (optional)"),
-        validators=[max_length(300)],
-        filters=[_strip],
+        max_length=300,
         description=_l("Shown to confirmed participants only."),
     )
     timezone = SelectField(
@@ -175,12 +179,6 @@ class EventForm(Form):
     def validate_city(self, field):
         if not self.online.data and not field.data:
             raise ValidationError(_("Give the city where the event takes place."))
-
-    def validate_online_url(self, field):
-        if field.data and (
-            not field.data.startswith(("https://", "http://")) or not urlsplit(field.data).netloc
-        ):
-            raise ValidationError(_("Enter the address as a full address starting with https://"))
 
     def validate_starts_at(self, field):
         zone = self.timezone.data

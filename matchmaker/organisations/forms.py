@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from babel import Locale
+from babel.lists import format_list
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
@@ -25,7 +28,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from matchmaker import geo
 from matchmaker.forms import (
     CHOOSE_FROM_OPTIONS,
+    AmountField,
     Form,
+    WebAddressField,
     as_choices,
     max_length,
     required,
@@ -114,31 +119,46 @@ class ClusterMembersForm(Form):
     )
 
 
-def _money():
-    return IntegerField(
-        validators=[
-            Optional(),
-            NumberRange(min=0, max=10**12, message=_l("Enter an amount of 0 or more.")),
-        ],
-    )
+@dataclass(frozen=True)
+class KindSection:
+    """A part of the profile that only some kinds of organisation fill in: the form shows,
+    checks and saves its fields for those kinds only."""
+
+    kinds: tuple[str, ...]
+    fields: tuple[str, ...]
+
+
+KIND_SECTIONS = {
+    "investor": KindSection(
+        kinds=("investor",), fields=("ticket_min_eur", "ticket_max_eur", "preferred_stages")
+    ),
+    "cluster": KindSection(
+        kinds=("cluster",), fields=("members", "cluster_labels", "regions_covered")
+    ),
+}
 
 
 class OrganisationForm(Form):
+    class Meta:
+        mark_required = True
+
+    kind_sections = KIND_SECTIONS
     revision = HiddenField()
     name = StringField(
         _l("Name of the organisation"), validators=[required(), max_length(200)], filters=[_strip]
     )
-    kind = SelectField(_l("Kind of organisation"), validators=[required()])
+    kind = SelectField(
+        _l("Kind of organisation"),
+        validators=[required()],
+        description=_l("Some parts of the form are only for certain kinds of organisation."),
+    )
     country = SelectField(_l("Country"), validators=[required()])
     region = SelectField(_l("Region"), validators=[Optional()], filters=[_none_if_empty])
     city = StringField(
         _l("City"), validators=[Optional(), max_length(120)], filters=[_strip, _none_if_empty]
     )
-    website = StringField(
-        _l("Website"),
-        validators=[Optional(), max_length(300)],
-        filters=[_strip, _none_if_empty],
-        description=_l("For example https://www.example.org"),
+    website = WebAddressField(
+        _l("Website"), max_length=300, description=_l("For example www.example.org")
     )
     logo = FileField(
         _l("Logo"),
@@ -155,6 +175,7 @@ class OrganisationForm(Form):
     working_languages = MultiCheckboxField(_l("Languages you work in"))
     original_language = SelectField(
         _l("Language you write in first"),
+        validators=[required()],
         description=_l("Readers see this version when their own language is missing."),
     )
     latitude = DecimalField(
@@ -172,8 +193,8 @@ class OrganisationForm(Form):
     specialisations = MultiCheckboxField(_l("Medical specialisations"))
     focus_areas = MultiCheckboxField(_l("Focus areas"))
     # Investors
-    ticket_min_eur = _money()
-    ticket_max_eur = _money()
+    ticket_min_eur = AmountField(validators=[Optional()])
+    ticket_max_eur = AmountField(validators=[Optional()])
     preferred_stages = MultiCheckboxField(_l("Stages you invest in"))
     # Clusters
     members = FormField(ClusterMembersForm, label=_l("Members by type"))
@@ -225,10 +246,6 @@ class OrganisationForm(Form):
         if field.data and not geo.region_in_country(field.data, self.country.data or ""):
             raise ValidationError(_("Choose a region of the selected country."))
 
-    def validate_website(self, field):
-        if field.data and not field.data.startswith(("https://", "http://")):
-            raise ValidationError(_("Enter a full address starting with https://"))
-
     def validate_year_founded(self, field):
         if field.data is not None and not 1800 <= field.data <= date.today().year:
             raise ValidationError(
@@ -276,6 +293,36 @@ class OrganisationForm(Form):
                 )
             ) from error
 
+    def section_applies(self, name: str) -> bool:
+        """Whether the section `name` of KIND_SECTIONS is for the kind chosen."""
+        return self.kind.data in KIND_SECTIONS[name].kinds
+
+    def section_note(self, name: str) -> str:
+        """Which kinds the section `name` is for, as its fieldset says without JavaScript."""
+        labels = {choice.value: choice.label for choice in self.kind.choices}
+        kinds = [str(labels.get(kind, kind)) for kind in KIND_SECTIONS[name].kinds]
+        return _(
+            "Only for organisations of this kind: %(kinds)s. For other kinds, it is not saved.",
+            kinds=format_list(kinds, locale=get_locale()),
+        )
+
+    def validate(self, extra_validators=None) -> bool:
+        """As usual, except that the sections not for the kind chosen are not checked:
+        to_input leaves them out."""
+        valid = super().validate(extra_validators=extra_validators)
+        skipped = [
+            self[name]
+            for section, spec in KIND_SECTIONS.items()
+            if not self.section_applies(section)
+            for name in spec.fields
+        ]
+        if not skipped:
+            return valid
+        for field in skipped:
+            for sub in field if isinstance(field, FormField) else (field,):
+                sub.errors = []
+        return not self.errors
+
     def validate_latitude(self, field):
         if (field.data is None) != (self.longitude.data is None):
             raise ValidationError(_("Give both latitude and longitude, or neither."))
@@ -301,13 +348,16 @@ class OrganisationForm(Form):
         )
 
     def to_input(self) -> OrganisationInput:
+        investor, cluster = self.section_applies("investor"), self.section_applies("cluster")
         members = {
             name: value
             for name in CLUSTER_MEMBER_TYPES
-            if (value := self.members[name].data) is not None
+            if cluster and (value := self.members[name].data) is not None
         }
         labels = [
-            label.strip() for label in (self.cluster_labels.data or "").split(",") if label.strip()
+            label.strip()
+            for label in ((self.cluster_labels.data or "") if cluster else "").split(",")
+            if label.strip()
         ]
         return OrganisationInput(
             name=self.name.data,
@@ -322,11 +372,11 @@ class OrganisationForm(Form):
             working_languages=list(self.working_languages.data or []),
             latitude=float(self.latitude.data) if self.latitude.data is not None else None,
             longitude=float(self.longitude.data) if self.longitude.data is not None else None,
-            ticket_min_eur=self.ticket_min_eur.data,
-            ticket_max_eur=self.ticket_max_eur.data,
+            ticket_min_eur=self.ticket_min_eur.data if investor else None,
+            ticket_max_eur=self.ticket_max_eur.data if investor else None,
             members=members or None,
             cluster_labels=labels,
-            regions_covered=list(self.regions_covered.data or []),
+            regions_covered=list(self.regions_covered.data or []) if cluster else [],
             logo=self.prepared_logo,
             remove_logo=bool(self.remove_logo.data),
             texts={code: {k: v for k, v in form.data.items()} for code, form in self.text_forms()},
@@ -336,7 +386,7 @@ class OrganisationForm(Form):
                 "category": list(self.categories.data or []),
                 "specialisation": list(self.specialisations.data or []),
                 "focus_area": list(self.focus_areas.data or []),
-                "preferred_stage": list(self.preferred_stages.data or []),
+                "preferred_stage": list(self.preferred_stages.data or []) if investor else [],
             },
         )
 

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, FormField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional, ValidationError
 
 from matchmaker import geo
-from matchmaker.forms import Form, max_length, required, tag_suggestions
+from matchmaker.forms import (
+    AmountField,
+    ChooseAtLeastOne,
+    Form,
+    WebAddressesField,
+    max_length,
+    required,
+    tag_suggestions,
+)
 from matchmaker.i18n import LANGUAGE_NAMES, LANGUAGES
 from matchmaker.organisations.forms import (
     DESCRIPTION_LIMIT,
     MultiCheckboxField,
     OrganisationForm,
-    _money,
     _none_if_empty,
     _strip,
 )
@@ -48,14 +53,16 @@ class ProjectTextForm(Form):
     )
 
 
-def _lines(value: str | None) -> list[str]:
-    return [line.strip() for line in (value or "").splitlines() if line.strip()]
-
-
 class ProjectForm(Form):
+    class Meta:
+        mark_required = True
+
     revision = HiddenField()
     stage = SelectField(_l("Stage"), validators=[required()])
-    categories = MultiCheckboxField(_l("Innovation categories"))
+    categories = MultiCheckboxField(
+        _l("Innovation categories"),
+        validators=[ChooseAtLeastOne(_l("Choose at least one category."))],
+    )
     specialisations = MultiCheckboxField(_l("Medical specialisations"))
     seeks = MultiCheckboxField(_l("What the project is looking for"))
     needs = MultiCheckboxField(_l("What the project needs"))
@@ -65,15 +72,18 @@ class ProjectForm(Form):
     )
     country = SelectField(_l("Country"), validators=[required()])
     region = SelectField(_l("Region"), validators=[Optional()], filters=[_none_if_empty])
-    funding_min_eur = _money()
-    funding_max_eur = _money()
+    funding_min_eur = AmountField(validators=[Optional()])
+    funding_max_eur = AmountField(validators=[Optional()])
     start_date = DateField(_l("Start date"), validators=[Optional()])
-    links = TextAreaField(
+    links = WebAddressesField(
         _l("Links"),
-        description=_l("Up to 5 addresses, one per line, each starting with https://"),
+        limit=LINKS_LIMIT,
+        max_length=LINK_LENGTH_LIMIT,
+        description=_l("Up to 5 addresses, one per line, such as www.example.org"),
     )
     original_language = SelectField(
         _l("Language you write in first"),
+        validators=[required()],
         description=_l("Readers see this version when their own language is missing."),
     )
     texts_pl = FormField(ProjectTextForm)
@@ -104,26 +114,10 @@ class ProjectForm(Form):
     # The organisation form's rule and message, not a copy of them.
     validate_region = OrganisationForm.validate_region
 
-    def validate_categories(self, field):
-        if not field.data:
-            raise ValidationError(_("Choose at least one category."))
-
     def validate_funding_max_eur(self, field):
         low, high = self.funding_min_eur.data, field.data
         if low is not None and high is not None and low > high:
             raise ValidationError(_("The largest amount must not be smaller than the smallest."))
-
-    def validate_links(self, field):
-        links = _lines(field.data)
-        if len(links) > LINKS_LIMIT:
-            raise ValidationError(_("Give at most %(max)d links.", max=LINKS_LIMIT))
-        for link in links:
-            if not link.startswith(("https://", "http://")) or not urlsplit(link).netloc:
-                raise ValidationError(_("Enter each link as a full address starting with https://"))
-            if len(link) > LINK_LENGTH_LIMIT:
-                raise ValidationError(
-                    _("Each link may have at most %(max)d characters.", max=LINK_LENGTH_LIMIT)
-                )
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators=extra_validators)
@@ -175,7 +169,7 @@ class ProjectForm(Form):
             funding_min_eur=self.funding_min_eur.data,
             funding_max_eur=self.funding_max_eur.data,
             start_date=self.start_date.data,
-            links=_lines(self.links.data),
+            links=list(self.links.data or []),
             original_language=self.original_language.data,
             texts={code: dict(form.data) for code, form in self.text_forms()},
             tags={
@@ -207,7 +201,7 @@ def form_data_from(project) -> dict:
         "funding_min_eur": project.funding_min_eur,
         "funding_max_eur": project.funding_max_eur,
         "start_date": project.start_date,
-        "links": "\n".join(project.links or []),
+        "links": list(project.links or []),
         "original_language": project.original_language,
         "categories": project.tag_codes("category"),
         "specialisations": project.tag_codes("specialisation"),

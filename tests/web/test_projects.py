@@ -174,7 +174,7 @@ def test_inverted_funding_range_is_refused(client, owner, org):
         ({"stage": ""}, "This field is required."),
         ({"funding_min_eur": "-5"}, "Enter an amount of 0 or more."),
         ({"start_date": "next spring"}, "Not a valid date value."),
-        ({"links": "javascript:alert(1)"}, "Enter each link as a full address starting with"),
+        ({"links": "javascript:alert(1)"}, "is not a web address. Enter one address per line"),
         ({"links": "\n".join(f"https://example.org/{n}" for n in range(6))}, "at most 5 links"),
         ({"links": "https://example.org/" + "x" * 300}, "at most 300 characters"),
         ({"texts_en-title": "x" * 121}, "Use at most 120 characters."),
