@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
@@ -26,6 +27,7 @@ from sqlalchemy import select, update
 from matchmaker import metrics
 from matchmaker.accounts.models import utcnow
 from matchmaker.extensions import db
+from matchmaker.register import funding
 from matchmaker.register.models import (
     RegisterEntry,
     RegisterEntryLanguage,
@@ -62,6 +64,9 @@ COLUMN_FACETS = {
     ),
 }
 
+# Item types whose entries state the funding they seek (see matchmaker.register.funding).
+FUNDING_FACET = {"project": "funding"}
+
 # The bit positions set in each byte value, for walking a mask's bytes.
 _BITS = tuple(tuple(bit for bit in range(8) if value >> bit & 1) for value in range(256))
 
@@ -88,6 +93,68 @@ def positions_of(mask: int) -> Iterator[int]:
 
 
 @dataclass(frozen=True)
+class AmountAxis:
+    """Entries by an amount, for "amount below x" as a mask in microseconds.
+
+    The entries in ascending order of the amount; ``checkpoints[k]`` is the mask of the
+    first ``k * STEP`` of them. The entries below any x are a prefix of that order: the
+    nearest checkpoint, and at most STEP - 1 more bits set one by one.
+    """
+
+    STEP = 512
+
+    amounts: tuple[int, ...]  # ascending
+    order: tuple[int, ...]  # the positions in that order
+    checkpoints: tuple[int, ...]
+
+    @classmethod
+    def of(cls, amounts: dict[int, int]) -> AmountAxis:
+        """The axis of ``amounts`` (position → amount)."""
+        order = sorted(amounts, key=amounts.__getitem__)
+        checkpoints = [0]
+        for start in range(0, len(order) - cls.STEP + 1, cls.STEP):
+            checkpoints.append(checkpoints[-1] | mask_of(order[start : start + cls.STEP]))
+        return cls(
+            amounts=tuple(amounts[position] for position in order),
+            order=tuple(order),
+            checkpoints=tuple(checkpoints),
+        )
+
+    def below(self, amount: int, inclusive: bool = False) -> int:
+        """The entries whose amount is below ``amount`` (or equal to it, when inclusive)."""
+        count = (bisect_right if inclusive else bisect_left)(self.amounts, amount)
+        whole = count // self.STEP
+        return self.checkpoints[whole] | mask_of(self.order[whole * self.STEP : count])
+
+
+@dataclass(frozen=True)
+class FundingAxes:
+    """The funding entries seek: the low and the high end of each stated range."""
+
+    stated: int  # entries stating an amount
+    low: AmountAxis
+    high: AmountAxis
+
+    def within(self, least: int | None, most: int | None) -> int:
+        """Entries whose range meets ``least``-``most`` (funding.overlaps)."""
+        mask = self.stated
+        if least is not None:
+            mask &= ~self.high.below(least)
+        if most is not None:
+            mask &= self.low.below(most, inclusive=True)
+        return mask
+
+    def band(self, band: funding.Band) -> int:
+        """Entries whose range lies in ``band`` (funding.in_band)."""
+        mask = self.stated
+        if band.low is not None:
+            mask &= ~self.high.below(band.low, inclusive=True)
+        if band.high is not None:
+            mask &= self.low.below(band.high) | self.high.below(band.high, inclusive=True)
+        return mask
+
+
+@dataclass(frozen=True)
 class RegisterIndex:
     item_type: str
     ids: tuple[int, ...]  # position → register_entry.id, newest first
@@ -97,6 +164,11 @@ class RegisterIndex:
     facets: dict[str, dict[str, int]]  # facet (query parameter) → value → mask
     tags: dict[str, int]  # tag code → mask of entries carrying it in any role
     places: dict[tuple[str, str | None], int]  # (country, region) → mask
+    funding: FundingAxes | None = None  # for item types that seek funding
+
+    def funding_within(self, least: int | None, most: int | None) -> int:
+        """Entries whose funding sought meets ``least``-``most`` euros (nothing without axes)."""
+        return self.funding.within(least, most) if self.funding is not None else 0
 
     def mask_of_ids(self, entry_ids: Iterable[int]) -> int:
         """The mask of these entries; ids of the other item type or unknown ones are ignored."""
@@ -186,7 +258,16 @@ class _Bits:
 def _build(item_type: str) -> RegisterIndex:
     connection = db.session.connection()
     entry = RegisterEntry.__table__.c
-    fields = ("id", "sort_title", "country", "region", "org_kind", "stage")
+    fields = (
+        "id",
+        "sort_title",
+        "country",
+        "region",
+        "org_kind",
+        "stage",
+        "funding_min_eur",
+        "funding_max_eur",
+    )
     rows = connection.execute(
         select(*(entry[name] for name in fields))
         .where(entry.item_type == item_type)
@@ -232,6 +313,11 @@ def _build(item_type: str) -> RegisterIndex:
     facets = {name: bits.masks() for name, (bits, _index) in columns.items()}
     facets.update((name, bits.masks()) for name, bits in by_role.items())
     facets["language"] = languages.masks()
+    axes = None
+    if item_type in FUNDING_FACET:
+        axes = _funding_axes(rows)
+        bands = ((band.code, axes.band(band)) for band in funding.BANDS)
+        facets[FUNDING_FACET[item_type]] = {code: mask for code, mask in bands if mask}
     titles = [row[1].casefold() for row in rows]
     return RegisterIndex(
         item_type=item_type,
@@ -242,6 +328,21 @@ def _build(item_type: str) -> RegisterIndex:
         facets=facets,
         tags=any_tag.masks(),
         places=places.masks(),
+        funding=axes,
+    )
+
+
+def _funding_axes(rows) -> FundingAxes:
+    """The funding ranges the rows state."""
+    lows, highs = {}, {}
+    for position, row in enumerate(rows):
+        stated = funding.sought(row.funding_min_eur, row.funding_max_eur)
+        if stated is not None:
+            lows[position], highs[position] = stated
+    return FundingAxes(
+        stated=mask_of(lows),
+        low=AmountAxis.of(lows),
+        high=AmountAxis.of(highs),
     )
 
 

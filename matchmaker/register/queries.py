@@ -16,14 +16,20 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from matchmaker.extensions import db
+from matchmaker.register import funding
 from matchmaker.register import index as register_index
-from matchmaker.register.index import COLUMN_FACETS, TAG_FACETS, RegisterIndex
+from matchmaker.register.index import COLUMN_FACETS, FUNDING_FACET, TAG_FACETS, RegisterIndex
 from matchmaker.register.models import DOCUMENT_LANGS, RegisterEntry, document_id
 from matchmaker.search import fts5_query, group_meets, label_tokens, query_variants, tsquery
 from matchmaker.taxonomy import load_taxonomy
 
 PER_PAGE = 20
 RANK_LIMIT = 2_000
+# The free range of funding sought, as one filter (its two ends are kept among the
+# filters as `funding.RANGE_PARAMETERS`, one value each, so saved searches keep them too).
+FUNDING_RANGE = "funding_range"
+# What the text query is called among the filters a reader may remove.
+TEXT = "q"
 
 
 @dataclass
@@ -33,11 +39,73 @@ class RegisterQuery:
     filters: dict[str, list[str]] = field(default_factory=dict)
     sort: str = "relevance"
     page: int = 1
+    # Input name → what was wrong with what the reader typed there (an AmountError's
+    # reason, or "reversed" when the smallest amount is above the largest).
+    problems: dict[str, str] = field(default_factory=dict)
 
     def facet_names(self) -> list[str]:
         names = [name for name, _ in COLUMN_FACETS[self.item_type]]
+        if self.item_type in FUNDING_FACET:
+            # Beside the stage: what investors look at first.
+            names.insert(names.index("stage") + 1, FUNDING_FACET[self.item_type])
         names += [name for name, _ in TAG_FACETS[self.item_type]]
         return [*names, "language"]
+
+    def funding_range(self) -> tuple[int | None, int | None]:
+        """The free range of funding sought in euros, (None, None) when not set."""
+        ends = []
+        for name in funding.RANGE_PARAMETERS:
+            try:
+                ends.append(funding.parse_amount((self.filters.get(name) or [""])[0]))
+            except funding.AmountError:
+                ends.append(None)  # set_funding_range keeps none such
+        return ends[0], ends[1]
+
+    def active_filters(self) -> list[str]:
+        """The filters set, as a reader would remove them one by one: the text, each facet
+        (all its values), the range of funding sought."""
+        active = [TEXT] if self.text.strip() else []
+        active += [name for name in self.facet_names() if self.filters.get(name)]
+        if self.item_type in FUNDING_FACET and self.funding_range() != (None, None):
+            active.append(FUNDING_RANGE)
+        return active
+
+    def url_args(self, without: str | None = None) -> dict[str, str | list[str]]:
+        """URL parameters of this query (not its page), without the filter ``without``
+        (one of active_filters) when given."""
+        dropped = funding.RANGE_PARAMETERS if without == FUNDING_RANGE else (without,)
+        args: dict[str, str | list[str]] = {
+            key: values for key, values in self.filters.items() if key not in dropped
+        }
+        text = self.text.strip() if without != TEXT else ""
+        if text:
+            args["q"] = self.text
+        if self.sort == "name" or (text and self.sort == "newest"):
+            args["sort"] = self.sort  # a sort chosen rather than the default
+        return args
+
+
+def set_funding_range(query: RegisterQuery, least: str, most: str) -> None:
+    """Keep the range of funding sought a reader typed among the query's filters.
+
+    An amount that is not one (see funding.parse_amount) is left out and noted in
+    ``query.problems``; so are both ends when the smallest is above the largest.
+    """
+    if query.item_type not in FUNDING_FACET:
+        return
+    amounts = {}
+    for name, text in zip(funding.RANGE_PARAMETERS, (least, most), strict=True):
+        try:
+            amounts[name] = funding.parse_amount(text)
+        except funding.AmountError as error:
+            query.problems[name] = error.reason
+    low, high = (amounts.get(name) for name in funding.RANGE_PARAMETERS)
+    if low is not None and high is not None and low > high:
+        query.problems[funding.RANGE_PARAMETERS[1]] = "reversed"
+        return
+    for name, amount in amounts.items():
+        if amount is not None:
+            query.filters[name] = [str(amount)]
 
 
 @dataclass
@@ -47,6 +115,9 @@ class Results:
     page: int
     pages: int
     facets: dict[str, list[tuple[str, int]]]
+    # When nothing matches: (filter, number of results without it), for each filter whose
+    # removal alone gives results, in the order of RegisterQuery.active_filters.
+    relaxations: list[tuple[str, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -168,6 +239,22 @@ def _text_base(index: RegisterIndex, user_text: str, ranked: bool, only: int | N
     return mask, scores
 
 
+def _filters(index: RegisterIndex, query: RegisterQuery) -> dict[str, int]:
+    """The query's filters as masks: one per facet (any of its values), one for the range
+    of funding sought."""
+    names = query.facet_names()
+    filters = {
+        name: index.chosen(name, values)
+        for name, values in query.filters.items()
+        if name in names and values
+    }
+    if query.item_type in FUNDING_FACET:
+        least, most = query.funding_range()
+        if least is not None or most is not None:
+            filters[FUNDING_RANGE] = index.funding_within(least, most)
+    return filters
+
+
 def _match(query: RegisterQuery, ranked: bool, only: int | None = None) -> _Matched | None:
     """The query as masks; None when its text has no words (nothing can match).
 
@@ -181,12 +268,7 @@ def _match(query: RegisterQuery, ranked: bool, only: int | None = None) -> _Matc
         if found is None:
             return None
         base, scores = found
-    filters = {
-        name: index.chosen(name, values)
-        for name, values in query.filters.items()
-        if name in index.facets and values
-    }
-    return _Matched(index, base, filters, scores)
+    return _Matched(index, base, _filters(index, query), scores)
 
 
 def _entries(ids: list[int]) -> list[RegisterEntry]:
@@ -203,13 +285,44 @@ def _entries(ids: list[int]) -> list[RegisterEntry]:
     return [found[entry_id] for entry_id in ids if entry_id in found]
 
 
+@functools.cache
+def _natural_orders() -> dict[str, dict[str, int]]:
+    """Facets whose values have an order of their own, shown in it rather than by count."""
+    stages = {tag.code: tag.position for tag in load_taxonomy().by_vocabulary("stage")}
+    bands = {code: number for number, code in enumerate(funding.BAND_CODES)}
+    return {"stage": stages, "stage_invested": stages, "funding": bands}
+
+
 def _facets(query: RegisterQuery, matched: _Matched) -> dict[str, list[tuple[str, int]]]:
     facets = matched.index.counts(matched.base, matched.filters)
-    for name, chosen in query.filters.items():
+    for name in query.facet_names():
         # A chosen value that matches nothing stays visible, so it can be unticked.
+        chosen = query.filters.get(name, [])
         present = {value for value, _count in facets.get(name, [])}
         facets.setdefault(name, []).extend((value, 0) for value in chosen if value not in present)
+    for name, order in _natural_orders().items():
+        if name in facets:
+            facets[name].sort(key=lambda row, order=order: (order.get(row[0], len(order)), row[0]))
     return facets
+
+
+def _relaxations(query: RegisterQuery, matched: _Matched | None) -> list[tuple[str, int]]:
+    """For each filter of an empty result, how many results there are without it alone;
+    the filters whose removal still leaves nothing are left out."""
+    if matched is None:  # a text without words matches nothing: only it can be removed
+        index = register_index.current(query.item_type)
+        filters, base = _filters(index, query), 0
+    else:
+        index, filters, base = matched.index, matched.filters, matched.base
+    counts = []
+    for name in query.active_filters():
+        mask = index.everything if name == TEXT else base
+        for other, other_mask in filters.items():
+            if other != name:
+                mask &= other_mask
+        if count := mask.bit_count():
+            counts.append((name, count))
+    return counts
 
 
 def search(query: RegisterQuery, per_page: int = PER_PAGE, with_facets: bool = True) -> Results:
@@ -218,7 +331,8 @@ def search(query: RegisterQuery, per_page: int = PER_PAGE, with_facets: bool = T
     matched = _match(query, ranked=relevance)
     if matched is None:
         # Only punctuation or the like: nothing can match, and that is not an error.
-        return Results([], 0, 1, 1, {name: [] for name in query.facet_names()})
+        facets = {name: [] for name in query.facet_names()}
+        return Results([], 0, 1, 1, facets, _relaxations(query, None))
     mask = matched.mask
     total = mask.bit_count()
     pages = max(1, -(-total // per_page))
@@ -232,7 +346,8 @@ def search(query: RegisterQuery, per_page: int = PER_PAGE, with_facets: bool = T
     else:
         ids = index.newest(mask, offset, per_page)
     facets = _facets(query, matched) if with_facets else {}
-    return Results(_entries(ids), total, page, pages, facets)
+    relaxations = _relaxations(query, matched) if total == 0 else []
+    return Results(_entries(ids), total, page, pages, facets, relaxations)
 
 
 def entry(item_type: str, item_id: int) -> RegisterEntry | None:
@@ -317,12 +432,7 @@ def matches_entry(query: RegisterQuery, entry_id: int) -> bool:
     if position is None:
         return False
     bit = 1 << position
-    filters = [
-        index.chosen(name, values)
-        for name, values in query.filters.items()
-        if name in index.facets and values
-    ]
-    if not all(mask & bit for mask in filters):
+    if not all(mask & bit for mask in _filters(index, query).values()):
         return False  # decided without asking the full-text index
     matched = _match(query, ranked=False, only=entry_id)
     return matched is not None and bool(matched.mask & bit)

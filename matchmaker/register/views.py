@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pycountry
+from babel.lists import format_list
 from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
@@ -11,10 +12,11 @@ from werkzeug.datastructures import MultiDict
 
 from matchmaker import geo
 from matchmaker.csv_writer import csv_response
+from matchmaker.display import money, money_range
 from matchmaker.events import services as event_services
 from matchmaker.geo.svg import radius, render_location, render_map
 from matchmaker.i18n import current_language
-from matchmaker.register import export, queries
+from matchmaker.register import export, funding, queries
 from matchmaker.web import render
 
 bp = Blueprint("register", __name__)
@@ -31,8 +33,12 @@ def query_from_args(item_type: str, source: MultiDict | None = None) -> queries.
     query.text = source.get("q", "")[:200]
     for name in query.facet_names():
         values = [v for v in source.getlist(name) if v and len(v) <= MAX_VALUE_LENGTH]
+        if name == "funding":
+            values = [v for v in values if v in funding.BAND_CODES]
         if values:
             query.filters[name] = values[:MAX_VALUES]
+    least, most = (source.get(name, "") for name in funding.RANGE_PARAMETERS)
+    queries.set_funding_range(query, least, most)
     sort = source.get("sort", "")
     query.sort = sort if sort in SORTS else ("relevance" if query.text else "newest")
     try:
@@ -54,6 +60,38 @@ def _list(item_type: str, template: str):
         organisation_names=names,
         item_type=item_type,
     )
+
+
+@bp.app_template_global()
+def funding_band_label(code: str) -> str:
+    """A band of funding sought, in the reader's language and number format."""
+    band = next((band for band in funding.BANDS if band.code == code), None)
+    if band is None:
+        return code
+    if band.high is None:
+        return _("more than %(amount)s", amount=money(band.low))
+    return money_range(band.low, band.high)
+
+
+@bp.app_template_global()
+def funding_problem(problem: str) -> str:
+    """What was wrong with an amount typed into the funding filter (RegisterQuery.problems)."""
+    if problem == "reversed":
+        return _("The largest amount must not be smaller than the smallest.")
+    if problem == "negative":
+        return _("Enter an amount of 0 or more.")
+    if problem == "too_large":
+        return _(
+            "Enter an amount of at most %(max)s euros.", max=format_decimal(funding.MAX_AMOUNT)
+        )
+    return _("Enter an amount in euros with digits only, such as %(number)s.", number="250000")
+
+
+@bp.app_template_global()
+def or_list(values: list[str]) -> str:
+    """Several values of one filter as "a, b or c" in the reader's language."""
+    texts = [value.unescape() if isinstance(value, Markup) else str(value) for value in values]
+    return format_list(texts, style="or", locale=current_language())
 
 
 @bp.route("/projects")
