@@ -40,7 +40,7 @@ TAB_LABELS = {
 FILTER_NAMES = (*list_filters.FIELDS, list_filters.NEEDS_MY_OFFER)
 WHY_LENGTH = 100  # a name typed into "Why isn't … here?"
 LOWERING_REASONS = ("too_far", "wrong_field", "wrong_stage")
-# The element that loads the first list when the section scrolls into view: that load
+# The element that loads the first list with the page: that load
 # must not move the reader's focus, a click on a tab must.
 LOADER_ID = "matches-loader"
 

@@ -703,3 +703,25 @@ def test_a_forged_reason_is_refused_and_nothing_is_hidden(client, crowd):
     )  # fmt: skip
     assert response.status_code == 400
     assert "Odense Validation ApS" in _names(client.get(url).get_data(as_text=True))
+
+
+def test_visitors_are_asked_to_log_in_once_above_the_list(client, world):
+    """One "Log in to request contact" above the list, none under each match; a member
+    gets the button under every match instead."""
+    url = f"/en/projects/{world['project'].id}/matches/partners"
+    page = client.get(url).get_data(as_text=True)
+    assert page.count("Log in to request contact") == 1
+    assert page.index("Log in to request contact") < page.index('class="match-list"')
+    log_in(client, "hospital@example.org")
+    page = client.get(url).get_data(as_text=True)
+    assert "Log in to request contact" not in page
+
+
+def test_the_first_list_loads_with_the_page(client, world):
+    """The section loads its first list at once (no "choose a list"), and without
+    JavaScript links to it."""
+    page = client.get(f"/en/projects/{world['project'].id}").get_data(as_text=True)
+    first = f"/en/projects/{world['project'].id}/matches/partners"
+    assert re.search(rf'id="matches-loader" hx-get="{first}" hx-trigger="load"', page)
+    assert f'<a href="{first}">See the list: Partners</a>' in page
+    assert "Choose a list" not in page
