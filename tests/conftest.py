@@ -266,3 +266,25 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="run only the tests that reach the database (CI runs these again on PostgreSQL)",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """With --database-tests-only, leave out the tests that never reach the database (the
+    pure modules: matcher, scheduler, parsers): they do the same on any database."""
+    if not config.getoption("--database-tests-only"):
+        return
+    kept, dropped = [], []
+    for item in items:
+        reaches = "database_url" in getattr(item, "fixturenames", ())
+        (kept if reaches else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
