@@ -189,3 +189,63 @@ def test_the_link_to_the_current_page_is_marked_current(client, member):
     top = header(client, "/en/notifications/")
     current = [a.attrs["href"] for a in top.find_all("a") if a.attrs.get("aria-current") == "page"]
     assert current == ["/en/notifications/"]
+
+
+def heard(node: Node, shown_apart: str) -> str:
+    """The text a screen reader reads in `node`: without what aria-hidden hides, nor the
+    label app.css hides at this width (`shown_apart`: the class of the one not shown)."""
+    parts = []
+    for child in node.children:
+        if isinstance(child, str):
+            parts.append(child)
+        elif (
+            child.attrs.get("aria-hidden") != "true"
+            and shown_apart not in (child.attrs.get("class") or "").split()
+        ):
+            parts.append(heard(child, shown_apart))
+    return " ".join("".join(parts).split())
+
+
+def new_requests(lang: str, count: int) -> str:
+    from flask_babel import force_locale, ngettext
+
+    with force_locale(lang):
+        return ngettext("%(count)s new request", "%(count)s new requests", count, count=count)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_screen_reader_hears_the_unread_count_once_after_the_buttons_name(client, member, lang):
+    """The badge's number is for the eye (aria-hidden); words say the count once, after the
+    name: "Maja Member, 2 new requests" on a wide screen, "Menu, 2 new requests" on a phone,
+    "Contact requests, 2 new requests" in the menu, and the same after each poll."""
+    sync_taxonomy()
+    moderator = UserFactory(role="moderator")
+    ours = make_organisation(member, name="Our Hospital", kind="hospital")
+    publish("organisation", ours, moderator)
+    for name in ("Sender Health", "Fjord Telecare"):
+        sender = UserFactory()
+        theirs = make_organisation(sender, name=name)
+        publish("organisation", theirs, moderator)
+        contacts.send(sender, sender_org_id=theirs.id, recipient_org_id=ours.id, message="Hello?")
+    log_in(client, "member@example.org", lang=lang)
+    words = new_requests(lang, 2)
+
+    [menu] = header(client, f"/{lang}/").find_all("details", **{"class": "account-menu"})
+    [summary] = menu.find_all("summary")
+    [number] = summary.find_all("span", **{"class": "badge-count"})
+    assert (number.text(), number.attrs.get("aria-hidden")) == ("2", "true")
+    assert heard(summary, "menu-label-narrow") == f"Maja Member, {words}"  # wide screens
+    assert heard(summary, "menu-label-wide") == f"{t(lang, 'Menu')}, {words}"  # phones
+    [inbox] = [a for a in menu.find_all("a") if a.attrs["href"] == f"/{lang}/contacts/inbox"]
+    [number] = inbox.find_all("span", **{"class": "badge-count"})
+    assert (number.text(), number.attrs.get("aria-hidden")) == ("2", "true")
+    assert heard(inbox, "") == f"{t(lang, 'Contact requests')}, {words}"
+
+    # The poll's answer, which replaces both badges, says it the same way.
+    poll = client.get(f"/{lang}/contacts/badge", headers={"HX-Request": "true"})
+    spans = Tree(poll.get_data(as_text=True)).root.find_all("span")
+    for badge_id in ("contact-badge", "contact-badge-menu"):
+        [badge] = [span for span in spans if span.attrs.get("id") == badge_id]
+        assert heard(badge, "") == f", {words}"
+        [number] = badge.find_all("span", **{"class": "badge-count"})
+        assert (number.text(), number.attrs.get("aria-hidden")) == ("2", "true")
