@@ -1,4 +1,4 @@
-"""The organisation profile form."""
+"""The organisation profile form, and the request to join an organisation."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ from matchmaker.forms import (
 )
 from matchmaker.i18n import LANGUAGE_NAMES, LANGUAGES
 from matchmaker.organisations import logos
-from matchmaker.organisations.models import CLUSTER_MEMBER_TYPES, SIZE_BANDS
+from matchmaker.organisations.models import CLUSTER_MEMBER_TYPES, MAX_JOIN_MESSAGE, SIZE_BANDS
 from matchmaker.organisations.services import OrganisationInput
 from matchmaker.taxonomy.queries import tag_choices
 
@@ -427,3 +427,14 @@ def form_data_from(org) -> dict:
             "needs_detail": text.needs_detail if text else "",
         }
     return data
+
+
+class JoinRequestForm(Form):
+    """Asking to join an organisation; the message to its owners is optional."""
+
+    message = TextAreaField(
+        _l("A message to the owners (optional)"),
+        validators=[max_length(MAX_JOIN_MESSAGE)],
+        filters=[_strip],
+        description=_l("Say who you are and why you belong to this organisation."),
+    )

@@ -1,8 +1,8 @@
 """The members page of an organisation, and the invitation links sent by e-mail.
 
 `bp` lives under `/<lang>/my/organisations/<organisation_id>/members`: members see who
-belongs; owners invite editors, remove members, withdraw invitations and hand over
-ownership; anyone may leave. `invitations_bp` lives under `/<lang>/invitations` and
+belongs; owners invite editors, answer requests to join, remove members, withdraw
+invitations and hand over ownership; anyone may leave. `invitations_bp` lives under `/<lang>/invitations` and
 opens the link from the e-mail, for visitors with or without an account.
 """
 
@@ -79,6 +79,7 @@ def _page(org: Organisation, form: InviteForm | None = None, status: int = 200, 
         memberships=memberships,
         owner_count=sum(1 for m in memberships if m.role == "owner"),
         invitations=members.open_invitations(org) if is_owner else [],
+        join_requests=members.join_requests_of(org) if is_owner else [],
         form=form or InviteForm(formdata=None),
         days=members.INVITATION_DAYS,
     )
@@ -187,6 +188,37 @@ def revoke(organisation_id: int, invitation_id: int):
     except members.NotAllowed:
         abort(403)
     flash(_("The invitation to %(email)s is withdrawn.", email=email), "success")
+    return _back(org)
+
+
+@bp.route("/requests/<int:request_id>/<any(accept, decline):decision>", methods=["POST"])
+def answer_request(organisation_id: int, request_id: int, decision: str):
+    """An owner accepts (the person becomes an editor) or declines a request to join."""
+    org = _organisation_or_404(organisation_id)
+    _owner_only(org)
+    try:
+        join_request = members.answer(
+            current_user,
+            request_id,
+            decision == "accept",
+            organisation_id=org.id,
+            then=members.tell_requester,
+        )
+    except members.UnknownJoinRequest:
+        abort(404)
+    except members.NotAllowed:
+        abort(403)
+    except members.JoinRequestClosed:
+        flash(_("This request to join has already been answered or withdrawn."), "info")
+        return _back(org)
+    name = join_request.user.name
+    if join_request.status == "accepted":
+        flash(
+            _("%(name)s is now an editor of %(organisation)s.", name=name, organisation=org.name),
+            "success",
+        )
+    else:
+        flash(_("You declined the request to join from %(name)s.", name=name), "success")
     return _back(org)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     String,
     Text,
     UniqueConstraint,
@@ -25,6 +26,8 @@ from matchmaker.taxonomy.models import Tag
 STATUSES = ("draft", "submitted", "returned", "published", "rejected")
 SIZE_BANDS = ("1-9", "10-49", "50-249", "250+")
 MEMBER_ROLES = ("owner", "editor")
+JOIN_REQUEST_STATUSES = ("pending", "accepted", "declined", "withdrawn")
+MAX_JOIN_MESSAGE = 500
 # What a tag means for an organisation; every role uses one vocabulary of the taxonomy.
 ORG_TAG_ROLES = {
     "capability": "capability",
@@ -216,3 +219,44 @@ class Invitation(db.Model):
 
     def __repr__(self) -> str:
         return f"<Invitation {self.id} organisation={self.organisation_id}>"
+
+
+class JoinRequest(db.Model):
+    """A person's request to become an editor of a published organisation; an owner answers."""
+
+    __tablename__ = "join_request"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('pending', 'accepted', 'declined', 'withdrawn')", name="status"
+        ),
+        Index("ix_join_request_organisation_status", "organisation_id", "status"),
+        Index("ix_join_request_user_created", "user_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    message: Mapped[str] = mapped_column(String(MAX_JOIN_MESSAGE), default="")
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answered_by: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    # "organisation-user" while pending, NULL after: one pending request per person and
+    # organisation (a unique column: NULLs never collide, on SQLite and PostgreSQL alike).
+    pending_key: Mapped[str | None] = mapped_column(String(40), unique=True)
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == "pending"
+
+    def __repr__(self) -> str:
+        return f"<JoinRequest {self.id} {self.status}>"
+
+
+def pending_key(organisation_id: int, user_id: int) -> str:
+    return f"{organisation_id}-{user_id}"
