@@ -22,7 +22,7 @@ from matchmaker import geo
 from matchmaker.accounts.models import utcnow
 from matchmaker.events import questions as question_rules
 from matchmaker.events import times
-from matchmaker.events.models import KINDS, MAX_CAPACITY, TEXT_FIELDS
+from matchmaker.events.models import KINDS, MAX_CAPACITY, MAX_OFFER_HOURS, TEXT_FIELDS
 from matchmaker.events.services import EventInput
 from matchmaker.forms import (
     CHOOSE_FROM_OPTIONS,
@@ -53,9 +53,11 @@ KIND_LABELS = {
 }
 STATUS_LABELS = {
     "confirmed": _l("Confirmed"),
+    "offered": _l("Seat offered"),
     "waiting": _l("Waiting list"),
     "cancelled": _l("Cancelled"),
     "removed": _l("Removed"),
+    "lapsed": _l("Offer lapsed"),
 }
 QUESTION_ERRORS = {
     "too_many": _l("Ask at most 5 questions."),
@@ -124,6 +126,22 @@ class EventForm(Form):
         ],
     )
     waiting_list = BooleanField(_l("Keep a waiting list when the seats are taken"))
+    offer_hours = IntegerField(
+        _l("Hours to confirm a seat offered from the waiting list"),
+        default=0,
+        description=_l(
+            "When a seat frees up, the first person in line is offered it and has this many "
+            "hours to confirm; then it goes to the next. 0: the seat is theirs at once."
+        ),
+        validators=[
+            Optional(),
+            NumberRange(
+                min=0,
+                max=MAX_OFFER_HOURS,
+                message=_l("Enter between 0 and 168 hours (a week)."),
+            ),
+        ],
+    )
     max_per_organisation = IntegerField(
         _l("Seats per organisation (optional)"),
         validators=[
@@ -249,6 +267,7 @@ class EventForm(Form):
             registration_deadline=utc(self.registration_deadline.data),
             capacity=self.capacity.data,
             waiting_list=bool(self.waiting_list.data),
+            offer_hours=self.offer_hours.data or 0,
             max_per_organisation=self.max_per_organisation.data,
             languages=list(self.languages.data or []),
             audience_kinds=list(self.audience_kinds.data or []),
@@ -292,6 +311,7 @@ def form_data_from(event) -> dict:
         "registration_deadline": local(event.registration_deadline),
         "capacity": event.capacity,
         "waiting_list": event.waiting_list,
+        "offer_hours": event.offer_hours,
         "max_per_organisation": event.max_per_organisation,
         "languages": list(event.languages or []),
         "audience_kinds": list(event.audience_kinds or []),

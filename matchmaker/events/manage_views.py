@@ -107,8 +107,8 @@ def edit(event_id: int):
         revision = int(form.revision.data) if (form.revision.data or "").isdigit() else 0
         before = services.time_and_place(event)
 
-        def tell(promoted: tuple[int, ...]) -> None:
-            notify.promoted(promoted)
+        def tell(outcome: seats.Outcome) -> None:
+            notify.promotions(outcome)
             if event.status == "published" and services.time_and_place(event) != before:
                 notify.changed(event, services.active_registrations(event.id))
 
@@ -293,6 +293,7 @@ def participants_csv(event_id: int):
     rows = []
     ordered = (
         [(r, None) for r in people.confirmed]
+        + [(r, None) for r in people.offered]
         + [(r, i) for i, r in enumerate(people.waiting, start=1)]
         + [(r, None) for r in people.ended]
     )

@@ -1,8 +1,8 @@
 """Events (study visits, matchmaking events, conferences) and the people signed up for them.
 
-Seats are counted in the event row itself (`taken`), changed only by conditional updates
-in `events.seats`, and checked by the database (`taken <= capacity`): the last seat is
-never given twice, however many workers ask at once.
+Seats are counted in the event row itself (`taken`: confirmed and offered), changed only
+by conditional updates in `events.seats`, and checked by the database
+(`taken <= capacity`): the last seat is never given twice, however many workers ask at once.
 """
 
 from __future__ import annotations
@@ -23,14 +23,19 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matchmaker.accounts.models import User, utcnow
 from matchmaker.extensions import db
+from matchmaker.i18n import text_language
 from matchmaker.organisations.models import Organisation
 from matchmaker.taxonomy.models import Tag
 
 KINDS = ("study_visit", "matchmaking", "conference")
 STATUSES = ("draft", "published", "unpublished", "cancelled")
-# confirmed and waiting are "active": they hold a seat or a place in the queue.
-REGISTRATION_STATUSES = ("confirmed", "waiting", "cancelled", "removed")
-ACTIVE = ("confirmed", "waiting")
+# confirmed, offered and waiting are "active": they hold a seat (offered: for the person
+# it was offered to, until they confirm or the offer lapses) or a place in the queue.
+REGISTRATION_STATUSES = ("confirmed", "offered", "waiting", "cancelled", "removed", "lapsed")
+ACTIVE = ("confirmed", "offered", "waiting")
+HOLDING_A_SEAT = ("confirmed", "offered")
+# The longest an organiser may give people to confirm an offered seat (a week).
+MAX_OFFER_HOURS = 168
 TEXT_FIELDS = ("title", "description", "programme")
 TAG_ROLES = {"category": "category"}
 MAX_CAPACITY = 10_000
@@ -49,12 +54,15 @@ class Event(db.Model):
         CheckConstraint(_in("kind", KINDS), name="kind"),
         CheckConstraint(_in("status", STATUSES), name="status"),
         CheckConstraint("capacity >= 1", name="capacity_positive"),
-        # The last line of defence: never more people confirmed than seats.
+        # The last line of defence: never more seats held (confirmed or offered) than seats.
         CheckConstraint("taken >= 0 AND taken <= capacity", name="seats"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("registration_deadline <= starts_at", name="deadline_before_start"),
         CheckConstraint(
             "max_per_organisation IS NULL OR max_per_organisation >= 1", name="max_per_org"
+        ),
+        CheckConstraint(
+            f"offer_hours >= 0 AND offer_hours <= {MAX_OFFER_HOURS}", name="offer_hours"
         ),
         Index("ix_event_status_starts", "status", "starts_at"),
     )
@@ -82,6 +90,9 @@ class Event(db.Model):
     capacity: Mapped[int]
     taken: Mapped[int] = mapped_column(default=0)
     waiting_list: Mapped[bool] = mapped_column(default=True)
+    # Hours the first in the queue has to confirm a freed seat offered to them; 0: the
+    # seat is theirs at once (automatic promotion).
+    offer_hours: Mapped[int] = mapped_column(default=0, server_default="0")
     max_per_organisation: Mapped[int | None]
     # Tickets handed out in sign-up order: a waiting person's place in the queue.
     tickets: Mapped[int] = mapped_column(default=0)
@@ -131,10 +142,15 @@ class Event(db.Model):
         text = self.text(self.original_language) or (self.texts[0] if self.texts else None)
         return text.title if text else ""
 
+    def texts_for(self, lang: str) -> dict[str, str]:
+        """The texts a reader of `lang` gets (`i18n.text_language`), for e-mails and feeds."""
+        texts = self.texts_by_language()
+        shown = text_language(texts, lang, self.original_language)
+        return texts[shown] if shown else dict.fromkeys(TEXT_FIELDS, "")
+
     def title_in(self, lang: str) -> str:
-        """The title in `lang` where written, else the original one."""
-        text = self.text(lang)
-        return text.title if text and text.title else self.title
+        """The title a reader of `lang` gets: theirs, else English, else the original."""
+        return self.texts_for(lang)["title"]
 
     @property
     def place(self) -> str:
@@ -193,7 +209,13 @@ class Registration(db.Model):
     __tablename__ = "registration"
     __table_args__ = (
         CheckConstraint(_in("status", REGISTRATION_STATUSES), name="status"),
+        # An offer always has its deadline.
+        CheckConstraint(
+            "status <> 'offered' OR offer_expires_at IS NOT NULL", name="offer_deadline"
+        ),
         Index("ix_registration_event_status_ticket", "event_id", "status", "ticket"),
+        # The offers job: pending offers by deadline.
+        Index("ix_registration_status_offer_expires", "status", "offer_expires_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -218,6 +240,10 @@ class Registration(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A freed seat offered to the person (kept after they confirm or the offer lapses).
+    offered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    offer_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     event: Mapped[Event] = relationship(lazy="joined")
     user: Mapped[User] = relationship(lazy="joined")

@@ -8,9 +8,12 @@ they report (see `database.commit_with`).
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
+
 from flask import url_for
 
-from matchmaker.events import seats
+from matchmaker.events import seats, times
 from matchmaker.events.models import Event, Registration
 from matchmaker.extensions import db
 from matchmaker.mail import send_mail
@@ -47,6 +50,18 @@ def _tell(registrations: list[Registration], kind: str, **extra) -> None:
         _mail(registration, kind, **extra)
 
 
+def _tell_of_offer(registration: Registration, kind: str, **extra) -> None:
+    """In the app and by e-mail, with the offer's deadline at the event's place, written
+    the way the person's language writes times, and the sign-up box where they answer."""
+    user, event = registration.user, registration.event
+    lang = user.locale or "en"
+    deadline = times.moment(registration.offer_expires_at, event.timezone, lang)
+    answer = url_for("events.show", lang=lang, event_id=event.id, _external=True, _anchor="signup")
+    data = {"event_id": event.id, "title": event.title_in(lang), "deadline": deadline}
+    notify(user, kind, data, link=answer)
+    _mail(registration, kind, deadline=deadline, answer_link=answer, **extra)
+
+
 def signed_up(registration: Registration, position: int | None) -> None:
     """A receipt for the person who signed up: a seat, or their place in the queue."""
     _mail(registration, "event_signed_up", position=position or 0)
@@ -74,15 +89,44 @@ def receipt(outcome) -> None:
     signed_up(outcome.registration, seats.position(outcome.registration))
 
 
+def offered(registration_ids) -> None:
+    """People offered a freed seat, to confirm before its deadline."""
+    for registration in _registrations(registration_ids):
+        _tell_of_offer(registration, "event_offered")
+
+
 def promotions(outcome) -> None:
-    """Those a freed seat went to (seats.release's `then` for a cancellation)."""
+    """Those a freed seat went to, or was offered to (seats.release's `then` for a
+    cancellation, decline_offer's, give_seat's, update_event's)."""
     promoted(outcome.promoted)
+    offered(outcome.offered)
 
 
 def removal(outcome) -> None:
     """The person the organisers removed, and those their seat went to."""
     removed(outcome.registration)
-    promoted(outcome.promoted)
+    promotions(outcome)
+
+
+def offer_accepted(outcome) -> None:
+    """The person confirmed the seat offered to them (seats.accept_offer's `then`)."""
+    _tell([outcome.registration], "event_offer_accepted")
+
+
+def offer_reminder(outcome) -> None:
+    """The offer lapses soon (seats.remind_offers' `then`): how many hours are left."""
+    registration = outcome.registration
+    left = times.aware(registration.offer_expires_at) - times.aware(registration.reminded_at)
+    hours = max(math.ceil(left / timedelta(hours=1)), 1)
+    _tell_of_offer(registration, "event_offer_reminder", hours=hours)
+
+
+def offer_lapsed(outcome) -> None:
+    """The offer lapsed (seats.expire_offers' `then`): the person hears it, unless the
+    event has been cancelled (they were told that), and the next in line gets the seat."""
+    if outcome.registration.event.status != "cancelled":
+        _tell_of_offer(outcome.registration, "event_offer_lapsed")
+    promotions(outcome)
 
 
 def removed(registration: Registration) -> None:

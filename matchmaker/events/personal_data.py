@@ -29,6 +29,8 @@ def export_registrations(user) -> list[dict[str, Any]]:
             "share_email_with_organiser": r.share_email,
             "share_phone_with_organiser": r.share_phone,
             "signed_up_at": when(r.created_at),
+            "seat_offered_at": when(r.offered_at),
+            "offer_deadline": when(r.offer_expires_at),
             "ended_at": when(r.ended_at),
         }
         for r in db.session.scalars(

@@ -10,7 +10,13 @@ Within that:
 - the check constraint `taken <= capacity` refuses anything else;
 - a unique `active_key` allows one active registration per person and event;
 - a freed seat goes to the first in the queue in the same transaction that freed it,
-  so no seat stays empty while someone waits.
+  so no seat stays empty while someone waits: at once when the event's `offer_hours` is
+  0, else as an offer. An offered seat is held for that person (it counts in `taken`)
+  until they confirm it, decline it or let it lapse; a declined or lapsed offer goes to
+  the next in line in the transaction that ends it.
+
+Confirming an offer and its lapse race at the deadline: both lock the event row first and
+only then look at the offer (its status, its deadline), so exactly one of them happens.
 
 A waiting person's position is not stored: it is their rank by ticket among those still
 waiting, so positions are 1, 2, 3… without gaps whatever leaves the queue.
@@ -20,14 +26,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from matchmaker.accounts.models import utcnow
 from matchmaker.database import commit_with
-from matchmaker.events.models import ACTIVE, Event, Registration, active_key
+from matchmaker.events.models import ACTIVE, HOLDING_A_SEAT, Event, Registration, active_key
 from matchmaker.events.times import aware
 from matchmaker.extensions import db
 
@@ -41,13 +48,30 @@ class SignUpRefused(Exception):
         self.details = details
 
 
+class OfferRefused(Exception):
+    """Why an offered seat cannot be confirmed; `code` names a translated message."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
 @dataclass
 class Outcome:
-    """What a change of seats did: the registration and who was promoted."""
+    """What a change of seats did: the registration, who was promoted (given a seat) and
+    who was offered one."""
 
     registration: Registration | None
     created: bool = False
     promoted: tuple[int, ...] = ()
+    offered: tuple[int, ...] = ()
+
+
+class Filled(NamedTuple):
+    """Those the queue moved on: seated at once, or offered a seat."""
+
+    promoted: tuple[int, ...] = ()
+    offered: tuple[int, ...] = ()
 
 
 # What a change causes (notifications, e-mails), written in the change's own transaction.
@@ -123,34 +147,53 @@ def _first_waiting(event_id: int) -> int | None:
     )
 
 
-def _set_status(registration_id: int, old: tuple[str, ...], new: str, **values) -> bool:
+def _set_status(
+    registration_id: int, old: tuple[str, ...], new: str, *conditions, **values
+) -> bool:
     if new not in ACTIVE:
         values["active_key"] = None
         values.setdefault("ended_at", utcnow())
     done = db.session.execute(
         update(Registration)
-        .where(Registration.id == registration_id, Registration.status.in_(old))
+        .where(Registration.id == registration_id, Registration.status.in_(old), *conditions)
         .values(status=new, **values)
         .execution_options(synchronize_session=False)
     )
     return done.rowcount == 1
 
 
-def _fill(event_id: int) -> tuple[int, ...]:
-    """Give free seats to the first in the queue; the event row must be locked.
+def offer_deadline(now: datetime, offer_hours: int, starts_at: datetime) -> datetime:
+    """Until when an offer made at `now` stands: `offer_hours` later, and never after the
+    event begins."""
+    return min(now + timedelta(hours=offer_hours), aware(starts_at))
 
-    Nobody is given a seat at a cancelled event or one that has begun.
+
+def _fill(event_id: int, now: datetime | None = None) -> Filled:
+    """Give free seats to the first in the queue (or offer them, by the event's
+    `offer_hours`); the event row must be locked.
+
+    Nobody is given or offered a seat at a cancelled event or one that has begun.
     """
-    status, starts_at = db.session.execute(
-        select(Event.status, Event.starts_at).where(Event.id == event_id)
+    now = now or utcnow()
+    status, starts_at, offer_hours = db.session.execute(
+        select(Event.status, Event.starts_at, Event.offer_hours).where(Event.id == event_id)
     ).one()
-    if status != "published" or aware(starts_at) <= utcnow():
-        return ()
-    promoted = []
+    if status != "published" or aware(starts_at) <= now:
+        return Filled()
+    moved = []
     while (first := _first_waiting(event_id)) is not None and _take_seat(event_id):
-        _set_status(first, ("waiting",), "confirmed", confirmed_at=utcnow())
-        promoted.append(first)
-    return tuple(promoted)
+        if offer_hours:
+            _set_status(
+                first,
+                ("waiting",),
+                "offered",
+                offered_at=now,
+                offer_expires_at=offer_deadline(now, offer_hours, starts_at),
+            )
+        else:
+            _set_status(first, ("waiting",), "confirmed", confirmed_at=now)
+        moved.append(first)
+    return Filled(offered=tuple(moved)) if offer_hours else Filled(promoted=tuple(moved))
 
 
 def _fresh(registration_id: int) -> Registration:
@@ -293,29 +336,169 @@ def sign_up(
     return Outcome(registration, created=True)
 
 
+def _end(
+    registration_id: int,
+    new_status: str,
+    then: Then,
+    *conditions,
+    ending: tuple[str, ...] = ACTIVE,
+    now: datetime | None = None,
+) -> Outcome:
+    """End a registration whose status is one of `ending` (and that meets `conditions`,
+    judged under the lock). A seat it held goes on to the first in the queue in the same
+    transaction; otherwise nothing changes (registration None, and `then` does not run)."""
+    event_id = _lock_for(registration_id)
+    if event_id is None:
+        return Outcome(None)
+    now = now or utcnow()
+    old = _status_of(registration_id)
+    if old not in ending or not _set_status(
+        registration_id, (old,), new_status, *conditions, ended_at=now
+    ):
+        db.session.rollback()
+        return Outcome(None)
+    filled = Filled()
+    if old in HOLDING_A_SEAT:
+        _free_seat(event_id)
+        filled = _fill(event_id, now)
+    outcome = Outcome(_fresh(registration_id), promoted=filled.promoted, offered=filled.offered)
+    for hook in WHEN_ENDED:
+        hook(outcome.registration)
+    commit_with(then, outcome)
+    return outcome
+
+
 def release(registration_id: int, new_status: str = "cancelled", then: Then = None) -> Outcome:
-    """End an active registration (cancelled by the person, removed by the organiser).
+    """End an active registration (cancelled by the person, removed by the organiser):
+    a seat, an offered seat or a place in the queue.
 
     A freed seat goes to the first in the queue in the same transaction. Ending a
     registration that is no longer active changes nothing (registration None, and `then`
     does not run).
     """
+    return _end(registration_id, new_status, then)
+
+
+def decline_offer(registration_id: int, then: Then = None) -> Outcome:
+    """The person does not want the seat offered to them: they leave the queue and the
+    seat is offered to the next in line. Registration None when no offer stands."""
+    return _end(registration_id, "cancelled", then, ending=("offered",))
+
+
+def accept_offer(registration_id: int, now: datetime | None = None, then: Then = None) -> Outcome:
+    """Confirm the seat offered to the person, before the offer's deadline and the event's
+    start. OfferRefused says why not, and nothing changes.
+
+    The deadline is judged after the event's lock is taken: an acceptance that waited
+    behind the offer's lapse finds it lapsed, and a lapse that waited behind the
+    acceptance finds the seat confirmed.
+    """
     event_id = _lock_for(registration_id)
     if event_id is None:
-        return Outcome(None)
-    old = _status_of(registration_id)
-    if old not in ACTIVE or not _set_status(registration_id, (old,), new_status):
+        raise OfferRefused("not_found")
+    now = now or utcnow()
+    status, expires_at = db.session.execute(
+        select(Registration.status, Registration.offer_expires_at).where(
+            Registration.id == registration_id
+        )
+    ).one()
+    event_status, starts_at = db.session.execute(
+        select(Event.status, Event.starts_at).where(Event.id == event_id)
+    ).one()
+    reason = None
+    if status == "confirmed":
+        reason = "already_confirmed"
+    elif status == "lapsed":
+        reason = "lapsed"
+    elif status != "offered":
+        reason = "no_offer"
+    elif event_status != "published":
+        reason = "cancelled" if event_status == "cancelled" else "closed"
+    elif aware(starts_at) <= now:
+        reason = "past"
+    elif aware(expires_at) <= now:
+        reason = "lapsed"
+    if reason is None and not _set_status(
+        registration_id,
+        ("offered",),
+        "confirmed",
+        Registration.offer_expires_at > now,
+        confirmed_at=now,
+    ):
+        reason = "lapsed"  # the conditional update is the last word
+    if reason is not None:
         db.session.rollback()
-        return Outcome(None)
-    promoted: tuple[int, ...] = ()
-    if old == "confirmed":
-        _free_seat(event_id)
-        promoted = _fill(event_id)
-    outcome = Outcome(_fresh(registration_id), promoted=promoted)
-    for hook in WHEN_ENDED:
-        hook(outcome.registration)
+        raise OfferRefused(reason)
+    outcome = Outcome(_fresh(registration_id))
     commit_with(then, outcome)
     return outcome
+
+
+def expire_offers(now: datetime | None = None, then: Then = None) -> list[Outcome]:
+    """Offers whose deadline has passed lapse, and each seat is offered to the next in line
+    (each in its own transaction, `then(outcome)` telling both). Returns what lapsed."""
+    now = now or utcnow()
+    due = db.session.scalars(
+        select(Registration.id)
+        .where(Registration.status == "offered", Registration.offer_expires_at <= now)
+        .order_by(Registration.offer_expires_at, Registration.id)
+    ).all()
+    outcomes = []
+    for registration_id in due:
+        outcome = _end(
+            registration_id,
+            "lapsed",
+            then,
+            Registration.offer_expires_at <= now,
+            ending=("offered",),
+            now=now,
+        )
+        if outcome.registration is not None:
+            outcomes.append(outcome)
+    return outcomes
+
+
+# The reminder goes when a quarter of the time to confirm is left, at most a day before.
+REMINDER_SHARE = 4
+REMINDER_AT_MOST = timedelta(hours=24)
+
+
+def reminder_due(offered_at: datetime, expires_at: datetime) -> datetime:
+    """When the person is reminded of an offer they have not answered yet."""
+    before = min((aware(expires_at) - aware(offered_at)) / REMINDER_SHARE, REMINDER_AT_MOST)
+    return aware(expires_at) - before
+
+
+def remind_offers(now: datetime | None = None, then: Then = None) -> int:
+    """Remind, once, those whose offer lapses soon (`reminder_due`); `then(outcome)` runs
+    in the transaction that marks the reminder. Returns how many were reminded."""
+    now = now or utcnow()
+    pending = db.session.execute(
+        select(Registration.id, Registration.offered_at, Registration.offer_expires_at).where(
+            Registration.status == "offered",
+            Registration.reminded_at.is_(None),
+            Registration.offer_expires_at > now,
+        )
+    ).all()
+    reminded = 0
+    for registration_id, offered_at, expires_at in pending:
+        if offered_at is None or reminder_due(offered_at, expires_at) > now:
+            continue
+        if _lock_for(registration_id) is None:
+            continue
+        if not _set_status(
+            registration_id,
+            ("offered",),
+            "offered",
+            Registration.reminded_at.is_(None),
+            Registration.offer_expires_at > now,
+            reminded_at=now,
+        ):
+            db.session.rollback()
+            continue
+        commit_with(then, Outcome(_fresh(registration_id)))
+        reminded += 1
+    return reminded
 
 
 def give_seat(registration_id: int, then: Then = None) -> Outcome:
@@ -366,24 +549,31 @@ class CapacityTooLow(Exception):
         self.confirmed = confirmed
 
 
-def set_capacity(event_id: int, capacity: int, waiting_list: bool) -> tuple[int, ...]:
-    """Change the seats; never below the confirmed count. New seats go to the queue.
+def set_capacity(
+    event_id: int, capacity: int, waiting_list: bool, offer_hours: int | None = None
+) -> Outcome:
+    """Change the seats (and the hours to confirm an offer, unless None); never below the
+    seats held (confirmed or offered). New seats go to the queue, under the new rule.
 
     Part of a larger edit: the caller commits.
     """
     if _lock(event_id) is None:
         raise LookupError(event_id)
+    values = {"capacity": capacity, "waiting_list": waiting_list}
+    if offer_hours is not None:
+        values["offer_hours"] = offer_hours
     done = db.session.execute(
         update(Event)
         .where(Event.id == event_id, Event.taken <= capacity)
-        .values(capacity=capacity, waiting_list=waiting_list)
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     if done.rowcount != 1:
         confirmed = db.session.scalar(select(Event.taken).where(Event.id == event_id))
         db.session.rollback()
         raise CapacityTooLow(confirmed)
-    return _fill(event_id)
+    filled = _fill(event_id)
+    return Outcome(None, promoted=filled.promoted, offered=filled.offered)
 
 
 def position(registration: Registration) -> int | None:

@@ -91,6 +91,7 @@ class EventInput:
     registration_deadline: datetime
     capacity: int
     waiting_list: bool = True
+    offer_hours: int = 0
     max_per_organisation: int | None = None
     languages: list[str] = field(default_factory=list)
     audience_kinds: list[str] = field(default_factory=list)
@@ -167,6 +168,7 @@ def create_event(user: User, organisation: Organisation, data: EventInput) -> Ev
         created_by=user.id,
         capacity=data.capacity,
         waiting_list=data.waiting_list,
+        offer_hours=data.offer_hours,
     )
     db.session.add(event)
     _apply(event, data, pairs, user)
@@ -176,20 +178,21 @@ def create_event(user: User, organisation: Organisation, data: EventInput) -> Ev
 
 def update_event(
     user: User, event: Event, data: EventInput, revision: int, then=None
-) -> tuple[int, ...]:
-    """Save an edit; returns the registrations promoted by added seats (`then(promoted)`
-    runs in the same transaction, to tell people).
+) -> seats.Outcome:
+    """Save an edit; returns whom added seats went to, promoted or offered a seat
+    (`then(outcome)` runs in the same transaction, to tell people).
 
     StaleEdit when someone saved since the form was opened; CapacityTooLow when the
-    seats would be fewer than the people confirmed. Nothing is saved in either case.
+    seats would be fewer than those held (confirmed or offered). Nothing is saved in
+    either case.
     """
     pairs = resolve_tags(data.tags, TAG_ROLES)
-    promoted = seats.set_capacity(event.id, data.capacity, data.waiting_list)
+    outcome = seats.set_capacity(event.id, data.capacity, data.waiting_list, data.offer_hours)
     claim_revision(Event, event, revision)
     db.session.refresh(event)
     _apply(event, data, pairs, user)
-    commit_with(then, promoted)
-    return promoted
+    commit_with(then, outcome)
+    return outcome
 
 
 def time_and_place(event: Event) -> tuple:
@@ -358,6 +361,7 @@ class Participants:
     confirmed: list[Registration]
     waiting: list[Registration]  # in queue order: position = index + 1
     ended: list[Registration]
+    offered: list[Registration] = field(default_factory=list)  # soonest deadline first
 
 
 def participants(event_id: int) -> Participants:
@@ -377,6 +381,10 @@ def participants(event_id: int) -> Participants:
         ended=sorted(
             (r for r in rows if r.status not in ACTIVE),
             key=lambda r: (r.ended_at or r.created_at, r.id),
+        ),
+        offered=sorted(
+            (r for r in rows if r.status == "offered"),
+            key=lambda r: (aware(r.offer_expires_at), r.id),
         ),
     )
 

@@ -50,6 +50,19 @@ def refusal_text(code: str, event: Event, limit: int = 0) -> str:
     return _("This event is not open for sign-up.")
 
 
+def offer_refusal_text(code: str) -> str:
+    """Why an offered seat cannot be confirmed (codes of `seats.accept_offer`)."""
+    if code == "lapsed":
+        return _("The time to confirm this seat has run out: it goes to the next person in line.")
+    if code == "already_confirmed":
+        return _("You have already confirmed this seat.")
+    if code == "cancelled":
+        return _("This event has been cancelled.")
+    if code == "past":
+        return _("This event has already taken place.")
+    return _("No seat is offered to you at this event any more.")
+
+
 def _event_or_404(event_id: int) -> Event:
     event = services.public_event(event_id)
     if event is None and current_user.is_authenticated:
@@ -144,6 +157,7 @@ def show(event_id: int):
         event=event,
         managing=bool(managing),
         taking_part=services.taking_part(event),
+        text_choice=request.args.get("text"),
         **sign_up_state(event),
     )
 
@@ -212,6 +226,7 @@ def cancel(registration_id: int):
     if registration is None:
         abort(404)
     event = registration.event
+    waiting = registration.status == "waiting"
     outcome = seats.release(registration_id, "cancelled", then=notify.promotions)
     if outcome.registration is None:
         message = _("This registration had already ended.")
@@ -219,8 +234,51 @@ def cancel(registration_id: int):
             return _box(_fresh(event), status=409, refusal=message)
         flash(message, "info")
     elif not is_htmx():
-        flash(_("Your registration is cancelled."), "success")
-    return _box(_fresh(event), just_done="cancelled")
+        if waiting:
+            flash(_("You have left the waiting list."), "success")
+        else:
+            flash(_("Your registration is cancelled."), "success")
+    return _box(_fresh(event), just_done="left" if waiting else "cancelled")
+
+
+@bp.route("/registrations/<int:registration_id>/accept", methods=["POST"])
+@login_required
+def accept_offer(registration_id: int):
+    """Confirm the seat offered from the waiting list, before its deadline."""
+    registration = services.own_registration(current_user, registration_id)
+    if registration is None:
+        abort(404)
+    event = registration.event
+    try:
+        seats.accept_offer(registration_id, then=notify.offer_accepted)
+    except seats.OfferRefused as error:
+        message = offer_refusal_text(error.code)
+        if is_htmx():
+            return _box(_fresh(event), status=409, refusal=message)
+        flash(message, "info" if error.code == "already_confirmed" else "error")
+        return redirect_to(url_for("events.show", event_id=event.id))
+    if not is_htmx():
+        flash(_("Your seat is confirmed."), "success")
+    return _box(_fresh(event))
+
+
+@bp.route("/registrations/<int:registration_id>/decline", methods=["POST"])
+@login_required
+def decline_offer(registration_id: int):
+    """Turn down the seat offered: the person leaves the queue, the next is offered it."""
+    registration = services.own_registration(current_user, registration_id)
+    if registration is None:
+        abort(404)
+    event = registration.event
+    outcome = seats.decline_offer(registration_id, then=notify.promotions)
+    if outcome.registration is None:
+        message = _("No seat is offered to you at this event any more.")
+        if is_htmx():
+            return _box(_fresh(event), status=409, refusal=message)
+        flash(message, "info")
+    elif not is_htmx():
+        flash(_("You declined the seat and left the waiting list."), "success")
+    return _box(_fresh(event), just_done="declined")
 
 
 @bp.route("/mine")
@@ -246,12 +304,12 @@ def renew_feed():
 
 
 def _entry(event: Event, lang: str) -> calendar.Entry:
-    text = event.text(lang) or event.text(event.original_language)
+    texts = event.texts_for(lang)
     return calendar.Entry(
         uid=calendar.uid_of(event.id, current_app.config["CALENDAR_UID_DOMAIN"]),
         sequence=event.revision,
-        title=event.title_in(lang),
-        description=(text.description if text else "")[:2000],
+        title=texts["title"],
+        description=(texts["description"] or "")[:2000],
         location=_("Online") if event.online and not event.place else event.place,
         url=url_for("events.show", lang=lang, event_id=event.id, _external=True),
         starts_at=event.starts_at,

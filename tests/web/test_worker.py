@@ -119,6 +119,7 @@ def test_worker_status_prints_a_line_per_job(app, runner):
         "meeting-requests",
         "outbox",
         "outbox-cleanup",
+        "seat-offers",
         "security-events-cleanup",
     ]
     assert lines[4].startswith("outbox: ok, last success 20")
