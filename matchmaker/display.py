@@ -15,7 +15,13 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from matchmaker import geo
-from matchmaker.i18n import LANGUAGE_NAMES, current_language
+from matchmaker.i18n import (
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    current_language,
+    normalise_language,
+    text_language,
+)
 from matchmaker.taxonomy.queries import tag_label as _tag_label
 
 FIELD_LABELS = {
@@ -68,6 +74,18 @@ ORIGINAL_NOTE = {
     "da": _l("Original in Danish"),
     "nb": _l("Original in Norwegian"),
 }
+SHOWN_IN = {
+    "pl": _l("Shown in Polish"),
+    "en": _l("Shown in English"),
+    "da": _l("Shown in Danish"),
+    "nb": _l("Shown in Norwegian"),
+}
+NOT_WRITTEN_IN = {
+    "pl": _l("Not written in Polish"),
+    "en": _l("Not written in English"),
+    "da": _l("Not written in Danish"),
+    "nb": _l("Not written in Norwegian"),
+}
 # A small Markdown subset for descriptions; anything else is shown as text.
 ALLOWED_TAGS = {"p", "strong", "em", "ul", "ol", "li", "br", "a"}
 
@@ -105,16 +123,34 @@ def excerpt(text: str | None, length: int = 220) -> str:
     return plain[:length].rsplit(" ", 1)[0] + "…"
 
 
-def pick_text(texts: dict[str, dict], original: str) -> tuple[str, dict, bool]:
-    """The reader's language if written, else the original: (lang, texts, is_fallback)."""
-    lang = current_language()
-    if lang in texts:
-        return lang, texts[lang], False
-    if original in texts:
-        return original, texts[original], True
-    for other, values in sorted(texts.items()):
-        return other, values, True
-    return original, {}, True
+def pick_text(
+    texts: dict[str, dict], original: str, chosen: str | None = None
+) -> tuple[str, dict, bool]:
+    """The texts of an item a reader gets, by `i18n.text_language`, as (language, texts,
+    is_fallback). `chosen` is a language the reader picked on the page (`?text=`), taken
+    only if the item is written in it. A fallback is a language the reader neither reads
+    the site in nor chose: the page says so."""
+    reader = current_language()
+    chosen = normalise_language(chosen)
+    lang = text_language(texts, reader, original, chosen)
+    if lang is None:
+        return original, {}, True
+    return lang, texts[lang], lang not in (reader, chosen)
+
+
+def written_languages(texts: dict[str, dict]) -> list[str]:
+    """The languages an item is written in, in the order of the language switcher."""
+    return [lang for lang in LANGUAGES if lang in texts]
+
+
+def text_note(lang: str, original: str) -> str:
+    """What a text shown in another language than the reader's is: the original, or not."""
+    notes = ORIGINAL_NOTE if lang == original else SHOWN_IN
+    return str(notes.get(lang, LANGUAGE_NAMES.get(lang, lang)))
+
+
+def not_written_note(lang: str) -> str:
+    return str(NOT_WRITTEN_IN.get(lang, LANGUAGE_NAMES.get(lang, lang)))
 
 
 def money(amount: int | float) -> str:
@@ -174,7 +210,9 @@ def init_app(app: Flask) -> None:
         tag_label=tag_label,
         field_label=lambda name: FIELD_LABELS.get(name, name),
         decision_label=lambda name: DECISION_LABELS.get(name, name),
-        original_note=lambda lang: ORIGINAL_NOTE.get(lang, LANGUAGE_NAMES.get(lang, lang)),
+        text_note=text_note,
+        not_written_note=not_written_note,
+        written_languages=written_languages,
         language_name=lambda code: LANGUAGE_NAMES.get(code, code),
         language_label=language_label,
         markdown=markdown,

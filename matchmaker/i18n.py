@@ -1,6 +1,9 @@
-"""Languages, locale selection and language-prefixed URLs."""
+"""Languages, locale selection, language-prefixed URLs, and which language of a user
+text a reader gets."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 import flask_babel
 from flask import Flask, current_app, request, url_for
@@ -21,6 +24,8 @@ TIMEZONES = {
     "nb": "Europe/Oslo",
 }
 LANG_COOKIE = "lang"
+# The language most of our readers read when a text is not written in theirs.
+TEXT_FALLBACK_LANGUAGE = "en"
 
 
 class LanguageConverter(BaseConverter):
@@ -58,6 +63,21 @@ def preferred_language() -> str:
         if lang:
             return lang
     return DEFAULT_LANGUAGE
+
+
+def text_language(
+    written: Iterable[str], reader: str, original: str | None, chosen: str | None = None
+) -> str | None:
+    """The language to show a user text in, of those it is `written` in: the one the
+    reader `chosen` on the page, else the reader's, else English (a Danish reader reads
+    an English text sooner than the Polish original), else the original, else the first
+    written in the order of LANGUAGES; None when nothing is written."""
+    written = set(written)
+    for lang in (chosen, reader, TEXT_FALLBACK_LANGUAGE, original):
+        if lang and lang in written:
+            return lang
+    ordered = [lang for lang in LANGUAGES if lang in written] + sorted(written - set(LANGUAGES))
+    return ordered[0] if ordered else None
 
 
 def set_page_language(lang: str) -> None:

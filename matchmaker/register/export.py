@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from matchmaker import geo
+from matchmaker.i18n import text_language
 from matchmaker.register.models import RegisterEntry
 from matchmaker.taxonomy.queries import tag_label
 
@@ -19,18 +20,12 @@ ORGANISATION_TAG_ROLES = (
 PROJECT_TAG_ROLES = ("category", "specialisation", "seeks", "need", "capability")
 
 
-def _pick(texts: dict, lang: str, original: str) -> tuple[str, dict]:
-    if lang in texts:
-        return lang, texts[lang]
-    if original in texts:
-        return original, texts[original]
-    return original, {}
-
-
 def row(entry: RegisterEntry, lang: str, url: str, organisation_name: str) -> dict:
-    """One exported record; labels in `lang`, texts in `lang` where written, else the original."""
+    """One exported record; labels in `lang`, texts as a reader of `lang` gets them."""
     data = entry.snapshot
-    text_lang, texts = _pick(data.get("texts", {}), lang, data["original_language"])
+    written = data.get("texts", {})
+    text_lang = text_language(written, lang, data["original_language"]) or data["original_language"]
+    texts = written.get(text_lang, {})
     record = {
         "id": entry.item_id,
         "type": entry.item_type,

@@ -136,6 +136,7 @@ def organisation(organisation_id: int):
         projects=queries.projects_of(organisation_id),
         events=event_services.coming_events_hosted_by(organisation_id),
         location=_location(entry),
+        text_choice=request.args.get("text"),
     )
 
 
@@ -151,6 +152,7 @@ def project(project_id: int):
         data=entry.snapshot,
         organisation=organisation,
         location=_location(entry),
+        text_choice=request.args.get("text"),
     )
 
 
