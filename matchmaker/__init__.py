@@ -95,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
     from matchmaker.meetings import views as meetings_views
     from matchmaker.moderation.views import bp as moderation_bp
     from matchmaker.notifications.views import bp as notifications_bp
+    from matchmaker.onboarding.views import bp as onboarding_bp
     from matchmaker.organisations.logo_views import bp as logos_bp
     from matchmaker.organisations.members_views import bp as members_bp
     from matchmaker.organisations.members_views import invitations_bp
@@ -106,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(root_bp)
     app.register_blueprint(sitemap_bp)
     app.register_blueprint(core_bp, url_prefix="/<lang:lang>")
+    app.register_blueprint(onboarding_bp, url_prefix="/<lang:lang>")
     app.register_blueprint(accounts_bp, url_prefix="/<lang:lang>/account")
     app.register_blueprint(two_factor_bp, url_prefix="/<lang:lang>/account/two-step")
     app.register_blueprint(alerts_bp, url_prefix="/<lang:lang>/account/saved-searches")
@@ -155,6 +157,7 @@ def register_jobs(app: Flask) -> None:
     from matchmaker.accounts import tasks as accounts_tasks  # noqa: F401
     from matchmaker.alerts import tasks as alerts_tasks  # noqa: F401
     from matchmaker.contacts import tasks as contacts_tasks  # noqa: F401
+    from matchmaker.events import tasks as events_tasks  # noqa: F401
     from matchmaker.meetings import tasks as meetings_tasks  # noqa: F401
     from matchmaker.outbox import tasks as outbox_tasks  # noqa: F401
 

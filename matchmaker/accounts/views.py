@@ -31,6 +31,9 @@ from matchmaker.extensions import db, limiter
 from matchmaker.i18n import current_language
 from matchmaker.web import redirect_to, render, safe_path
 
+# The session key of the address just confirmed, to fill in the login form with.
+LOGIN_EMAIL = "login_email"
+
 bp = Blueprint("accounts", __name__)
 
 # Between a right password and the second step: whose, since when, "keep me signed in".
@@ -100,6 +103,7 @@ def confirm(token: str):
         flash(_("This link is not valid or has already been used."), "error")
         return redirect_to(url_for("accounts.resend_confirmation"))
     flash(_("Your e-mail address is confirmed. You can now log in."), "success")
+    session[LOGIN_EMAIL] = user.email  # the login form comes filled in with it
     return redirect_to(url_for("accounts.login"))
 
 
@@ -123,6 +127,8 @@ def login():
     if current_user.is_authenticated:
         return redirect_to(next_url or url_for("core.home"))
     form = LoginForm()
+    if request.method == "GET" and not form.email.data:
+        form.email.data = session.get(LOGIN_EMAIL)
     status = 200
     if form.validate_on_submit():
         try:
@@ -225,10 +231,13 @@ def _complete_sign_in(user: User, remember: bool, next_url: str | None, method="
     login_user(user, remember=remember)
     security_log.record("sign_in", user, method=method)
     services.record_login(user)
+    session.pop(LOGIN_EMAIL, None)
     flash(_("Welcome, %(name)s.", name=user.name), "success")
     if twofactor.is_required(user) and not user.has_two_factor:
         return redirect_to(url_for("two_factor.settings"))
-    return redirect_to(next_url or url_for("core.home", lang=user.locale or "en"))
+    # The first sign-in begins the guided first steps (if any are left for this person).
+    first = "onboarding.start" if user.previous_login_at is None else "core.home"
+    return redirect_to(next_url or url_for(first, lang=user.locale or "en"))
 
 
 @bp.route("/logout", methods=["POST"])

@@ -10,7 +10,7 @@ item of theirs against what was published since, so the page loads it on its own
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, func, or_, select
@@ -26,6 +26,9 @@ from matchmaker.matching import service as matching_service
 from matchmaker.matching.service import NewMatches
 from matchmaker.meetings.models import Meeting, MeetingRequest, MeetingSeat, MeetingSetup
 from matchmaker.notifications.models import Notification
+from matchmaker.onboarding import services as onboarding
+from matchmaker.onboarding import steps
+from matchmaker.organisations import members
 from matchmaker.organisations.models import Membership, Organisation
 from matchmaker.projects.models import Project, ProjectText
 from matchmaker.register import queries as register_queries
@@ -77,16 +80,34 @@ class ItemToDo:
 
 
 @dataclass(frozen=True)
+class JoinRequestsToDo:
+    """People asking to join an organisation the member owns."""
+
+    organisation_id: int
+    organisation: str
+    count: int
+
+
+@dataclass(frozen=True)
 class ToDo:
     contact_requests: list[ContactRequestToDo]
     more_contact_requests: bool
     meeting_requests: list[MeetingRequestsToDo]
     returned: list[ItemToDo]
     drafts: list[ItemToDo]
+    join_requests: list[JoinRequestsToDo] = field(default_factory=list)
+    setup_steps_left: int = 0  # of the first steps (onboarding)
 
     @property
     def empty(self) -> bool:
-        return not (self.contact_requests or self.meeting_requests or self.returned or self.drafts)
+        return not (
+            self.contact_requests
+            or self.meeting_requests
+            or self.returned
+            or self.drafts
+            or self.join_requests
+            or self.setup_steps_left
+        )
 
 
 @dataclass(frozen=True)
@@ -174,7 +195,27 @@ def to_do(user: User, now: datetime) -> ToDo:
         meeting_requests=meeting_requests(user, now),
         returned=[item for item in items if item.status == "returned"],
         drafts=[item for item in items if item.status == "draft"],
+        join_requests=join_requests(user),
+        setup_steps_left=_setup_steps_left(user),
     )
+
+
+def join_requests(user: User) -> list[JoinRequestsToDo]:
+    """Requests to join the organisations the member owns, counted per organisation."""
+    counts: dict[int, JoinRequestsToDo] = {}
+    for request in members.pending_join_requests_for_owner(user):
+        seen = counts.get(request.organisation_id)
+        counts[request.organisation_id] = JoinRequestsToDo(
+            request.organisation_id, request.organisation.name, (seen.count if seen else 0) + 1
+        )
+    return list(counts.values())
+
+
+def _setup_steps_left(user: User) -> int:
+    """The first steps a member has not taken (none for moderators and administrators)."""
+    if user.role != "member":
+        return 0
+    return steps.left(steps.progress(onboarding.situation_of(user)))
 
 
 def contact_requests(user: User) -> tuple[list[ContactRequestToDo], bool]:

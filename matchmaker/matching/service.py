@@ -40,6 +40,7 @@ from matchmaker.matching.rules import ListKind
 from matchmaker.organisations.models import Membership
 from matchmaker.register import index as register_index
 from matchmaker.register import queries as register_queries
+from matchmaker.register import services as register_services
 from matchmaker.register.models import (
     MatchProfile,
     RegisterEntry,
@@ -435,14 +436,15 @@ def match_page(
     )
 
 
-def lists_of(entry: RegisterEntry) -> dict[str, ListKind]:
-    """The match lists a published entry has, by name, in the order of its tabs."""
-    lists = PROJECT_LISTS if entry.item_type == "project" else ORGANISATION_LISTS
+def lists_of(item_type: str, org_kind: str) -> dict[str, ListKind]:
+    """The match lists an item has (a project: by its owner's kind), by name, in the order
+    of its tabs."""
+    lists = PROJECT_LISTS if item_type == "project" else ORGANISATION_LISTS
     found = {}
     for name, kind in lists.items():
         spec = engine.list_rules(kind)
-        if spec.subject_type == entry.item_type and (
-            spec.subject_kinds is None or entry.org_kind in spec.subject_kinds
+        if spec.subject_type == item_type and (
+            spec.subject_kinds is None or org_kind in spec.subject_kinds
         ):
             found[name] = kind
     return found
@@ -477,7 +479,7 @@ def new_matches(
     fresh = ListFilter(among=frozenset(ItemKey(*row) for row in published))
     index = match_index()
     contexts: dict[int, MatchContext] = {}  # one per organisation: its exclusions
-    found = []
+    ranked = []
     for entry in subjects:
         subject = index.profile(ItemKey(entry.item_type, entry.item_id))
         if subject is None:
@@ -486,12 +488,74 @@ def new_matches(
             contexts[subject.organisation_id] = match_context(
                 subject, index.stats, tie_salt, fresh, for_member=True
             )
-        for name, kind in lists_of(entry).items():
+        for name, kind in lists_of(entry.item_type, entry.org_kind).items():
             shown, total = index.rank(subject, kind, contexts[subject.organisation_id], limit=most)
             if shown:
-                entries = _entries([match.key for match in shown])
-                items = [MatchItem(m, entries[m.key]) for m in shown if m.key in entries]
-                found.append(NewMatches(entry, name, kind, items, total))
+                ranked.append((entry, name, kind, shown, total))
+    entries = _entries([match.key for *_, shown, _total in ranked for match in shown])
+    found = []
+    for entry, name, kind, shown, total in ranked:
+        items = [MatchItem(match, entries[match.key]) for match in shown if match.key in entries]
+        found.append(NewMatches(entry, name, kind, items, total))
+    return found
+
+
+# --- a private preview, before publication ----------------------------------------------
+
+
+def draft_profile(
+    item_type: str, item_id: int, snapshot: dict, organisation_id: int, org_kind: str
+) -> Profile:
+    """The profile an item would have once published: from the snapshot its approval would
+    publish, its texts read for tags as at publication (register.services.text_tags)."""
+    tags = {**snapshot.get("tags", {}), **register_services.text_tags(item_type, snapshot)}
+    if item_type == "project":
+        owner = _working_languages([organisation_id]).get(organisation_id, [])
+        languages = set(snapshot.get("texts", {})) | set(owner)
+    else:
+        languages = set(snapshot.get("working_languages") or ())
+    return Profile(
+        key=ItemKey(item_type, item_id),
+        organisation_id=organisation_id,
+        org_kind=org_kind,
+        country=snapshot["country"],
+        region=snapshot.get("region"),
+        languages=frozenset(languages),
+        tags={role: frozenset(codes) for role, codes in tags.items() if role in TAG_ROLES},
+        stage=snapshot.get("stage") if item_type == "project" else None,
+        funding=AmountRange.from_bounds(
+            snapshot.get("funding_min_eur"), snapshot.get("funding_max_eur")
+        ),
+        ticket=(
+            AmountRange.from_bounds(snapshot.get("ticket_min_eur"), snapshot.get("ticket_max_eur"))
+            if item_type == "organisation"
+            else None
+        ),
+        regions_covered=frozenset(snapshot.get("regions_covered") or ()),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ListPreview:
+    """The best of one list an unpublished item would have, and the list's length."""
+
+    list_name: str
+    kind: ListKind
+    items: list[MatchItem]
+    total: int
+
+
+def preview(subject: Profile, most: int = 5) -> list[ListPreview]:
+    """Who would match `subject` (a draft_profile) on each of its lists, scored as the
+    published lists are: for its members' eyes only, before they submit it."""
+    index = match_index()
+    context = match_context(subject, index.stats, for_member=True)
+    found = []
+    for name, kind in lists_of(subject.key.item_type, subject.org_kind).items():
+        shown, total = index.rank(subject, kind, context, limit=most)
+        entries = _entries([match.key for match in shown])
+        items = [MatchItem(m, entries[m.key]) for m in shown if m.key in entries]
+        found.append(ListPreview(name, kind, items, total))
     return found
 
 

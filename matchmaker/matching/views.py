@@ -80,7 +80,7 @@ def match_tabs(entry: RegisterEntry, current: str | None = None) -> list[Tab]:
             list_url(entry.item_type, entry.item_id, name),
             name == current,
         )
-        for name, kind in service.lists_of(entry).items()
+        for name, kind in service.lists_of(entry.item_type, entry.org_kind).items()
     ]
 
 

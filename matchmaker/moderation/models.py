@@ -39,5 +39,8 @@ class ModerationDecision(db.Model):
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, index=True
     )
+    # When the decided version was submitted (None for an unpublication): how long
+    # reviews take (services.typical_review).
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     moderator: Mapped[User | None] = relationship(lazy="joined")

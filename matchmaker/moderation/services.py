@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
@@ -30,6 +31,10 @@ from matchmaker.register.models import RegisterEntry
 from matchmaker.register.queries import public_snapshot
 
 MODELS = {"organisation": Organisation, "project": Project}
+# Decisions on a submission, whose time since it counts as a review's length.
+REVIEWS = ("approved", "returned", "rejected")
+REVIEW_WINDOW = timedelta(days=180)
+REVIEWS_COUNTED, REVIEWS_NEEDED = 50, 5
 
 
 class ModerationError(Exception):
@@ -191,9 +196,28 @@ def _record(item_type, item, moderator, decision, note, changes) -> ModerationDe
         note=note or "",
         changes=changes,
         item_label=label_of(item_type, item)[:200],
+        submitted_at=getattr(item, "submitted_at", None) if decision in REVIEWS else None,
     )
     db.session.add(record)
     return record
+
+
+def typical_review(now: datetime) -> timedelta | None:
+    """How long a review took, the middle value of the last REVIEWS_COUNTED decisions on a
+    submission in REVIEW_WINDOW; None with fewer than REVIEWS_NEEDED of them."""
+    rows = db.session.execute(
+        select(ModerationDecision.submitted_at, ModerationDecision.created_at)
+        .where(
+            ModerationDecision.decision.in_(REVIEWS),
+            ModerationDecision.submitted_at.is_not(None),
+            ModerationDecision.created_at > now - REVIEW_WINDOW,
+        )
+        .order_by(ModerationDecision.created_at.desc())
+        .limit(REVIEWS_COUNTED)
+    ).all()
+    if len(rows) < REVIEWS_NEEDED:
+        return None
+    return statistics.median_low(decided - submitted for submitted, decided in rows)
 
 
 def approve(item_type: str, item, moderator: User, note: str = "", then=None) -> ModerationDecision:

@@ -126,7 +126,7 @@ def test_login_redirects_only_to_local_next(client):
     UserFactory(email="u@example.org")
     token_url = "/en/account/login?next=https://evil.example.com/"
     response = post_form(client, token_url, {"email": "u@example.org", "password": PASSWORD})
-    assert response.headers["Location"] == "/en/"
+    assert response.headers["Location"] == "/en/welcome/start"  # a first sign-in
 
 
 def test_reset_request_answers_the_same_for_known_and_unknown_addresses(client, smtp_server):

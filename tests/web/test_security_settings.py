@@ -20,7 +20,7 @@ def test_login_never_sends_to_another_site(client, next_url):
         action=f"/en/account/login?next={next_url}",
     )
     assert response.status_code == 303
-    assert response.headers["Location"] == "/en/"
+    assert response.headers["Location"] == "/en/welcome/start"  # a first sign-in
 
 
 def test_login_keeps_a_next_page_on_this_site(client):

@@ -254,7 +254,7 @@ def test_the_second_step_keeps_a_local_next_only(app):
         {"email": "mod@example.org", "password": PASSWORD},
     )
     done = post_form(client, step.headers["Location"], {"code": next_totp_code("mod@example.org")})
-    assert done.headers["Location"] == "/en/"
+    assert done.headers["Location"] == "/en/welcome/start"  # a first sign-in
 
 
 def test_an_admin_resets_a_lost_second_factor(app, runner):
