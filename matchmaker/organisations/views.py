@@ -4,6 +4,7 @@ belong to none yet find theirs and ask to join it."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
@@ -25,6 +26,8 @@ from matchmaker.organisations import members, services
 from matchmaker.organisations.forms import JoinRequestForm, OrganisationForm, form_data_from
 from matchmaker.organisations.models import Organisation
 from matchmaker.projects.services import projects_of
+from matchmaker.register import queries as register_queries
+from matchmaker.register import views as register_views
 from matchmaker.web import is_htmx, redirect_to, render
 
 bp = Blueprint("organisations", __name__)
@@ -85,6 +88,39 @@ def manage(organisation_id: int):
         title_of=matching_views.entry_title,
         reason_text=present.reason_text,
         score_label=present.score_label,
+    )
+
+
+@dataclass(frozen=True)
+class DraftEntry:
+    """What the public page reads of a register entry, for a version not yet published."""
+
+    item_id: int
+    country: str
+    region: str | None
+    latitude: float | None
+    longitude: float | None
+    item_type: str = "organisation"
+
+
+@bp.route("/<int:organisation_id>/preview")
+def public_preview(organisation_id: int):
+    """The public page as it will look once the version members see now is approved."""
+    org = _organisation_or_404(organisation_id)
+    data = moderation.current_snapshot("organisation", org)
+    lat, lon = data.get("latitude"), data.get("longitude")
+    if lat is None or lon is None:
+        lat, lon = geo.coordinates(data["country"], data.get("region")) or (None, None)
+    entry = DraftEntry(org.id, data["country"], data.get("region"), lat, lon)
+    return render(
+        "register/organisation.html",
+        entry=entry,
+        data=data,
+        projects=register_queries.projects_of(org.id),
+        events=event_services.coming_events_hosted_by(org.id),
+        location=register_views.location_of(entry),
+        text_choice=request.args.get("text"),
+        preview=True,
     )
 
 

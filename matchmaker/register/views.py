@@ -114,7 +114,7 @@ def clusters():
     return redirect(url_for("register.organisations", kind="cluster"))
 
 
-def _location(entry) -> dict | None:
+def location_of(entry) -> dict | None:
     """The place of an entry in words and on a small map, for its detail page."""
     if entry.latitude is None or entry.longitude is None:
         return None
@@ -135,7 +135,7 @@ def organisation(organisation_id: int):
         data=entry.snapshot,
         projects=queries.projects_of(organisation_id),
         events=event_services.coming_events_hosted_by(organisation_id),
-        location=_location(entry),
+        location=location_of(entry),
         text_choice=request.args.get("text"),
     )
 
@@ -151,7 +151,7 @@ def project(project_id: int):
         entry=entry,
         data=entry.snapshot,
         organisation=organisation,
-        location=_location(entry),
+        location=location_of(entry),
         text_choice=request.args.get("text"),
     )
 

@@ -58,10 +58,13 @@ def test_register_confirm_login_change_language_logout(lang, live_server, page, 
     ).to_be_visible()
     assert_accessible(page)
 
-    page.get_by_label(t(lang, "E-mail address")).fill(email)
+    # The form comes filled in with the address just confirmed.
+    expect(page.get_by_label(t(lang, "E-mail address"))).to_have_value(email)
     page.get_by_label(t(lang, "Password"), exact=True).fill(PASSWORD)
     page.get_by_role("button", name=t(lang, "Log in")).last.click()
     expect(page.get_by_text(t(lang, "Welcome, %(name)s.", name="Ada Example"))).to_be_visible()
+    # A first sign-in begins the first steps.
+    expect(page.get_by_role("heading", level=1)).to_have_text(t(lang, "Welcome to Matchmaker"))
     assert_accessible(page)
 
     open_account_menu(page)

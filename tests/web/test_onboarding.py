@@ -209,3 +209,26 @@ def test_owners_see_who_asks_to_join_in_their_to_do(app, register):
     asker = app.test_client()
     log_in(asker, "ada@example.org")
     assert "ask to join" not in page(asker, "/en/")
+
+
+def test_members_preview_the_public_page_of_a_draft(app, register):
+    ada = UserFactory(email="ada@example.org")
+    organisation = make_organisation(
+        ada, name="Ada Health", kind="startup", country="PL", region="PL-DS",
+        website="https://ada.example.org",
+        texts={"en": {"description": "We <b>build</b> remote monitoring."}},
+    )  # fmt: skip
+    client = app.test_client()
+    log_in(client, "ada@example.org")
+    manage = page(client, f"/en/my/organisations/{organisation.id}")
+    url = f"/en/my/organisations/{organisation.id}/preview"
+    assert f'href="{url}"' in manage
+    text = page(client, url)
+    assert "<h1>Ada Health</h1>" in text and "this is how the public page will look" in text
+    assert "https://ada.example.org" in text and "&lt;b&gt;" not in text.split("<h1>")[0]
+    assert "Request contact" not in text and 'id="matches"' not in text
+    stranger = app.test_client()
+    UserFactory(email="eve@example.org")
+    log_in(stranger, "eve@example.org")
+    assert stranger.get(url).status_code == 404
+    assert app.test_client().get(url).status_code in (302, 303)
