@@ -168,6 +168,14 @@ def load_register(users_by_email: dict[str, User]) -> tuple[int, int]:
     return len(organisations), len(projects)
 
 
+def _questions(item: dict) -> list[dict]:
+    """An event's `questions` in events.toml: a table of texts by language, or the text in
+    the original language."""
+    written = item.get("questions", "")
+    texts = written if isinstance(written, dict) else {item["original_language"]: written}
+    return event_questions.compose(texts, item["original_language"])
+
+
 def load_events(users_by_email: dict[str, User], today: date | None = None) -> int:
     """Create, publish and fill the demo events, as organisers and participants would."""
     with REGISTER_FILE.open("rb") as f:
@@ -214,7 +222,7 @@ def load_events(users_by_email: dict[str, User], today: date | None = None) -> i
             languages=item.get("languages", []),
             audience_kinds=item.get("audience_kinds", []),
             audience_countries=item.get("audience_countries", []),
-            questions=event_questions.parse(item.get("questions", "")),
+            questions=_questions(item),
             texts=item["texts"],
             tags={"category": item.get("categories", [])},
             co_host_ids=[organisations[names[key]].id for key in item.get("co_hosts", [])],
@@ -227,7 +235,7 @@ def load_events(users_by_email: dict[str, User], today: date | None = None) -> i
                 select(Membership).where(Membership.user_id == person.id).limit(1)
             )
             answers = {
-                q["label"]: (q["options"][0] if q["options"] else "") for q in event.questions
+                q["key"]: (q["options"][0]["key"] if q["options"] else "") for q in event.questions
             }
             try:
                 seats.sign_up(

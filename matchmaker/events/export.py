@@ -29,15 +29,17 @@ class Row:
     signed_up_at: datetime
     email: str | None  # None: not shared
     phone: str | None
-    answers: dict[str, str]
+    answers: dict[str, str]  # by question key, as the reader reads them
 
 
 def csv_columns(
-    rows: list[Row], headings: dict[str, str], questions: list[str], zone: str
+    rows: list[Row], headings: dict[str, str], questions: list[tuple[str, str]], zone: str
 ) -> tuple[list[str], list[list]]:
-    """`headings` names the fixed columns in the reader's language; one column per question."""
-    header = [headings[key] for key in FIXED_COLUMNS] + questions
-    return header, [_cells(row, questions, zone) for row in rows]
+    """`headings` names the fixed columns in the reader's language; one column per question,
+    `questions` being (key, heading) pairs."""
+    header = [headings[key] for key in FIXED_COLUMNS] + [heading for _key, heading in questions]
+    keys = [key for key, _heading in questions]
+    return header, [_cells(row, keys, zone) for row in rows]
 
 
 def _cells(row: Row, questions: list[str], zone: str) -> list:

@@ -64,7 +64,22 @@ QUESTION_ERRORS = {
     "too_long": _l("Use at most 200 characters for each question and choice."),
     "too_few_options": _l("A question with choices needs at least two, separated by |."),
     "too_many_options": _l("Give at most 10 choices for a question."),
+    "empty_label": _l("Write each question before its choices, as in: Lunch | Meat | Fish"),
+    "duplicate_option": _l("Give each choice of a question only once."),
+    "duplicate_question": _l("Ask each question only once."),
+    "original_missing": _l(
+        "Write the questions in the language you write in first as well: "
+        "the other languages translate them."
+    ),
 }
+
+
+def _questions_field():
+    return TextAreaField(
+        _l("Sign-up questions (optional)"),
+        validators=[max_length(question_rules.MAX_TEXT)],
+        filters=[_strip],
+    )
 
 
 def _when(label):
@@ -156,16 +171,15 @@ class EventForm(Form):
         invalid_choice_message=CHOOSE_FROM_OPTIONS,
     )
     categories = MultiCheckboxField(_l("Innovation categories"))
-    questions = TextAreaField(
-        _l("Sign-up questions (optional)"),
-        description=_l(
-            "One question per line, at most 5. To offer choices, add them after bars: "
-            "Lunch | Meat | Fish | Vegetarian"
-        ),
-    )
+    # The same questions in each language the event is written in (`questions.compose`).
+    questions_pl = _questions_field()
+    questions_en = _questions_field()
+    questions_da = _questions_field()
+    questions_nb = _questions_field()
 
     def __init__(self, *args, lang: str, hosts=(), creating: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.lang = lang
         self.creating = creating
         self.kind.choices = as_choices([("", _("Choose…")), *[(k, KIND_LABELS[k]) for k in KINDS]])
         self.original_language.choices = as_choices(
@@ -185,6 +199,22 @@ class EventForm(Form):
 
     def text_forms(self):
         return [(code, getattr(self, f"texts_{code}")) for code in LANGUAGES]
+
+    def question_fields(self):
+        return [(code, getattr(self, f"questions_{code}")) for code in LANGUAGES]
+
+    def question_columns(self):
+        """(the languages offered for the questions, the others): the language written
+        first, then those the event or its questions are written in."""
+        first = self.original_language.data
+        offered, others = [], []
+        for code, questions in self.question_fields():
+            titled = getattr(self, f"texts_{code}").form.title.data
+            (offered if code == first or titled or questions.data else others).append(
+                (code, questions)
+            )
+        offered.sort(key=lambda pair: pair[0] != first)
+        return offered, others
 
     def validate_timezone(self, field):
         if not times.is_zone(field.data):
@@ -218,15 +248,46 @@ class EventForm(Form):
         if field.data and deadline and field.data >= deadline:
             raise ValidationError(_("Registration must open before the deadline."))
 
-    def validate_questions(self, field):
-        try:
-            question_rules.parse(field.data)
-        except question_rules.QuestionError as error:
-            raise ValidationError(str(QUESTION_ERRORS[error.code])) from None
-
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators=extra_validators)
-        return self._original_title_written() and valid
+        titled = self._original_title_written()
+        return self._questions_agree() and titled and valid
+
+    def _question_texts(self) -> dict[str, str]:
+        return {code: field.data or "" for code, field in self.question_fields()}
+
+    def _questions_agree(self) -> bool:
+        """Each language's questions are well formed, and the languages ask the same."""
+        fields = dict(self.question_fields())
+        for field in fields.values():
+            if field.errors:
+                continue
+            try:
+                question_rules.parse(field.data)
+            except question_rules.QuestionError as error:
+                field.errors = [*field.errors, self._question_error(error)]
+        if any(field.errors for field in fields.values()):
+            return False
+        if self.original_language.data not in fields:
+            return True  # the choice of language has its own error
+        try:
+            question_rules.compose(self._question_texts(), self.original_language.data)
+        except question_rules.QuestionError as error:
+            field = fields[error.lang]
+            field.errors = [*field.errors, self._question_error(error)]
+            return False
+        return True
+
+    def _question_error(self, error: question_rules.QuestionError) -> str:
+        if error.code == "mismatch":
+            first = self.original_language.data
+            language = Locale(self.lang).languages.get(first, LANGUAGE_NAMES.get(first, first))
+            return _(
+                "Ask the same questions as in %(language)s, in the same order and with the "
+                "same number of choices.",
+                language=language,
+            )
+        return str(QUESTION_ERRORS[error.code])
 
     def _original_title_written(self) -> bool:
         sub = getattr(self, f"texts_{self.original_language.data}", None)
@@ -272,7 +333,7 @@ class EventForm(Form):
             languages=list(self.languages.data or []),
             audience_kinds=list(self.audience_kinds.data or []),
             audience_countries=list(self.audience_countries.data or []),
-            questions=question_rules.parse(self.questions.data),
+            questions=question_rules.compose(self._question_texts(), self.original_language.data),
             texts={code: dict(form.data) for code, form in self.text_forms()},
             tags={"category": list(self.categories.data or [])},
             co_host_ids=list(self.co_hosts.data or []),
@@ -317,19 +378,20 @@ def form_data_from(event) -> dict:
         "audience_kinds": list(event.audience_kinds or []),
         "audience_countries": list(event.audience_countries or []),
         "categories": event.tag_codes("category"),
-        "questions": question_rules.as_text(event.questions),
         "co_hosts": [host.organisation_id for host in event.co_hosts],
     }
+    questions = question_rules.as_texts(event.questions or [])
     for code in LANGUAGES:
         text = event.text(code)
         data[f"texts_{code}"] = {name: getattr(text, name) if text else "" for name in TEXT_FIELDS}
+        data[f"questions_{code}"] = questions.get(code, "")
     return data
 
 
 class SignUpForm(Form):
     """Who comes for which organisation, what they share, and the event's questions.
 
-    The questions' answers are read from `answer-0`, `answer-1`… by the view.
+    The questions' answers are read from `answer-<question key>` by the view.
     """
 
     organisation = SelectField(

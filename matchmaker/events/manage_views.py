@@ -15,6 +15,7 @@ from matchmaker import geo
 from matchmaker.accounts.models import utcnow
 from matchmaker.csv_writer import csv_response
 from matchmaker.events import export, notify, seats, services
+from matchmaker.events import questions as question_rules
 from matchmaker.events.forms import (
     STATUS_LABELS,
     CancelForm,
@@ -140,6 +141,9 @@ def _manage_page(event: Event, status: int = 200, **extra):
         status=status,
         event=event,
         people=people,
+        questions=question_rules.in_language(
+            event.questions, current_language(), event.original_language
+        ),
         message_form=extra.pop("message_form", None) or MessageForm(),
         cancel_form=extra.pop("cancel_form", None) or CancelForm(),
         messages=services.messages_of(event.id),
@@ -290,6 +294,8 @@ def participants_csv(event_id: int):
     event = _event_or_404(event_id)
     lang = current_language()
     people = services.participants(event.id)
+    # The questions and choices in the organiser's language (theirs, else English...).
+    questions = question_rules.in_language(event.questions, lang, event.original_language)
     rows = []
     ordered = (
         [(r, None) for r in people.confirmed]
@@ -309,7 +315,12 @@ def participants_csv(event_id: int):
                 signed_up_at=registration.created_at,
                 email=registration.user.email if registration.share_email else None,
                 phone=registration.user.phone if registration.share_phone else None,
-                answers=registration.answers or {},
+                answers={
+                    q["key"]: question_rules.answer_text(
+                        q, (registration.answers or {}).get(q["key"])
+                    )
+                    for q in questions
+                },
             )
         )
     headings = {
@@ -323,6 +334,6 @@ def participants_csv(event_id: int):
         "phone": _("Phone"),
     }
     header, cells = export.csv_columns(
-        rows, headings, [q["label"] for q in event.questions or []], event.timezone
+        rows, headings, [(q["key"], q["label"]) for q in questions], event.timezone
     )
     return csv_response(header, cells, f"participants-{event.id}.csv", private=True)

@@ -99,7 +99,9 @@ class Event(db.Model):
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     audience_kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
     audience_countries: Mapped[list[str]] = mapped_column(JSON, default=list)
-    # [{"label": "...", "type": "text"|"choice", "options": [...]}]
+    # Sign-up questions, each label per language and each question and choice with a
+    # stable key (`events.questions`): [{"key", "type": "text"|"choice",
+    # "label": {lang: text}, "options": [{"key", "label": {lang: text}}]}]
     questions: Mapped[list[dict]] = mapped_column(JSON, default=list)
 
     status: Mapped[str] = mapped_column(String(20), default="draft")
@@ -233,6 +235,7 @@ class Registration(db.Model):
     # "event-user" while active, NULL after: one active registration per person and event
     # (a unique column: NULLs never collide, on SQLite and PostgreSQL alike).
     active_key: Mapped[str | None] = mapped_column(String(40), unique=True)
+    # By question key; a choice as its key (the same whatever language it was read in).
     answers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     # What the person lets the organiser see in the participant list.
     share_email: Mapped[bool] = mapped_column(default=False)

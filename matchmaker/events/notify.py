@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from flask import url_for
 
-from matchmaker.events import seats, times
+from matchmaker.events import questions, seats, times
 from matchmaker.events.models import Event, Registration
 from matchmaker.extensions import db
 from matchmaker.mail import send_mail
@@ -63,8 +63,16 @@ def _tell_of_offer(registration: Registration, kind: str, **extra) -> None:
 
 
 def signed_up(registration: Registration, position: int | None) -> None:
-    """A receipt for the person who signed up: a seat, or their place in the queue."""
-    _mail(registration, "event_signed_up", position=position or 0)
+    """A receipt for the person who signed up: a seat, or their place in the queue, and
+    their answers to the questions, in their language."""
+    event = registration.event
+    answers = questions.answered(
+        event.questions,
+        registration.answers,
+        registration.user.locale or "en",
+        event.original_language,
+    )
+    _mail(registration, "event_signed_up", position=position or 0, answers=answers)
 
 
 def changed(event: Event, registrations: list[Registration]) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from matchmaker import personal_data
-from matchmaker.events import notify
+from matchmaker.events import notify, questions
 from matchmaker.events.models import Registration
 from matchmaker.events.services import end_registrations_of
 from matchmaker.extensions import db
@@ -19,13 +19,20 @@ from matchmaker.extensions import db
 
 def export_registrations(user) -> list[dict[str, Any]]:
     when = personal_data.when
+    lang = user.locale or "en"
+
+    def answers(r: Registration) -> list[dict[str, str]]:
+        """As the person read the questions: in their language, choices by their label."""
+        pairs = questions.answered(r.event.questions, r.answers, lang, r.event.original_language)
+        return [{"question": question, "answer": answer} for question, answer in pairs]
+
     return [
         {
             "event_id": r.event_id,
             "event_title": r.event.title,
             "status": r.status,
             "organisation_id": r.organisation_id,
-            "answers": r.answers,
+            "answers": answers(r),
             "share_email_with_organiser": r.share_email,
             "share_phone_with_organiser": r.share_phone,
             "signed_up_at": when(r.created_at),

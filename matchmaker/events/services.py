@@ -18,6 +18,7 @@ from matchmaker.editing import (
     sync_tags,
     sync_texts,
 )
+from matchmaker.events import questions as question_rules
 from matchmaker.events import seats
 from matchmaker.events.models import (
     ACTIVE,
@@ -68,7 +69,6 @@ EDITABLE = (
     "languages",
     "audience_kinds",
     "audience_countries",
-    "questions",
 )
 
 
@@ -96,6 +96,7 @@ class EventInput:
     languages: list[str] = field(default_factory=list)
     audience_kinds: list[str] = field(default_factory=list)
     audience_countries: list[str] = field(default_factory=list)
+    # From `questions.compose`: keys are given on saving, those of the event kept.
     questions: list[dict] = field(default_factory=list)
     texts: dict[str, dict[str, str]] = field(default_factory=dict)
     tags: dict[str, list[str]] = field(default_factory=dict)
@@ -156,6 +157,7 @@ def _co_hosts(event: Event, organisation_ids: list[int], user: User) -> None:
 def _apply(event: Event, data: EventInput, pairs: list[tuple[str, Tag]], user: User) -> None:
     for name in EDITABLE:
         setattr(event, name, getattr(data, name))
+    event.questions = question_rules.keyed(data.questions, event.questions, event.original_language)
     sync_texts(event, data.texts, TEXT_FIELDS, EventText)
     sync_tags(event, pairs, EventTag)
     _co_hosts(event, data.co_host_ids, user)
@@ -536,6 +538,21 @@ def event_countries() -> list[str]:
         )
         if c
     )
+
+
+def event_months(past: bool = False, now: datetime | None = None) -> list[tuple[int, int]]:
+    """(year, month) at the place of the public events still to come, soonest first; or of
+    those that took place, latest first: the choices of the list's month filter."""
+    now = now or utcnow()
+    query = select(Event.starts_at, Event.timezone).where(
+        Event.status.in_(PUBLIC_STATUSES), Event.published_at.is_not(None)
+    )
+    query = query.where(Event.ends_at <= now) if past else query.where(Event.ends_at > now)
+    months = set()
+    for starts_at, zone in db.session.execute(query):
+        local = at_place(starts_at, zone)
+        months.add((local.year, local.month))
+    return sorted(months, reverse=past)
 
 
 # --- calendars -----------------------------------------------------------------------------

@@ -132,6 +132,8 @@ def index():
     )
     page = max(args.get("page", 1, type=int) or 1, 1)
     events, total = services.find_events(filters, page)
+    # The month as the filter reads it ("2026-12"): its first moment, in UTC.
+    chosen = (filters.month[0].year, filters.month[0].month) if filters.month else None
     return render(
         "events/index.html",
         block="results",
@@ -140,12 +142,26 @@ def index():
         page=page,
         pages=(total + services.PAGE_SIZE - 1) // services.PAGE_SIZE,
         filters=filters,
-        month=month if filters.month else "",
+        month=f"{chosen[0]:04d}-{chosen[1]:02d}" if chosen else "",
+        months=_month_choices(services.event_months(filters.past), chosen, filters.past),
         kinds=[(k, KIND_LABELS[k]) for k in KINDS],
         countries=services.event_countries(),
         categories=tag_choices("category", lang),
         languages=LANGUAGES,
     )
+
+
+def _month_choices(
+    months: list[tuple[int, int]], chosen: tuple[int, int] | None, past: bool
+) -> list[tuple[str, str]]:
+    """The month filter's options, ("2026-12", "December 2026"): the months with events,
+    and the one chosen even when it has none (it stays selected)."""
+    if chosen:
+        months = sorted({*months, chosen}, reverse=past)
+    lang = current_language()
+    return [
+        (f"{year:04d}-{month:02d}", times.month_label(year, month, lang)) for year, month in months
+    ]
 
 
 @bp.route("/<int:event_id>")
@@ -175,7 +191,7 @@ def sign_up(event_id: int):
     if request.method == "GET":
         return render("events/sign_up.html", event=event, **sign_up_state(event))
     form = _sign_up_form()
-    given = {str(i): request.form.get(f"answer-{i}", "") for i in range(len(event.questions or []))}
+    given = {q["key"]: request.form.get(f"answer-{q['key']}", "") for q in event.questions or []}
     answers, answer_errors = question_rules.check_answers(event.questions, given)
     if not form.validate_on_submit() or answer_errors:
         state = sign_up_state(event)
@@ -363,10 +379,18 @@ def init_app(app) -> None:
     def moment(value, event: Event) -> str:
         return times.moment(value, event.timezone, current_language()) if value else ""
 
+    def sign_up_questions(event: Event) -> list[dict]:
+        """The event's questions in the reader's language (`questions.in_language`)."""
+        return question_rules.in_language(
+            event.questions, current_language(), event.original_language
+        )
+
     app.jinja_env.globals.update(
         event_kind_label=lambda kind: KIND_LABELS.get(kind, kind),
         registration_status_label=lambda status: STATUS_LABELS.get(status, status),
         event_when=when,
         event_moment=moment,
+        sign_up_questions=sign_up_questions,
+        answer_text=question_rules.answer_text,
         spoken_language=lambda code: Locale(current_language()).languages.get(code, code),
     )

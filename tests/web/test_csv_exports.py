@@ -90,7 +90,13 @@ def test_every_csv_export_neutralises_hostile_cells(app, world):
     for name, hostile in zip(("alice", "bob", "carol", "dave"), HOSTILE, strict=False):
         world[name].name = hostile
         db.session.commit()
-        sign_up(person(app, world, name), event, share_email="y", answer_0=hostile, answer_1="Fish")
+        sign_up(
+            person(app, world, name),
+            event,
+            share_email="y",
+            answer_dietary_needs=hostile,
+            answer_lunch="fish",
+        )
 
     organiser = person(app, world, "olga")
     day = meeting_between(app, world, organiser, "alice", "bob")

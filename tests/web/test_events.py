@@ -15,7 +15,7 @@ from jinja2 import BytecodeCache
 from sqlalchemy import func, select, update
 from werkzeug.security import generate_password_hash
 
-from matchmaker.events import services, times
+from matchmaker.events import questions, services, times
 from matchmaker.events.models import Event, EventHost, EventMessage, Registration
 from matchmaker.events.services import EventInput
 from matchmaker.extensions import db
@@ -30,8 +30,16 @@ TITLE = "Visit to Alma House"
 HTMX = {"HX-Request": "true"}
 LOCAL = "%Y-%m-%dT%H:%M"
 QUESTIONS = [
-    {"label": "Dietary needs", "type": "text", "options": []},
-    {"label": "Lunch", "type": "choice", "options": ["Meat", "Fish"]},
+    {"key": "dietary_needs", "type": "text", "label": {"en": "Dietary needs"}, "options": []},
+    {
+        "key": "lunch",
+        "type": "choice",
+        "label": {"en": "Lunch"},
+        "options": [
+            {"key": "meat", "label": {"en": "Meat"}},
+            {"key": "fish", "label": {"en": "Fish"}},
+        ],
+    },
 ]
 
 
@@ -163,7 +171,8 @@ def person(app, world, name: str):
 
 
 def sign_up(client, event, htmx=True, organisation=None, lang="en", **fields):
-    """Sign up through the sign-up box: `answer_0="..."` answers a question, `share_email="y"`."""
+    """Sign up through the sign-up box: `answer_lunch="fish"` answers the question of key
+    "lunch" (a choice by its key), `share_email="y"`."""
     data = {
         "csrf_token": client.token,
         "organisation": client.org if organisation is None else organisation,
@@ -255,11 +264,14 @@ def event_form(event: Event | None = None, **changes) -> dict:
             "registration_deadline": local(event.registration_deadline),
             "capacity": str(event.capacity),
             "max_per_organisation": str(event.max_per_organisation or ""),
-            "questions": "\n".join(
-                " | ".join([q["label"], *q["options"]]) for q in event.questions
-            ),
             "languages": list(event.languages),
         }
+        data.update(
+            {
+                f"questions_{lang}": text
+                for lang, text in questions.as_texts(event.questions).items()
+            }
+        )
         data.update({name: "y" for name in ("online", "waiting_list") if getattr(event, name)})
     data.update(changes)
     return data
@@ -474,13 +486,15 @@ def test_a_choice_question_left_unanswered_is_asked_again_and_nothing_is_saved(a
     event = make_event(world, capacity=5, questions=QUESTIONS)
     alice = person(app, world, "alice")
     page = text(alice.get(f"/en/events/{event.id}"))
-    assert "Dietary needs" in page and re.search(r"<option\s*>Fish</option>", page)
-    response = sign_up(alice, event, answer_0="No nuts")
+    assert "Dietary needs" in page and re.search(r'<option value="fish"[^>]*>Fish</option>', page)
+    response = sign_up(alice, event, answer_dietary_needs="No nuts")
     assert response.status_code == 422
     fragment = text(response)
     assert "Choose one of the answers." in fragment
     assert 'value="No nuts"' in fragment  # what was typed is kept
-    response = sign_up(alice, event, htmx=False, answer_0="No nuts", answer_1="Pizza")
+    response = sign_up(
+        alice, event, htmx=False, answer_dietary_needs="No nuts", answer_lunch="pizza"
+    )
     assert response.status_code == 422
     assert "Choose one of the answers." in text(response)
     assert registrations(event) == []
@@ -490,9 +504,12 @@ def test_a_choice_question_left_unanswered_is_asked_again_and_nothing_is_saved(a
 def test_answers_are_kept_with_the_registration(app, world):
     event = make_event(world, capacity=5, questions=QUESTIONS)
     alice = person(app, world, "alice")
-    assert sign_up(alice, event, answer_0=" No nuts ", answer_1="Fish").status_code == 200
+    assert (
+        sign_up(alice, event, answer_dietary_needs=" No nuts ", answer_lunch="fish").status_code
+        == 200
+    )
     [registration] = registrations(event)
-    assert registration.answers == {"Dietary needs": "No nuts", "Lunch": "Fish"}
+    assert registration.answers == {"dietary_needs": "No nuts", "lunch": "fish"}
 
 
 # --- cancelling ----------------------------------------------------------------------------
@@ -965,11 +982,11 @@ def test_the_csv_lists_everyone_and_only_what_they_chose_to_share(app, world):
     event = make_event(world, capacity=2, questions=QUESTIONS)
     world["eve"] = user(email="eve@example.org", name='=HYPERLINK("http://evil.example","Click")')
     alice, bob, eve, carol = (person(app, world, n) for n in ("alice", "bob", "eve", "carol"))
-    sign_up(alice, event, share_email="y", answer_0="No nuts", answer_1="Fish")
-    sign_up(bob, event, answer_1="Meat")
-    sign_up(eve, event, share_email="y", answer_0="-2+3", answer_1="Meat")
-    sign_up(carol, event, share_email="y", answer_1="Fish")
-    sign_up(person(app, world, "dave"), event, answer_1="Fish")
+    sign_up(alice, event, share_email="y", answer_dietary_needs="No nuts", answer_lunch="fish")
+    sign_up(bob, event, answer_lunch="meat")
+    sign_up(eve, event, share_email="y", answer_dietary_needs="-2+3", answer_lunch="meat")
+    sign_up(carol, event, share_email="y", answer_lunch="fish")
+    sign_up(person(app, world, "dave"), event, answer_lunch="fish")
     daves = registrations(event)[-1]
     post(person(app, world, "dave"), f"/en/events/registrations/{daves.id}/cancel")
 
@@ -1164,7 +1181,7 @@ def test_the_month_filter_uses_the_date_shown_at_the_place(app, world, client):
     event_month = first.strftime("%Y-%m")
     page = text(client.get(f"/en/events/{db.session.scalar(select(Event.id))}"))
     shown = times.when(starts, starts + timedelta(hours=24), "Europe/Oslo", "en")
-    assert shown.startswith(first.strftime("%A, %B 1,")) and shown in page  # the 1st, there
+    assert shown.startswith(first.strftime("%A, 1 %B %Y,")) and shown in page  # the 1st, there
     assert titles(client, f"?month={event_month}") == {"Midnight hackathon"}
     before = (first - timedelta(days=1)).strftime("%Y-%m")
     assert titles(client, f"?month={before}") == set()
