@@ -61,9 +61,12 @@ VENDOR = matchmaker/static/vendor
 vendor:
 	npm ci --no-audit --no-fund
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
-	mkdir -p $(VENDOR)/leaflet $(VENDOR)/topojson-client $(VENDOR)/world-atlas
+	mkdir -p $(VENDOR)/leaflet $(VENDOR)/leaflet.markercluster $(VENDOR)/topojson-client $(VENDOR)/world-atlas
 	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
 	  node_modules/leaflet/LICENSE $(VENDOR)/leaflet/
+	cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js \
+	  node_modules/leaflet.markercluster/dist/MarkerCluster.css \
+	  node_modules/leaflet.markercluster/MIT-LICENCE.txt $(VENDOR)/leaflet.markercluster/
 	cp node_modules/topojson-client/dist/topojson-client.min.js \
 	  node_modules/topojson-client/LICENSE $(VENDOR)/topojson-client/
 	cp node_modules/world-atlas/countries-50m.json node_modules/world-atlas/LICENSE \

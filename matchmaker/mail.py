@@ -19,11 +19,10 @@ from email.utils import make_msgid
 from html import unescape
 
 from flask import current_app
-from flask_babel import force_locale
 from jinja2_fragments.flask import render_block
 
 from matchmaker.extensions import db
-from matchmaker.i18n import DEFAULT_LANGUAGE, normalise_language
+from matchmaker.i18n import DEFAULT_LANGUAGE, in_language, normalise_language
 from matchmaker.logs import current_request_id
 from matchmaker.outbox.models import QUEUED, OutboxMessage
 
@@ -33,7 +32,7 @@ log = logging.getLogger("matchmaker.mail")
 def build_message(to: str, template: str, locale: str | None, **context) -> EmailMessage:
     lang = normalise_language(locale) or DEFAULT_LANGUAGE
     name = f"emails/{template}.html"
-    with force_locale(lang):
+    with in_language(lang):
         context = {"lang": lang, **context}
         # The subject is plain text: undo the HTML escaping of names like "R&D".
         subject = unescape(" ".join(render_block(name, "subject", **context).split()))

@@ -6,8 +6,8 @@ import json
 import time
 
 from flask import Blueprint, Response, current_app, flash, request, session, url_for
-from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from matchmaker.accounts import data, emails, security_log, services, throttle, twofactor
@@ -28,7 +28,7 @@ from matchmaker.accounts.forms import (
 from matchmaker.accounts.models import EMAIL_KINDS, User
 from matchmaker.accounts.tokens import TokenError
 from matchmaker.extensions import db, limiter
-from matchmaker.i18n import current_language
+from matchmaker.i18n import current_language, in_language
 from matchmaker.web import redirect_to, render, safe_path
 
 # The session key of the address just confirmed, to fill in the login form with.
@@ -327,7 +327,7 @@ def update_profile():
     form = ProfileForm()
     if form.validate_on_submit():
         services.update_profile(current_user, form.name.data, form.locale.data)
-        with force_locale(form.locale.data):  # the next page is in the chosen language
+        with in_language(form.locale.data):  # the next page is in the chosen language
             flash(_("Your settings are saved."), "success")
         return redirect_to(url_for("accounts.settings", lang=form.locale.data))
     return _settings(422, "profile_form_block", profile_form=form)

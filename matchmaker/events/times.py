@@ -7,7 +7,9 @@ from datetime import UTC, date, datetime
 from functools import cache
 
 from babel.core import get_global
-from babel.dates import format_date, format_time, get_timezone_location
+from babel.dates import format_date, format_skeleton, get_timezone_location
+
+from matchmaker.i18n import formatting_locale, moment_text, time_text
 
 
 @cache
@@ -53,13 +55,14 @@ def aware(moment: datetime | None) -> datetime | None:
     return moment
 
 
-def when(starts: datetime, ends: datetime, zone: str, locale: str) -> str:
+def when(starts: datetime, ends: datetime, zone: str, lang: str) -> str:
     """The event's days and hours at the place, in the reader's language and its own date
     and time patterns, e.g. "onsdag den 10. marts 2027, 09.00 to 16.00 (Norge-tid)"."""
+    locale = formatting_locale(lang)
     start, end = at_place(starts, zone), at_place(ends, zone)
-    zone_name = zone_label(zone, locale)
-    start_time = format_time(start, "short", tzinfo=start.tzinfo, locale=locale)
-    end_time = format_time(end, "short", tzinfo=end.tzinfo, locale=locale)
+    zone_name = zone_label(zone, lang)
+    start_time, end_time = time_text(start, lang, start.tzinfo), time_text(end, lang, end.tzinfo)
+    # The one date style (i18n.DATE_STYLE) with the weekday: "full" is "long" and the day.
     day = format_date(start, "full", locale=locale)
     if start.date() == end.date():
         return f"{day}, {start_time}–{end_time} ({zone_name})"  # noqa: RUF001 (en dash)
@@ -67,26 +70,29 @@ def when(starts: datetime, ends: datetime, zone: str, locale: str) -> str:
     return f"{day}, {start_time} – {end_day}, {end_time} ({zone_name})"  # noqa: RUF001
 
 
-def moment(value: datetime, zone: str, locale: str) -> str:
-    """One time at the place, short: "10 mar 2027 09:00 (czas: Norwegia)"."""
-    local = at_place(value, zone)
-    day = format_date(local, "medium", locale=locale)
-    clock = format_time(local, "short", tzinfo=local.tzinfo, locale=locale)
-    return f"{day} {clock} ({zone_label(zone, locale)})"
+def moment(value: datetime, zone: str, lang: str) -> str:
+    """One time at the place: "10 marca 2027 09:00 (czas: Norwegia)"."""
+    local = moment_text(value, lang, zoneinfo.ZoneInfo(zone))
+    return f"{local} ({zone_label(zone, lang)})"
 
 
 @cache
-def zone_choices_in(locale: str) -> list[tuple[str, str]]:
+def zone_choices_in(lang: str) -> list[tuple[str, str]]:
     """(zone, its name in the reader's words) for every zone of a place, sorted by name."""
     return sorted(
-        ((zone, f"{zone_label(zone, locale)} · {zone}") for zone in zone_choices()),
+        ((zone, f"{zone_label(zone, lang)} · {zone}") for zone in zone_choices()),
         key=lambda pair: pair[1].casefold(),
     )
 
 
-def zone_label(zone: str, locale: str) -> str:
+def zone_label(zone: str, lang: str) -> str:
     """ "Norway Time", "czas: Norwegia": the zone named by its place, in the reader's words."""
-    return get_timezone_location(zoneinfo.ZoneInfo(zone), locale=locale)
+    return get_timezone_location(zoneinfo.ZoneInfo(zone), locale=formatting_locale(lang))
+
+
+def month_label(year: int, month: int, lang: str) -> str:
+    """A month as the reader names it: "December 2026", "grudzień 2026"."""
+    return format_skeleton("yMMMM", date(year, month, 1), locale=formatting_locale(lang))
 
 
 def month_bounds(month: str, zone: str = "UTC") -> tuple[datetime, datetime] | None:

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import wraps
 
-from babel.dates import format_date, format_time
 from babel.lists import format_list
 from flask import Blueprint, Response, abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
@@ -28,7 +27,7 @@ from matchmaker.events import services as events
 from matchmaker.events.models import Event
 from matchmaker.events.times import aware
 from matchmaker.extensions import db, limiter
-from matchmaker.i18n import current_language
+from matchmaker.i18n import current_language, date_text, formatting_locale, time_text
 from matchmaker.matching.present import reason_text
 from matchmaker.meetings import notify, outcomes, profile, scheduling, services, suggestions
 from matchmaker.meetings.models import (
@@ -331,7 +330,7 @@ class PeopleFilter:
 def tag_names(codes) -> str:
     """Tags named in the reader's language, as a list in a sentence."""
     lang = current_language()
-    return format_list([tag_label(code, lang) for code in codes], locale=lang)
+    return format_list([tag_label(code, lang) for code in codes], locale=formatting_locale(lang))
 
 
 def _labelled(codes: set[str], lang: str) -> list[tuple[str, str]]:
@@ -815,9 +814,8 @@ def availability(event: Event, setup):
 def slot_label(starts, ends, event: Event, lang: str) -> str:
     """One slot at the place, in the reader's language: day, start-end and time zone."""
     start, end = times.at_place(starts, event.timezone), times.at_place(ends, event.timezone)
-    day = format_date(start, "medium", locale=lang)
-    first = format_time(start, "short", tzinfo=start.tzinfo, locale=lang)
-    last = format_time(end, "short", tzinfo=end.tzinfo, locale=lang)
+    day = date_text(start, lang, start.tzinfo)
+    first, last = time_text(start, lang, start.tzinfo), time_text(end, lang, end.tzinfo)
     zone = times.zone_label(event.timezone, lang)
     return f"{day} {first}–{last} ({zone})"  # noqa: RUF001 (en dash)
 

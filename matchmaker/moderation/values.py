@@ -16,12 +16,13 @@ from datetime import date
 from typing import Any
 
 from flask import url_for
-from flask_babel import format_date, format_decimal
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from matchmaker.display import country_name, language_label, money, region_name, tag_label
 from matchmaker.extensions import db
+from matchmaker.i18n import date_text
 from matchmaker.organisations.models import ORG_TAG_ROLES, Organisation
 from matchmaker.projects.models import PROJECT_TAG_ROLES
 from matchmaker.register.queries import public_snapshot
@@ -71,7 +72,7 @@ def _link(value: Any) -> list[Part]:
 
 def _date(value: Any) -> list[Part]:
     day = value if isinstance(value, date) else date.fromisoformat(str(value))
-    return [Part(format_date(day, "long"))]
+    return [Part(date_text(day))]
 
 
 def _coordinate(value: Any) -> list[Part]:

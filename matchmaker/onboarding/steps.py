@@ -34,10 +34,13 @@ class Step:
 
 
 def progress(situation: Situation) -> list[Step]:
-    """The four steps, each done or not."""
+    """The four steps, each done or not. Once the organisation has been published, the
+    first steps are behind it (what its profile lacks is the checklist's business)."""
     has_organisation = situation.organisation_id is not None
-    described = has_organisation and situation.has_category and situation.has_offer_or_need
     submitted = situation.published_before or situation.status in SUBMITTED
+    described = has_organisation and (
+        situation.published_before or (situation.has_category and situation.has_offer_or_need)
+    )
     done = {
         "organisation": has_organisation,
         "describe": described,

@@ -15,15 +15,15 @@ from matchmaker.csv_writer import csv_response
 from matchmaker.display import money, money_range
 from matchmaker.events import services as event_services
 from matchmaker.geo.svg import radius, render_location, render_map
-from matchmaker.i18n import current_language
+from matchmaker.i18n import current_language, formatting_locale
 from matchmaker.register import export, funding, queries
-from matchmaker.web import render
+from matchmaker.web import is_htmx, render
 
 bp = Blueprint("register", __name__)
 
 MAX_VALUES = 30
 MAX_VALUE_LENGTH = 40
-SORTS = ("relevance", "newest", "name")
+CHOSEN_SORTS = ("newest", "name")
 
 
 def query_from_args(item_type: str, source: MultiDict | None = None) -> queries.RegisterQuery:
@@ -39,8 +39,12 @@ def query_from_args(item_type: str, source: MultiDict | None = None) -> queries.
             query.filters[name] = values[:MAX_VALUES]
     least, most = (source.get(name, "") for name in funding.RANGE_PARAMETERS)
     queries.set_funding_range(query, least, most)
+    # Relevance when words are searched, else newest, unless the reader chose another
+    # order (the sort control sends the automatic one empty: register/_sort.html).
+    # Relevance is never kept as a choice: without words there is none to sort by.
+    automatic = "relevance" if query.text.strip() else "newest"
     sort = source.get("sort", "")
-    query.sort = sort if sort in SORTS else ("relevance" if query.text else "newest")
+    query.sort = sort if sort in CHOSEN_SORTS else automatic
     try:
         query.page = max(1, min(int(source.get("page", 1)), 10_000))
     except ValueError:
@@ -59,6 +63,7 @@ def _list(item_type: str, template: str):
         results=results,
         organisation_names=names,
         item_type=item_type,
+        sort_oob=is_htmx(),  # the sort control sits outside the results it sorts
     )
 
 
@@ -91,7 +96,7 @@ def funding_problem(problem: str) -> str:
 def or_list(values: list[str]) -> str:
     """Several values of one filter as "a, b or c" in the reader's language."""
     texts = [value.unescape() if isinstance(value, Markup) else str(value) for value in values]
-    return format_list(texts, style="or", locale=current_language())
+    return format_list(texts, style="or", locale=formatting_locale(current_language()))
 
 
 @bp.route("/projects")
@@ -290,5 +295,12 @@ def interactive_map_data(places: list[dict]) -> dict:
             else url_for("static", filename="vendor/world-atlas/countries-50m.json")
         ),
         "core_countries": list(_CORE_COUNTRY_NUMBERS),
-        "labels": {"zoom_in": _("Zoom in"), "zoom_out": _("Zoom out"), "close": _("Close")},
+        "labels": {
+            "zoom_in": _("Zoom in"),
+            "zoom_out": _("Zoom out"),
+            "close": _("Close"),
+            # The name of a group of markers close together (static/js/map.js lists the
+            # places: "Oslo, Norway: 3 projects and Innlandet, Norway: 1 project").
+            "cluster": _("Zoom in on %(places)s"),
+        },
     }

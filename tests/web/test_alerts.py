@@ -157,7 +157,7 @@ def test_a_first_publication_notifies_matching_followers_once(app, world):
     log_in(follower_client, follower.email, lang="pl")
     page = follower_client.get("/pl/notifications/").get_data(as_text=True)
     expected = translated(
-        "pl", "New project matching your saved search: “%(name)s”", name=project.title
+        "pl", "The new project “%(name)s” matches your saved search.", name=project.title
     )
     assert expected in page
 

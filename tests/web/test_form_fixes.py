@@ -103,7 +103,7 @@ class Controls(HTMLParser):
         return [control.get("name") for control in self.controls]
 
 
-MARK = '<span class="required-mark" aria-hidden="true">*</span>'
+MARK = '<span class="required-mark" aria-hidden="true"></span>'
 
 
 def label_of(page: str, name: str) -> str:

@@ -180,7 +180,13 @@ def test_a_subdomain_inside_a_label_allows_the_parent_domain(app, client, regist
 
 def test_control_labels_come_translated_from_the_server(client, register):
     labels = map_data(client, "/en/map")["labels"]
-    assert labels == {"zoom_in": "Zoom in", "zoom_out": "Zoom out", "close": "Close"}
+    assert labels == {
+        "zoom_in": "Zoom in",
+        "zoom_out": "Zoom out",
+        "close": "Close",
+        "cluster": "Zoom in on %(places)s",  # a group of markers, named by its places
+    }
+    assert map_data(client, "/nb/map")["labels"]["cluster"] == "Zoom inn på %(places)s"
 
 
 def test_the_page_loads_leaflet_from_this_site_only(client, register):
@@ -188,6 +194,7 @@ def test_the_page_loads_leaflet_from_this_site_only(client, register):
     sources = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', page)
     assert "/static/vendor/leaflet/leaflet.js" in sources
     assert "/static/vendor/leaflet/leaflet.css" in sources
+    assert "/static/vendor/leaflet.markercluster/leaflet.markercluster.js" in sources
     assert "/static/js/map.js" in sources
     assert not [s for s in sources if s.startswith(("http:", "https:", "//"))]
     assert 'id="interactive-map"' in page and "hidden" in page

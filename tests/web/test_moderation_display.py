@@ -31,7 +31,7 @@ SHOWN = {
         "working_languages": "English, Danish",
         "original_language": "English",
         "money": "€1,000,000",
-        "start_date": "March 5, 2026",
+        "start_date": "5 March 2026",
         "capability": "Remote patient monitoring",
         "stage": "Pilot",
     },

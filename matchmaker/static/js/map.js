@@ -1,5 +1,7 @@
 // The interactive map on /<lang>/map: Leaflet markers, one per region, over plain
-// country outlines (vendored world-atlas) or over tiles when MAP_TILE_URL is set.
+// country outlines (vendored world-atlas) or over tiles when MAP_TILE_URL is set. Markers
+// that would overlap are grouped (vendored leaflet.markercluster): a group shows the sum,
+// is named by the places in it, and zooms in when selected (with the mouse or the keyboard).
 // Without JavaScript the page keeps its SVG map and table; the table is always there as
 // the accessible equivalent. Every text comes translated from the server (#map-data).
 (function () {
@@ -7,7 +9,7 @@
 
   var container = document.getElementById("interactive-map");
   var dataNode = document.getElementById("map-data");
-  if (!container || !dataNode || !window.L) {
+  if (!container || !dataNode || !window.L || !L.markerClusterGroup) {
     return;
   }
   var data = JSON.parse(dataNode.textContent);
@@ -52,8 +54,52 @@
     addOutlines(data.outlines);
   }
 
+  var lang = document.documentElement.lang || "en";
+  var numbers = new Intl.NumberFormat(lang);
+  var placeList = window.Intl && Intl.ListFormat ? new Intl.ListFormat(lang) : null;
+  var clusters = L.markerClusterGroup({
+    showCoverageOnHover: false,
+    spiderfyOnMaxZoom: true,
+    zoomToBoundsOnClick: true,
+    maxClusterRadius: 32, // px: about where two circles would overlap
+    animate: !still,
+    iconCreateFunction: clusterIcon,
+  });
   var openMarker = null;
   data.places.forEach(addMarker);
+  clusters.addTo(map);
+
+  // A group selected with the keyboard is gone once the map has zoomed in: the focus goes
+  // to what now shows its first place (a marker, or a smaller group).
+  clusters.on("clusterclick clusterkeypress", function (event) {
+    if (event.type === "clusterkeypress" && event.originalEvent.key !== "Enter") {
+      return;
+    }
+    var first = event.layer.getAllChildMarkers()[0];
+    var focusFirst = function () {
+      clusters.off("animationend spiderfied", focusFirst);
+      // Only when the focus went with the group (Leaflet leaves it on the map itself).
+      var active = document.activeElement;
+      if (active && active !== document.body && active !== container) {
+        return;
+      }
+      var shown = clusters.getVisibleParent(first);
+      var element = shown && shown.getElement();
+      if (element) {
+        element.focus();
+      }
+    };
+    clusters.on("animationend spiderfied", focusFirst);
+  });
+  container.addEventListener("keydown", function (event) {
+    // A group is a button: Space works as Enter does (markercluster listens for Enter).
+    if (event.key === " " && event.target.classList.contains("map-cluster")) {
+      event.preventDefault();
+      event.target.dispatchEvent(
+        new KeyboardEvent("keypress", { key: "Enter", keyCode: 13, bubbles: true })
+      );
+    }
+  });
 
   map.on("popupopen", function (event) {
     var element = event.popup.getElement();
@@ -71,11 +117,12 @@
     var marker = openMarker;
     var active = document.activeElement;
     openMarker = null;
+    var element = marker && marker.getElement(); // none while it is in a group
     if (
-      marker &&
+      element &&
       (!active || active === document.body || event.popup.getElement().contains(active))
     ) {
-      marker.getElement().focus();
+      element.focus();
     }
   });
   document.addEventListener("keydown", function (event) {
@@ -143,11 +190,49 @@
     });
   }
 
+  function markerSize(radius) {
+    return Math.max(MIN_SIZE, Math.round(radius * 1.5));
+  }
+
+  function clusterIcon(cluster) {
+    var places = cluster.getAllChildMarkers().map(function (marker) {
+      return marker.options.place;
+    });
+    var total = 0;
+    var largest = 0;
+    places.forEach(function (place) {
+      total += place.count;
+      largest = Math.max(largest, place.radius);
+    });
+    var texts = places.map(function (place) {
+      return place.text;
+    });
+    var size = markerSize(largest) + 12; // bigger than any circle it holds
+    var icon = document.createElement("span");
+    var number = document.createElement("span");
+    number.setAttribute("aria-hidden", "true");
+    number.textContent = numbers.format(total);
+    var name = document.createElement("span");
+    name.className = "visually-hidden";
+    name.textContent = data.labels.cluster.replace(
+      "%(places)s",
+      placeList ? placeList.format(texts) : texts.join("; ")
+    );
+    icon.appendChild(number);
+    icon.appendChild(name);
+    return L.divIcon({
+      className: "map-marker map-cluster",
+      html: icon,
+      iconSize: [size, size],
+    });
+  }
+
   function addMarker(place) {
-    var size = Math.max(MIN_SIZE, Math.round(place.radius * 1.5));
+    var size = markerSize(place.radius);
     var number = document.createElement("span");
     number.textContent = place.count_label;
     var marker = L.marker([place.lat, place.lon], {
+      place: place,
       icon: L.divIcon({ className: "map-marker", html: number, iconSize: [size, size] }),
       keyboard: true,
       title: place.text,
@@ -160,17 +245,20 @@
     marker.on("popupopen", function () {
       openMarker = marker;
     });
-    marker.addTo(map);
-    var element = marker.getElement();
-    // Named by its sentence, not by the bare number it shows.
-    element.setAttribute("aria-label", place.text);
-    element.addEventListener("keydown", function (event) {
-      // Leaflet opens the popup on Enter; a button opens on Space too.
-      if (event.key === " ") {
-        event.preventDefault();
-        marker.openPopup();
-      }
+    // Its element is made anew each time it comes out of a group.
+    marker.on("add", function () {
+      var element = marker.getElement();
+      // Named by its sentence, not by the bare number it shows.
+      element.setAttribute("aria-label", place.text);
+      element.addEventListener("keydown", function (event) {
+        // Leaflet opens the popup on Enter; a button opens on Space too.
+        if (event.key === " ") {
+          event.preventDefault();
+          marker.openPopup();
+        }
+      });
     });
+    clusters.addLayer(marker);
   }
 
   function popupContent(place) {
