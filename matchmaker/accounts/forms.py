@@ -148,6 +148,7 @@ class EmailChoicesForm(Form):
     contact_reminder = BooleanField(_l("A reminder of an unanswered contact request"))
     contact_expired = BooleanField(_l("A contact request from my organisation expired"))
     moderation_decision = BooleanField(_l("A moderator's decision about my organisation"))
+    join_request = BooleanField(_l("Someone asks to join my organisation"))
 
 
 class SecondStepForm(Form):

@@ -19,6 +19,7 @@ EMAIL_KINDS = (
     "contact_reminder",
     "contact_expired",
     "moderation_decision",
+    "join_request",
 )
 
 

@@ -442,7 +442,7 @@ def test_e_mails_can_be_turned_off_per_kind_but_the_notification_stays(
     )
     assert response.status_code == 303
     db.session.refresh(world["bob"])
-    assert world["bob"].email_off == ["contact_request", "moderation_decision"]
+    assert world["bob"].email_off == ["contact_request", "moderation_decision", "join_request"]
     smtp_server.clear()
     log_in(client, "alice@example.org")
     send(client, world)

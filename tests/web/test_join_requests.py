@@ -659,3 +659,21 @@ def test_the_notification_list_says_what_happened(owner_client, asker_client, as
     answer(owner_client, org, only_request(asker).id, "accept")
     html = asker_client.get("/en/notifications/").get_data(as_text=True)
     assert "Your request to join Nordic Telecare AS has been accepted" in html
+
+
+def test_an_owner_who_turned_the_e_mails_off_is_told_on_the_site_only(
+    owner_client, asker_client, owner, org
+):
+    token = csrf_token(owner_client, "/en/account/settings")
+    settings = owner_client.get("/en/account/settings").get_data(as_text=True)
+    assert "Someone asks to join my organisation" in settings
+    kept = {"contact_request": "y", "moderation_decision": "y"}  # join_request left unticked
+    response = owner_client.post(
+        "/en/account/settings/emails", data={"csrf_token": token, **kept}
+    )
+    assert response.status_code == 303
+    db.session.refresh(owner)
+    assert "join_request" in owner.email_off
+    assert ask(asker_client, org).status_code == 303
+    assert len(notifications(owner, "join_request")) == 1
+    assert mails_to(owner.email) == 0
