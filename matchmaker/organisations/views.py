@@ -4,7 +4,6 @@ belong to none yet find theirs and ask to join it."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
@@ -91,27 +90,12 @@ def manage(organisation_id: int):
     )
 
 
-@dataclass(frozen=True)
-class DraftEntry:
-    """What the public page reads of a register entry, for a version not yet published."""
-
-    item_id: int
-    country: str
-    region: str | None
-    latitude: float | None
-    longitude: float | None
-    item_type: str = "organisation"
-
-
 @bp.route("/<int:organisation_id>/preview")
 def public_preview(organisation_id: int):
     """The public page as it will look once the version members see now is approved."""
     org = _organisation_or_404(organisation_id)
     data = moderation.current_snapshot("organisation", org)
-    lat, lon = data.get("latitude"), data.get("longitude")
-    if lat is None or lon is None:
-        lat, lon = geo.coordinates(data["country"], data.get("region")) or (None, None)
-    entry = DraftEntry(org.id, data["country"], data.get("region"), lat, lon)
+    entry = register_views.draft_entry("organisation", org.id, data)
     return render(
         "register/organisation.html",
         entry=entry,

@@ -7,9 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from matchmaker.i18n import current_language
+from matchmaker.moderation import services as moderation
 from matchmaker.organisations.services import member_organisation
 from matchmaker.projects import services
 from matchmaker.projects.forms import ProjectForm, form_data_from, new_project_data
+from matchmaker.register import queries as register_queries
+from matchmaker.register import views as register_views
 from matchmaker.web import redirect_to, render
 
 bp = Blueprint("projects", __name__)
@@ -61,6 +64,24 @@ def create():
 def manage(project_id: int):
     project = _project_or_404(project_id)
     return render("projects/manage.html", project=project, org=project.organisation)
+
+
+@bp.route("/<int:project_id>/preview")
+def public_preview(project_id: int):
+    """The public page as it will look once the version members see now is approved."""
+    project = _project_or_404(project_id)
+    data = moderation.current_snapshot("project", project)
+    entry = register_views.draft_entry("project", project.id, data, project.organisation_id)
+    return render(
+        "register/project.html",
+        entry=entry,
+        data=data,
+        organisation=register_queries.entry("organisation", project.organisation_id),
+        location=register_views.location_of(entry),
+        text_choice=request.args.get("text"),
+        preview=True,
+        back_url=url_for("projects.manage", project_id=project.id),
+    )
 
 
 @bp.route("/<int:project_id>/edit", methods=["GET", "POST"])

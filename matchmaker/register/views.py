@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pycountry
 from babel.lists import format_list
 from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
@@ -117,6 +119,31 @@ def investors():
 @bp.route("/clusters")
 def clusters():
     return redirect(url_for("register.organisations", kind="cluster"))
+
+
+@dataclass(frozen=True)
+class DraftEntry:
+    """What a public page reads of a register entry, for a version not yet published."""
+
+    item_type: str
+    item_id: int
+    country: str
+    region: str | None
+    latitude: float | None
+    longitude: float | None
+    organisation_id: int | None = None
+    sort_title: str = ""
+
+
+def draft_entry(item_type: str, item_id: int, data: dict, organisation_id=None) -> DraftEntry:
+    """The entry a version will make once approved (`data`: its snapshot), placed as the
+    register places it: at its coordinates, else at its region's or country's centre."""
+    lat, lon = data.get("latitude"), data.get("longitude")
+    if lat is None or lon is None:
+        lat, lon = geo.coordinates(data["country"], data.get("region")) or (None, None)
+    return DraftEntry(
+        item_type, item_id, data["country"], data.get("region"), lat, lon, organisation_id
+    )
 
 
 def location_of(entry) -> dict | None:

@@ -14,7 +14,14 @@ from matchmaker.moderation.models import ModerationDecision
 from matchmaker.onboarding import steps
 from matchmaker.organisations.services import submit_organisation
 from tests.conftest import first_link
-from tests.factories import PASSWORD, UserFactory, make_organisation, publish, sync_taxonomy
+from tests.factories import (
+    PASSWORD,
+    UserFactory,
+    make_organisation,
+    make_project,
+    publish,
+    sync_taxonomy,
+)
 from tests.web.helpers import log_in, post_form
 
 
@@ -234,3 +241,28 @@ def test_members_preview_the_public_page_of_a_draft(app, register):
     log_in(stranger, "eve@example.org")
     assert stranger.get(url).status_code == 404
     assert app.test_client().get(url).status_code in (302, 303)
+
+
+def test_members_preview_the_public_page_of_a_draft_project(app, register):
+    ada = UserFactory(email="ada@example.org")
+    organisation = make_organisation(ada, name="Ada Health", country="PL", region="PL-DS")
+    texts = {"en": {"title": "Remote rehab kit", "summary": "Exercises at home, <i>watched</i>."}}
+    project = make_project(organisation, texts=texts)
+    client = app.test_client()
+    log_in(client, "ada@example.org")
+    url = f"/en/my/projects/{project.id}/preview"
+    assert f'href="{url}"' in page(client, f"/en/my/projects/{project.id}")
+    text = page(client, url)
+    assert "<h1" in text and "Remote rehab kit</h1>" in text
+    assert "this is how the public page will look" in text
+    assert "Exercises at home, &lt;i&gt;watched&lt;/i&gt;." in text
+    assert "Back to the project “Remote rehab kit”" in text
+    assert f'href="/en/my/projects/{project.id}"' in text
+    assert "Request contact" not in text and 'id="matches"' not in text
+    UserFactory(email="eve@example.org")
+    stranger = app.test_client()
+    log_in(stranger, "eve@example.org")
+    assert stranger.get(url).status_code == 404
+    assert app.test_client().get(url).status_code in (302, 303)
+    # The public page itself does not exist until a moderator approves the project.
+    assert client.get(f"/en/projects/{project.id}").status_code == 404
