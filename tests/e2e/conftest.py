@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -67,20 +69,77 @@ def live_server(app):
     server.server_close()
 
 
+# Chromium reports every response with an error status on the console, also a page or an
+# HTMX fragment the app answers with 404, 409 or 422 on purpose (a test asks for a missing
+# page, a form comes back with its errors). Those answers are what the tests check; what
+# counts as a problem is anything else: a script error, a style or a script the
+# Content-Security-Policy refused, an image or stylesheet that failed, a server error.
+FAILED_RESOURCE = re.compile(
+    r"^Failed to load resource: the server responded with a status of (\d+)"
+)
+ANSWERS = ("document", "xhr", "fetch")
+# htmx reports a request it cancelled on purpose (hx-sync: a newer one replaced it while
+# the reader typed) as an error, together with the end of that request: not a problem.
+CANCELLED_REQUEST = ("htmx:sendAbort", "htmx:afterRequest")
+
+
+@dataclass
+class BrowserReport:
+    """What the browser said during a test: console errors and uncaught exceptions, and
+    the pages and fragments the app answered with a client error (4xx)."""
+
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (text, resource URL)
+    answered_4xx: set[str] = field(default_factory=set)
+
+    def on_console(self, message) -> None:
+        if message.type == "error":
+            self.errors.append((message.text, (message.location or {}).get("url", "")))
+
+    def on_web_error(self, web_error) -> None:
+        where = web_error.page.url if web_error.page else "?"
+        self.errors.append((f"uncaught exception: {web_error.error}", where))
+
+    def on_response(self, response) -> None:
+        if 400 <= response.status < 500 and response.request.resource_type in ANSWERS:
+            self.answered_4xx.add(response.url)
+
+    def problems(self) -> list[str]:
+        problems = []
+        cancelled = any(text == CANCELLED_REQUEST[0] for text, _ in self.errors)
+        for text, url in self.errors:
+            if cancelled and text in CANCELLED_REQUEST:
+                continue
+            failed = FAILED_RESOURCE.match(text)
+            if failed and int(failed.group(1)) < 500 and url in self.answered_4xx:
+                continue
+            problems.append(f"{text} ({url or 'no location'})")
+        return problems
+
+
 @pytest.fixture
 def new_page(browser):
-    """Open pages in fresh browser contexts (separate cookies), closed after the test."""
+    """Open pages in fresh browser contexts (separate cookies), closed after the test.
+
+    Every page of every context is watched: a console error or an uncaught exception in
+    any of them fails the test at teardown (BrowserReport says what counts).
+    """
     contexts = []
+    report = BrowserReport()
 
     def open_page(locale: str = "en-GB", java_script_enabled: bool = True):
         context = browser.new_context(locale=locale, java_script_enabled=java_script_enabled)
         context.set_default_timeout(10_000)
+        context.on("console", report.on_console)
+        context.on("weberror", report.on_web_error)
+        context.on("response", report.on_response)
         contexts.append(context)
         return context.new_page()
 
     yield open_page
     for context in contexts:
         context.close()
+    problems = report.problems()
+    assert problems == [], "the browser reported errors:\n" + "\n".join(problems)
 
 
 @pytest.fixture

@@ -74,7 +74,7 @@ def test_follow_a_category_get_notified_and_delete_the_search(
 
     open_account_menu(page)
     page.get_by_role("link", name=t(lang, "Notifications")).click()
-    message = t(lang, "New project matching your saved search: “%(name)s”", name=project.title)
+    message = t(lang, "The new project “%(name)s” matches your saved search.", name=project.title)
     expect(page.get_by_text(message)).to_be_visible()
     assert_accessible(page)
 

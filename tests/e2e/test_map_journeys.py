@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale, gettext, ngettext
 from playwright.sync_api import expect
 
 from matchmaker import geo
@@ -112,3 +112,44 @@ def test_without_javascript_the_svg_map_and_the_table_remain(lang, live_server, 
     expect(page).to_have_url(re.compile(r"country=NO&region=NO-03"))
     expect(page.get_by_role("link", name="Oslo Sensor AS")).to_be_visible()
     # No axe here: it runs as JavaScript. The same page is checked with JavaScript above.
+
+
+@pytest.fixture
+def neighbours(app, register):
+    """Akershus next to Oslo: at the zoom that shows Wrocław too, their circles would overlap."""
+    owner = UserFactory(email="akershus@example.org")
+    moderator = UserFactory(role="moderator")
+    org = make_organisation(owner, name="Lillestrøm Health AS", region="NO-32")
+    publish("organisation", org, moderator)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_markers_close_together_are_grouped_until_zoomed_in(
+    lang, live_server, new_page, neighbours
+):
+    page = new_page()
+    page.goto(f"{live_server}/{lang}/map?show=organisations")
+    group = page.locator("#interactive-map .map-cluster")
+    expect(group).to_have_count(1)
+    # It shows the organisations in Oslo and Akershus together.
+    expect(group.locator("[aria-hidden=true]")).to_have_text("3")
+    # Named by the places it holds, in the page's language.
+    with force_locale(lang):
+        zoom_in = gettext("Zoom in on %(places)s", places="")
+    for place in (marker_text(lang, "NO", "NO-03", 2), marker_text(lang, "NO", "NO-32", 1)):
+        expect(group).to_have_accessible_name(re.compile(re.escape(place)))
+    expect(group).to_have_accessible_name(re.compile("^" + re.escape(zoom_in.strip())))
+    silesia = page.get_by_role("button", name=marker_text(lang, "PL", "PL-DS", 1), exact=True)
+    expect(silesia).to_be_visible()
+    assert_accessible(page)
+
+    # The keyboard: Enter zooms in on the group; the focus goes to its first place.
+    group.focus()
+    page.keyboard.press("Enter")
+    expect(group).to_have_count(0)
+    oslo = page.get_by_role("button", name=marker_text(lang, "NO", "NO-03", 2), exact=True)
+    akershus = page.get_by_role("button", name=marker_text(lang, "NO", "NO-32", 1), exact=True)
+    expect(oslo).to_be_visible()
+    expect(akershus).to_be_visible()
+    expect(page.locator("#interactive-map .map-marker:focus")).to_have_count(1)
+    assert_accessible(page)

@@ -63,7 +63,7 @@ def fresh(meeting: Meeting) -> Meeting:
 
 def single_spaced(text: str) -> str:
     """Runs of white space as one plain space: how accessible names are compared, and how
-    the app writes a subject (the narrow no-break space of "9:25 AM" becomes a space)."""
+    the app writes a subject (a no-break space in a date or a time becomes a space)."""
     return " ".join(text.split())
 
 

@@ -123,7 +123,7 @@ def test_search_across_languages_and_filter_by_stage_and_region(
 
     page = new_page()
     page.goto(f"{live_server}/{lang}/projects")
-    search = page.get_by_label(t(lang, "Search"))
+    search = page.get_by_role("searchbox", name=t(lang, "Search"))
     search.fill("telemedycyna")
     expect(page.get_by_role("link", name="Zdalna rehabilitacja serca")).to_be_visible()
     expect(page.get_by_role("link", name="Hjemmemonitorering af hjertesvigt")).to_have_count(0)

@@ -105,7 +105,7 @@ def test_organisation_is_returned_fixed_published_and_found(
 
     visitor = new_page()
     visitor.goto(f"{live_server}/{lang}/organisations")
-    visitor.get_by_label(t(lang, "Search")).fill("telemedycyna")
+    visitor.get_by_role("searchbox", name=t(lang, "Search")).fill("telemedycyna")
     expect(visitor.get_by_role("link", name=name)).to_be_visible()
     expect(visitor).to_have_url(re.compile(r"q=telemedycyna"))
     assert_accessible(visitor)

@@ -30,7 +30,7 @@ def test_an_admin_filters_the_security_events(lang, live_server, page, new_page)
     expect(page.get_by_role("cell", name=translated(lang, "Wrong password"))).to_be_visible()
     assert_accessible(page)
 
-    page.get_by_label(translated(lang, "Event")).select_option("sign_in")
+    page.get_by_label(translated(lang, "Event"), exact=True).select_option("sign_in")
     page.get_by_role("button", name=translated(lang, "Show")).click()
     expect(page.get_by_role("cell", name=translated(lang, "Wrong password"))).to_have_count(0)
     expect(page.get_by_role("cell", name=translated(lang, "Signed in")).first).to_be_visible()

@@ -668,9 +668,7 @@ def test_an_owner_who_turned_the_e_mails_off_is_told_on_the_site_only(
     settings = owner_client.get("/en/account/settings").get_data(as_text=True)
     assert "Someone asks to join my organisation" in settings
     kept = {"contact_request": "y", "moderation_decision": "y"}  # join_request left unticked
-    response = owner_client.post(
-        "/en/account/settings/emails", data={"csrf_token": token, **kept}
-    )
+    response = owner_client.post("/en/account/settings/emails", data={"csrf_token": token, **kept})
     assert response.status_code == 303
     db.session.refresh(owner)
     assert "join_request" in owner.email_off
