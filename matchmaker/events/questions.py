@@ -138,12 +138,7 @@ def keyed(drafts: list[dict], previous: list[dict] | None, original: str) -> lis
     claimed: set[str] = set()
     result = []
     for draft in drafts:
-        before = _given(draft, previous, claimed) or _matching(draft, previous, claimed)
-        if before is not None:
-            key = before["key"]
-        else:
-            key = _new_key(_wording(draft, original), used | claimed, "question")
-        claimed.add(key)
+        before, key = _key_for(draft, previous, used, claimed, original, "question")
         earlier = before["options"] if before else []
         result.append(
             {
@@ -161,14 +156,18 @@ def _keyed_options(drafts: list[dict], previous: list[dict], original: str) -> l
     claimed: set[str] = set()
     options = []
     for draft in drafts:
-        before = _given(draft, previous, claimed) or _matching(draft, previous, claimed)
-        if before is not None:
-            key = before["key"]
-        else:
-            key = _new_key(_wording(draft, original), used | claimed, "choice")
-        claimed.add(key)
+        _, key = _key_for(draft, previous, used, claimed, original, "choice")
         options.append({"key": key, "label": dict(draft["label"])})
     return options
+
+
+def _key_for(draft, previous, used, claimed, original, fallback):
+    """(the earlier question or choice `draft` stands for, or None; its key), the key
+    claimed so that no other draft takes it."""
+    before = _given(draft, previous, claimed) or _matching(draft, previous, claimed)
+    key = before["key"] if before else _new_key(_wording(draft, original), used | claimed, fallback)
+    claimed.add(key)
+    return before, key
 
 
 def _given(draft: dict, previous: list[dict], claimed: set[str]) -> dict | None:
