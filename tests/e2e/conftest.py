@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import threading
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -133,7 +134,10 @@ def new_page(browser):
         context.on("weberror", report.on_web_error)
         context.on("response", report.on_response)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        if not java_script_enabled:
+            PAGES_WITHOUT_JAVASCRIPT.add(page)
+        return page
 
     yield open_page
     for context in contexts:
@@ -147,7 +151,12 @@ def page(new_page):
     return new_page()
 
 
+# axe is a script that waits on timers: in a page without JavaScript it would wait forever.
+PAGES_WITHOUT_JAVASCRIPT: weakref.WeakSet = weakref.WeakSet()
+
+
 def axe_violations(page) -> list[dict]:
+    assert page not in PAGES_WITHOUT_JAVASCRIPT, "axe needs JavaScript: check the page with it"
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(AXE_SOURCE.read_text(encoding="utf-8"))
     result = page.evaluate(

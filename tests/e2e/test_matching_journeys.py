@@ -105,8 +105,9 @@ def test_owner_switches_lists_reads_reasons_dismisses_and_undoes(
 
     page.goto(f"{live_server}/{lang}/projects/{world.id}")
     matches = page.locator("#matches")
-    # The first list loads by itself when the section scrolls into view.
-    matches.scroll_into_view_if_needed()
+    # The first list loads with the page, replacing the section under the heading (which
+    # stays: scrolling to the section itself could catch it as it is replaced).
+    page.locator("#matches-heading").scroll_into_view_if_needed()
     expect(
         matches.get_by_role("link", name="Wrocław Clinical Hospital", exact=True)
     ).to_be_visible()

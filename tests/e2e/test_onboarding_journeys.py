@@ -122,4 +122,3 @@ def test_the_first_steps_work_without_javascript(live_server, new_page, register
     expect(page.locator("section.match-preview").get_by_role("link", name=HOSPITAL)).to_be_visible()
     page.get_by_role("button", name="Submit for review").click()
     expect(page.get_by_text("A moderator checks that the profile is complete")).to_be_visible()
-    assert_accessible(page)
