@@ -13,14 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from babel.lists import format_list
-from flask_babel import format_decimal, ngettext
+from flask_babel import format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from matchmaker import geo
 from matchmaker.display import language_label as language_name
 from matchmaker.display import money, money_range
-from matchmaker.i18n import current_language, formatting_locale
+from matchmaker.i18n import current_language
 from matchmaker.matching.reasons import Reason
 from matchmaker.taxonomy.queries import tag_label
 
@@ -72,17 +72,13 @@ def _lang() -> str:
     return current_language()
 
 
-def _format_locale() -> str:
-    return formatting_locale(current_language())
-
-
 def _tags(codes: Iterable[str]) -> str:
     lang = _lang()
-    return format_list([tag_label(code, lang) for code in codes], locale=formatting_locale(lang))
+    return format_list([tag_label(code, lang) for code in codes], locale=get_locale())
 
 
 def _languages(codes: Iterable[str]) -> str:
-    return format_list([language_name(code) for code in codes], locale=_format_locale())
+    return format_list([language_name(code) for code in codes], locale=get_locale())
 
 
 def _region(code: str) -> str:
@@ -290,7 +286,7 @@ LIKE_DISMISSED = {
 
 
 def _like_dismissed(args: Mapping, project: bool) -> str:
-    why = format_list([str(LIKE_DISMISSED[code]) for code in args["why"]], locale=_format_locale())
+    why = format_list([str(LIKE_DISMISSED[code]) for code in args["why"]], locale=get_locale())
     return _("Like one your organisation marked as not relevant: %(why)s", why=why)
 
 

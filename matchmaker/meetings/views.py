@@ -14,8 +14,8 @@ from functools import wraps
 
 from babel.lists import format_list
 from flask import Blueprint, Response, abort, current_app, flash, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -27,7 +27,7 @@ from matchmaker.events import services as events
 from matchmaker.events.models import Event
 from matchmaker.events.times import aware
 from matchmaker.extensions import db, limiter
-from matchmaker.i18n import current_language, date_text, formatting_locale, time_text
+from matchmaker.i18n import current_language, date_text, time_text
 from matchmaker.matching.present import reason_text
 from matchmaker.meetings import notify, outcomes, profile, scheduling, services, suggestions
 from matchmaker.meetings.models import (
@@ -330,7 +330,7 @@ class PeopleFilter:
 def tag_names(codes) -> str:
     """Tags named in the reader's language, as a list in a sentence."""
     lang = current_language()
-    return format_list([tag_label(code, lang) for code in codes], locale=formatting_locale(lang))
+    return format_list([tag_label(code, lang) for code in codes], locale=get_locale())
 
 
 def _labelled(codes: set[str], lang: str) -> list[tuple[str, str]]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pycountry
 from babel.lists import format_list
 from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
-from flask_babel import format_decimal, ngettext
+from flask_babel import format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
@@ -17,7 +17,7 @@ from matchmaker.csv_writer import csv_response
 from matchmaker.display import money, money_range
 from matchmaker.events import services as event_services
 from matchmaker.geo.svg import radius, render_location, render_map
-from matchmaker.i18n import current_language, formatting_locale
+from matchmaker.i18n import current_language
 from matchmaker.register import export, funding, queries
 from matchmaker.web import is_htmx, render
 
@@ -98,7 +98,7 @@ def funding_problem(problem: str) -> str:
 def or_list(values: list[str]) -> str:
     """Several values of one filter as "a, b or c" in the reader's language."""
     texts = [value.unescape() if isinstance(value, Markup) else str(value) for value in values]
-    return format_list(texts, style="or", locale=formatting_locale(current_language()))
+    return format_list(texts, style="or", locale=get_locale())
 
 
 @bp.route("/projects")
