@@ -66,6 +66,12 @@ def normalise_language(code: str | None) -> str | None:
     return primary if primary in LANGUAGES else None
 
 
+def language_of(person) -> str:
+    """The language a person reads their e-mails and notifications in: the one they chose
+    (a served code, as `normalise_language` reads it), else the default."""
+    return normalise_language(getattr(person, "locale", None)) or DEFAULT_LANGUAGE
+
+
 def preferred_language() -> str:
     """The language for a request without a prefix: saved choice, cookie, browser."""
     if current_user and current_user.is_authenticated:

@@ -6,6 +6,7 @@ from flask import current_app, url_for
 
 from matchmaker.accounts.models import User
 from matchmaker.accounts.tokens import fingerprint, make_token, read_token
+from matchmaker.i18n import language_of
 from matchmaker.mail import send_mail
 
 CONFIRM = "confirm-email"
@@ -21,15 +22,9 @@ def _link(endpoint: str, lang: str, token: str) -> str:
     return url_for(endpoint, lang=lang, token=token, _external=True)
 
 
-def _language(user: User) -> str:
-    from matchmaker.i18n import DEFAULT_LANGUAGE
-
-    return user.locale or DEFAULT_LANGUAGE
-
-
 def send_confirmation(user: User) -> None:
     token = make_token(_secret(), CONFIRM, {"uid": user.id, "email": user.email})
-    lang = _language(user)
+    lang = language_of(user)
     send_mail(
         user.email,
         "confirm_email",
@@ -41,7 +36,7 @@ def send_confirmation(user: User) -> None:
 
 
 def send_already_registered(user: User) -> None:
-    lang = _language(user)
+    lang = language_of(user)
     send_mail(
         user.email,
         "already_registered",
@@ -55,7 +50,7 @@ def send_already_registered(user: User) -> None:
 def send_reset(user: User) -> None:
     payload = {"uid": user.id, "pw": fingerprint(user.password_hash)}
     token = make_token(_secret(), RESET, payload)
-    lang = _language(user)
+    lang = language_of(user)
     send_mail(
         user.email,
         "reset_password",
@@ -68,7 +63,7 @@ def send_reset(user: User) -> None:
 
 def send_login_failures(user: User, minutes: int) -> None:
     """Someone kept trying wrong passwords or codes: sign-in is paused; here is what to do."""
-    lang = _language(user)
+    lang = language_of(user)
     send_mail(
         user.email,
         "login_failures",
@@ -81,7 +76,7 @@ def send_login_failures(user: User, minutes: int) -> None:
 
 def send_two_factor_changed(user: User, turned_on: bool) -> None:
     """Turning two-step sign-in on or off is told to the address, in case it was not them."""
-    lang = _language(user)
+    lang = language_of(user)
     send_mail(
         user.email,
         "two_factor_changed",
@@ -95,7 +90,7 @@ def send_two_factor_changed(user: User, turned_on: bool) -> None:
 def send_email_change(user: User, new_email: str) -> None:
     payload = {"uid": user.id, "old": user.email, "new": new_email}
     token = make_token(_secret(), CHANGE, payload)
-    lang = _language(user)
+    lang = language_of(user)
     send_mail(
         new_email,
         "change_email",

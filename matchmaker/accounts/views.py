@@ -28,7 +28,7 @@ from matchmaker.accounts.forms import (
 from matchmaker.accounts.models import EMAIL_KINDS, User
 from matchmaker.accounts.tokens import TokenError
 from matchmaker.extensions import db, limiter
-from matchmaker.i18n import current_language, in_language
+from matchmaker.i18n import current_language, in_language, language_of
 from matchmaker.web import redirect_to, render, safe_path
 
 # The session key of the address just confirmed, to fill in the login form with.
@@ -237,7 +237,7 @@ def _complete_sign_in(user: User, remember: bool, next_url: str | None, method="
         return redirect_to(url_for("two_factor.settings"))
     # The first sign-in begins the guided first steps (if any are left for this person).
     first = "onboarding.start" if user.previous_login_at is None else "core.home"
-    return redirect_to(next_url or url_for(first, lang=user.locale or "en"))
+    return redirect_to(next_url or url_for(first, lang=language_of(user)))
 
 
 @bp.route("/logout", methods=["POST"])

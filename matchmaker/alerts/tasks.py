@@ -8,12 +8,13 @@ from flask import url_for
 from huey import crontab
 
 from matchmaker.alerts import services
+from matchmaker.i18n import language_of
 from matchmaker.jobs import periodic_job
 from matchmaker.mail import send_mail
 
 
 def _send(user, items) -> None:
-    lang = user.locale or "en"
+    lang = language_of(user)
     try:  # links need SERVER_NAME outside a request
         manage_link = url_for("alerts.index", lang=lang, _external=True)
     except RuntimeError:

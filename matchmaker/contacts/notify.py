@@ -12,6 +12,7 @@ from matchmaker.accounts.models import User
 from matchmaker.contacts.models import ContactRequest
 from matchmaker.contacts.services import member_ids
 from matchmaker.extensions import db
+from matchmaker.i18n import language_of
 from matchmaker.mail import send_mail
 from matchmaker.notifications.services import notify
 
@@ -21,7 +22,7 @@ def _tell(user_ids, kind: str, request: ContactRequest, **extra) -> None:
         user = db.session.get(User, user_id)
         if user is None:
             continue
-        lang = user.locale or "en"
+        lang = language_of(user)
         link = url_for("contacts.show", lang=lang, request_id=request.id, _external=True)
         data = {
             "request_id": request.id,

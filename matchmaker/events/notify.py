@@ -16,6 +16,7 @@ from flask import url_for
 from matchmaker.events import questions, seats, times
 from matchmaker.events.models import Event, Registration
 from matchmaker.extensions import db
+from matchmaker.i18n import language_of
 from matchmaker.mail import send_mail
 from matchmaker.notifications.services import notify
 
@@ -24,7 +25,7 @@ def _mail(registration: Registration, kind: str, **extra) -> None:
     """One e-mail (template `kind`) to the person, in their language, linking to the event.
     The template sees `registration` too."""
     user, event = registration.user, registration.event
-    lang = user.locale or "en"
+    lang = language_of(user)
     link = url_for("events.show", lang=lang, event_id=event.id, _external=True)
     title = event.title_in(lang)
     send_mail(
@@ -44,7 +45,7 @@ def _tell(registrations: list[Registration], kind: str, **extra) -> None:
     """In the app and by e-mail, one person after another."""
     for registration in registrations:
         user, event = registration.user, registration.event
-        lang = user.locale or "en"
+        lang = language_of(user)
         link = url_for("events.show", lang=lang, event_id=event.id, _external=True)
         notify(user, kind, {"event_id": event.id, "title": event.title_in(lang)}, link=link)
         _mail(registration, kind, **extra)
@@ -54,7 +55,7 @@ def _tell_of_offer(registration: Registration, kind: str, **extra) -> None:
     """In the app and by e-mail, with the offer's deadline at the event's place, written
     the way the person's language writes times, and the sign-up box where they answer."""
     user, event = registration.user, registration.event
-    lang = user.locale or "en"
+    lang = language_of(user)
     deadline = times.moment(registration.offer_expires_at, event.timezone, lang)
     answer = url_for("events.show", lang=lang, event_id=event.id, _external=True, _anchor="signup")
     data = {"event_id": event.id, "title": event.title_in(lang), "deadline": deadline}
@@ -69,7 +70,7 @@ def signed_up(registration: Registration, position: int | None) -> None:
     answers = questions.answered(
         event.questions,
         registration.answers,
-        registration.user.locale or "en",
+        language_of(registration.user),
         event.original_language,
     )
     _mail(registration, "event_signed_up", position=position or 0, answers=answers)

@@ -15,11 +15,12 @@ from matchmaker.events import notify, questions
 from matchmaker.events.models import Registration
 from matchmaker.events.services import end_registrations_of
 from matchmaker.extensions import db
+from matchmaker.i18n import language_of
 
 
 def export_registrations(user) -> list[dict[str, Any]]:
     when = personal_data.when
-    lang = user.locale or "en"
+    lang = language_of(user)
 
     def answers(r: Registration) -> list[dict[str, str]]:
         """As the person read the questions: in their language, choices by their label."""

@@ -10,13 +10,14 @@ from flask import url_for
 
 from matchmaker.accounts.models import User
 from matchmaker.events import times
+from matchmaker.i18n import language_of
 from matchmaker.mail import send_mail
 from matchmaker.meetings.models import Meeting, MeetingRequest
 from matchmaker.notifications.services import notify
 
 
 def _tell(user: User, kind: str, event, page: str, **context) -> None:
-    lang = user.locale or "en"
+    lang = language_of(user)
     link = url_for(page, lang=lang, event_id=event.id, _external=True)
     title = event.title_in(lang)
     data = {"event_id": event.id, "title": title}
@@ -29,7 +30,7 @@ def _tell(user: User, kind: str, event, page: str, **context) -> None:
 
 def _when(meeting_or_time, event, user: User) -> str:
     starts = getattr(meeting_or_time, "starts_at", meeting_or_time)
-    return times.moment(starts, event.timezone, user.locale or "en")
+    return times.moment(starts, event.timezone, language_of(user))
 
 
 def sent(request: MeetingRequest) -> None:

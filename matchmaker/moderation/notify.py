@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import url_for
 
 from matchmaker.alerts import services as alerts
+from matchmaker.i18n import language_of
 from matchmaker.mail import send_mail
 from matchmaker.moderation.models import ModerationDecision
 from matchmaker.notifications.services import notify
@@ -18,7 +19,7 @@ def tell_members(
     holds it)."""
     for membership in organisation.memberships:
         user = membership.user
-        lang = user.locale or "en"
+        lang = language_of(user)
         if item_type == "organisation":
             link = url_for(
                 "organisations.manage", lang=lang, organisation_id=item.id, _external=True
@@ -52,6 +53,6 @@ def tell_followers(item_type: str, item_id: int) -> None:
     id_name = "project_id" if item_type == "project" else "organisation_id"
 
     def link_for(user) -> str:
-        return url_for(endpoint, lang=user.locale or "en", _external=True, **{id_name: item_id})
+        return url_for(endpoint, lang=language_of(user), _external=True, **{id_name: item_id})
 
     alerts.tell_followers(item_type, item_id, link_for)

@@ -25,7 +25,7 @@ from matchmaker.accounts.models import User, utcnow
 from matchmaker.accounts.services import find_by_email, normalise_email
 from matchmaker.database import commit_with
 from matchmaker.extensions import db
-from matchmaker.i18n import normalise_language
+from matchmaker.i18n import language_of, normalise_language
 from matchmaker.mail import send_mail
 from matchmaker.notifications.services import notify
 from matchmaker.organisations.models import (
@@ -682,10 +682,6 @@ def send_invitation(invitation: Invitation, token: str, inviter: User, fallback_
 # these as `then`, so what they write commits with the change they report) --------------
 
 
-def _language(user: User) -> str:
-    return normalise_language(user.locale) or "en"
-
-
 def _tell(user: User, kind: str, join_request: JoinRequest, link: str) -> None:
     """An in-app notification and, unless the person turned it off, an e-mail."""
     name = public_name(join_request.organisation)
@@ -695,7 +691,7 @@ def _tell(user: User, kind: str, join_request: JoinRequest, link: str) -> None:
         send_mail(
             user.email,
             kind,
-            _language(user),
+            language_of(user),
             user=user,
             join_request=join_request,
             organisation=name,
@@ -719,7 +715,7 @@ def tell_owners(join_request: JoinRequest) -> None:
     for owner in owners_of(join_request.organisation_id):
         link = url_for(
             "members.index",
-            lang=_language(owner),
+            lang=language_of(owner),
             organisation_id=join_request.organisation_id,
             _external=True,
         )
@@ -728,7 +724,7 @@ def tell_owners(join_request: JoinRequest) -> None:
 
 def tell_requester(join_request: JoinRequest) -> None:
     """The person who asked, in their own language: accepted or declined."""
-    user, lang = join_request.user, _language(join_request.user)
+    user, lang = join_request.user, language_of(join_request.user)
     if join_request.status == "accepted":
         link = url_for(
             "organisations.manage",
