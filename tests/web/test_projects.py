@@ -144,7 +144,8 @@ def test_missing_title_in_the_original_language_is_shown_next_to_the_field(clien
         '<p class="error" id="texts_pl-title-error">'
         "This field is required in the language you write in first.</p>"
     ) in page
-    assert 'aria-describedby="texts_pl-title-error"' in page
+    # The error describes the field after the name of the column's language.
+    assert 'aria-describedby="texts-pl-language texts_pl-title-error"' in page
     assert "Write the title, summary and description in this language." in page
     assert counts() == (0, 0, 0)
 

@@ -187,6 +187,17 @@ def test_the_form_offers_the_questions_in_each_language_the_event_is_written_in(
     assert found and found.group(1).strip() == PL
 
 
+def test_each_column_of_questions_is_described_by_its_language(app, world):
+    """The columns' boxes share one label; a screen reader hears which language each is."""
+    event = event_in(world, en=EN, pl=PL)
+    page = text(person(app, world, "olga").get(f"/en/my/events/{event.id}/edit"))
+    for code, name in (("en", "English"), ("pl", "Polski"), ("da", "Dansk")):
+        box = re.search(rf'<textarea[^>]*name="questions_{code}"[^>]*>', page).group(0)
+        described_by = re.search(r'aria-describedby="([^"]*)"', box).group(1).split()
+        assert described_by[0] == f"questions-{code}-language"
+        assert f'id="questions-{code}-language">{name}</span>' in page
+
+
 def test_the_organiser_writes_the_questions_in_two_languages(app, world):
     event = make_event(world, capacity=5, texts=TEXTS)
     olga = person(app, world, "olga")
