@@ -159,6 +159,19 @@ class Profile:
         return self.tags.get(role, _EMPTY)
 
 
+def project_region(
+    region: str | None, country: str, owner: tuple[str, str | None] | None
+) -> str | None:
+    """A project's region for matching: its own, else its organisation's (``owner``, the
+    published organisation's country and region) when both are in one country. A project
+    that names no region is run from where its organisation is. (The index does the same
+    with arrays: vector.MatchIndex.)"""
+    if region or owner is None:
+        return region
+    owner_country, owner_region = owner
+    return owner_region if owner_country == country else None
+
+
 def tags_by_role(rows: Iterable[tuple[str, str]]) -> dict[str, frozenset[str]]:
     """Group (role, code) rows, e.g. from ``register_entry_tag`` joined to ``tag``."""
     grouped: dict[str, set[str]] = {}

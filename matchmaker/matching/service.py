@@ -35,7 +35,7 @@ from matchmaker.matching.engine import (
     Verdict,
 )
 from matchmaker.matching.models import DISMISSAL_REASONS, MatchDismissal
-from matchmaker.matching.profiles import TAG_ROLES, AmountRange, ItemKey, Profile
+from matchmaker.matching.profiles import TAG_ROLES, AmountRange, ItemKey, Profile, project_region
 from matchmaker.matching.rules import ListKind
 from matchmaker.organisations.models import Membership
 from matchmaker.register import index as register_index
@@ -131,7 +131,7 @@ def _load_profiles(entry_ids: Select) -> list[Profile]:
     # A project works in the languages it is written in and those of its organisation.
     project_ids = [row.id for row in rows if row.item_type == "project"]
     written: dict[int, set[str]] = {}
-    owner_languages: dict[int, list[str]] = {}
+    owners: dict[int, Owner] = {}
     if project_ids:
         project_entries = entry_ids.where(RegisterEntry.item_type == "project")
         for entry_id, lang in db.session.execute(
@@ -140,8 +140,7 @@ def _load_profiles(entry_ids: Select) -> list[Profile]:
             )
         ):
             written.setdefault(entry_id, set()).add(lang)
-        owners = {row.organisation_id for row in rows if row.item_type == "project"}
-        owner_languages = _working_languages(owners)
+        owners = _owners(row.organisation_id for row in rows if row.item_type == "project")
 
     profiles = []
     for row in rows:
@@ -162,7 +161,9 @@ def _load_profiles(entry_ids: Select) -> list[Profile]:
             working_languages,
         ) = row
         if item_type == "project":
-            languages = written.get(entry_id, set()) | set(owner_languages.get(organisation_id, ()))
+            owner = owners.get(organisation_id)
+            languages = written.get(entry_id, set()) | set(owner.languages if owner else ())
+            region = project_region(region, country, owner.place if owner else None)
         else:
             languages = set(working_languages or ())
         profiles.append(
@@ -187,16 +188,30 @@ def _load_profiles(entry_ids: Select) -> list[Profile]:
     return profiles
 
 
-def _working_languages(organisation_ids: Iterable[int]) -> dict[int, list[str]]:
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """What a project takes from its published organisation: working languages and place."""
+
+    languages: tuple[str, ...]
+    place: tuple[str, str | None]  # country, region
+
+
+def _owners(organisation_ids: Iterable[int]) -> dict[int, Owner]:
     ids = sorted(set(organisation_ids))
     if not ids:
         return {}
     rows = db.session.execute(
-        select(RegisterEntry.item_id, RegisterEntry.snapshot["working_languages"]).where(
-            RegisterEntry.item_type == "organisation", RegisterEntry.item_id.in_(ids)
-        )
+        select(
+            RegisterEntry.item_id,
+            RegisterEntry.snapshot["working_languages"],
+            RegisterEntry.country,
+            RegisterEntry.region,
+        ).where(RegisterEntry.item_type == "organisation", RegisterEntry.item_id.in_(ids))
     )
-    return {item_id: list(languages or ()) for item_id, languages in rows}
+    return {
+        item_id: Owner(tuple(languages or ()), (country, region))
+        for item_id, languages, country, region in rows
+    }
 
 
 def _entry_id(item_type: str, item_id: int) -> Select:
@@ -287,12 +302,37 @@ def _build_index() -> vector.MatchIndex:
         records.ticket_min,
         records.ticket_max,
     ) = (list(column) for column in columns[:11])
+    records.region = _project_regions(records)
     split: dict[str, list[str]] = {}  # few distinct values: split each once
     records.languages = [split.get(v) or split.setdefault(v, v.split()) for v in columns[11]]
     records.regions_covered = [value.split() if value else () for value in columns[12]]
     for offset, role in enumerate(TAG_ROLES, start=13):
         records.tags[role] = np.fromiter(columns[offset], dtype=np.int64, count=len(rows))
     return vector.MatchIndex(records)
+
+
+def _project_regions(records: vector.Records) -> list[str | None]:
+    """Each entry's region for matching: a project without one takes its organisation's
+    (profiles.project_region), as _load_profiles does."""
+    places = {
+        item_id: (country, region)
+        for item_type, item_id, country, region in zip(
+            records.item_type, records.item_id, records.country, records.region, strict=True
+        )
+        if item_type == "organisation"
+    }
+    return [
+        region
+        if region or item_type != "project"
+        else project_region(region, country, places.get(owner))
+        for item_type, owner, country, region in zip(
+            records.item_type,
+            records.organisation_id,
+            records.country,
+            records.region,
+            strict=True,
+        )
+    ]
 
 
 def tag_stats() -> TagStats:
@@ -510,16 +550,20 @@ def draft_profile(
     publish, its texts read for tags as at publication (register.services.text_tags)."""
     tags = {**snapshot.get("tags", {}), **register_services.text_tags(item_type, snapshot)}
     if item_type == "project":
-        owner = _working_languages([organisation_id]).get(organisation_id, [])
-        languages = set(snapshot.get("texts", {})) | set(owner)
+        owner = _owners([organisation_id]).get(organisation_id)
+        languages = set(snapshot.get("texts", {})) | set(owner.languages if owner else ())
+        region = project_region(
+            snapshot.get("region"), snapshot["country"], owner.place if owner else None
+        )
     else:
         languages = set(snapshot.get("working_languages") or ())
+        region = snapshot.get("region")
     return Profile(
         key=ItemKey(item_type, item_id),
         organisation_id=organisation_id,
         org_kind=org_kind,
         country=snapshot["country"],
-        region=snapshot.get("region"),
+        region=region,
         languages=frozenset(languages),
         tags={role: frozenset(codes) for role, codes in tags.items() if role in TAG_ROLES},
         stage=snapshot.get("stage") if item_type == "project" else None,

@@ -189,6 +189,23 @@ def test_profiles_read_ticket_regions_and_languages_from_the_register(register):
     assert subject.tag_codes("need") == {"clinical_validation", "test_bed", "regulatory_mdr"}
 
 
+def test_a_project_without_a_region_is_matched_from_its_organisations_region(register):
+    _project, startup, others = register
+    moderator = UserFactory(role="moderator")
+    unplaced = make_project(startup, region=None)
+    publish("project", unplaced, moderator)
+    abroad = make_project(startup, region=None, country="DK")
+    publish("project", abroad, moderator)
+
+    subject = service.published_profile("project", unplaced.id)
+    assert subject.region == "PL-DS"  # the start-up's region, in the same country
+    assert service.published_profile("project", abroad.id).region is None
+    clusters = service.ranked(subject, ListKind.PROJECT_CLUSTERS)
+    assert clusters == _full_scan(subject, ListKind.PROJECT_CLUSTERS)
+    [cluster] = [m for m in clusters if m.key == ItemKey("organisation", others["cluster"].id)]
+    assert {"same_region", "covers_region"} & {reason.code for reason in cluster.reasons}
+
+
 def test_tag_frequencies_are_counted_per_entry_and_cached_until_the_register_changes(register):
     _project, _startup, _others = register
     stats = service.tag_stats()
