@@ -413,12 +413,17 @@ class _Parser:
             ),
             require_shared_tag=table["require_shared_tag"],
             match_tags=self.match_tags(
-                table["match_tags"], f"{where}.match_tags", table["subject_type"]
+                table["match_tags"],
+                f"{where}.match_tags",
+                table["subject_type"],
+                table["candidate_type"],
             ),
             weights=MappingProxyType(weights),
         )
 
-    def match_tags(self, raw: Any, where: str, subject_type: str) -> tuple[tuple[str, str], ...]:
+    def match_tags(
+        self, raw: Any, where: str, subject_type: str, candidate_type: str
+    ) -> tuple[tuple[str, str], ...]:
         if not isinstance(raw, list) or not raw:
             raise self.error(where, "must be a non-empty list of [subject role, candidate role]")
         pairs = []
@@ -429,7 +434,8 @@ class _Parser:
             subject_roles = (*TAG_ROLES, STAGE_ROLE) if subject_type == "project" else TAG_ROLES
             if subject_role not in subject_roles:
                 raise self.error(where, f"unknown subject role {subject_role!r}")
-            if candidate_role not in TAG_ROLES:
+            candidate_roles = (*TAG_ROLES, STAGE_ROLE) if candidate_type == "project" else TAG_ROLES
+            if candidate_role not in candidate_roles:
                 raise self.error(where, f"unknown candidate role {candidate_role!r}")
             pairs.append((subject_role, candidate_role))
         return tuple(pairs)

@@ -31,6 +31,7 @@ from matchmaker.matching.engine import Match, MatchContext, TagStats
 from matchmaker.matching.profiles import (
     ITEM_TYPES,
     ROLE_VOCABULARIES,
+    STAGE_ROLE,
     TAG_ROLES,
     AmountRange,
     ItemKey,
@@ -417,8 +418,12 @@ class MatchIndex:
         if spec.require_shared_tag:
             selection = engine.selection_tags(subject, spec.kind, self.stats, self.rules)
             carries = np.zeros(hi - lo, dtype=bool)
+            stages = self.codes.get(ROLE_VOCABULARIES["preferred_stage"], ())
             for tag in selection:
-                if tag.code in self.bit:
+                if tag.role == STAGE_ROLE:  # a project's stage
+                    if tag.code in stages:
+                        carries |= self.stage[lo:hi] == stages.index(tag.code)
+                elif tag.code in self.bit:
                     carries |= _has_bit(self.tags[tag.role][lo:hi], self.bit[tag.code])
             mask &= carries
         if context.narrowed:

@@ -447,6 +447,17 @@ def test_an_investor_is_recommended_projects_at_its_stages_first():
     assert "stage_not_preferred" in codes(matches[1])
 
 
+def test_an_investor_finds_projects_at_its_stages_outside_its_fields():
+    """Selected by stage alone (no shared category), and still below one in its field."""
+    investor = org(1, kind="investor", preferred_stage=["prototype"], category=["mobile_apps"])
+    in_field = project(2, owner=7, stage="prototype", category=["mobile_apps"])
+    other_field = project(3, owner=8, stage="prototype", category=["medical_devices"])
+    other_stage = project(4, owner=9, stage="pilot", category=["medical_devices"])
+    matches = rank(investor, [other_stage, other_field, in_field], ListKind.INVESTOR_PROJECTS)
+    assert ids(matches) == [2, 3]
+    assert "investor_stage" in codes(matches[1])
+
+
 def test_a_stage_next_to_the_investors_costs_little_and_a_distant_one_the_whole_penalty():
     investor = org(1, kind="investor", preferred_stage=["prototype"], category=["mobile_apps"])
     next_one = project(2, owner=7, stage="pilot", category=["mobile_apps"])

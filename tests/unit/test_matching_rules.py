@@ -531,6 +531,13 @@ BAD_RULES = [
         id="stage-of-an-organisation",
     ),
     pytest.param(
+        lambda r: r["lists"]["project_investors"].update(
+            match_tags=[["preferred_stage", "stage"]]
+        ),
+        "unknown candidate role 'stage'",
+        id="stage-of-a-candidate-organisation",
+    ),
+    pytest.param(
         lambda r: r["penalties"].update(geography=5),
         "penalties] unknown keys ['geography']",
         id="penalty-for-a-rule-that-cannot-speak-against",
