@@ -517,7 +517,8 @@ def shared_language(
     subject: Profile, candidate: Profile, rules: Rules, stats: TagStats
 ) -> Hit | None:
     """At least one working language in common; else languages readable one from the
-    other (Danish and Norwegian) count for less; none of either speaks against."""
+    other (Danish and Norwegian) count for less, and a bridge (English, with a side whose
+    language's speakers commonly read it) for less again; none of these speaks against."""
     if not subject.languages or not candidate.languages:
         return None
     shared = subject.languages & candidate.languages
@@ -529,11 +530,27 @@ def shared_language(
             args = {"subject_languages": tuple(sorted(ours)),
                     "candidate_languages": tuple(sorted(theirs))}  # fmt: skip
             return Hit(rules.readable_language, "readable_language", args)
+    if _bridged(subject.languages, candidate.languages, rules):
+        args = {"bridge": rules.bridge_language,
+                "subject_languages": tuple(sorted(subject.languages)),
+                "candidate_languages": tuple(sorted(candidate.languages))}  # fmt: skip
+        return Hit(rules.bridged_language, "bridge_language", args)
     args = {
         "subject_languages": tuple(sorted(subject.languages)),
         "candidate_languages": tuple(sorted(candidate.languages)),
     }
     return Hit(-1.0, "no_shared_language", args)
+
+
+def _bridged(ours: frozenset[str], theirs: frozenset[str], rules: Rules) -> bool:
+    """One side works in the bridge language, the other in a language whose speakers
+    commonly read it for work (rules.toml [languages])."""
+    bridge, readers = rules.bridge_language, rules.bridge_readers
+    if bridge is None:
+        return False
+    return (bridge in ours and bool(theirs & readers)) or (
+        bridge in theirs and bool(ours & readers)
+    )
 
 
 # Rule id (as used in rules.toml) -> function.

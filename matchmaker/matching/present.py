@@ -262,6 +262,15 @@ def _readable_language(args: Mapping, project: bool) -> str:
     )
 
 
+def _bridge_language(args: Mapping, project: bool) -> str:
+    return _(
+        "No working language in common, but %(bridge)s can bridge it: you work in %(yours)s, they work in %(theirs)s",
+        bridge=_languages((args["bridge"],)),
+        yours=_languages(args["subject_languages"]),
+        theirs=_languages(args["candidate_languages"]),
+    )
+
+
 def _no_shared_language(args: Mapping, project: bool) -> str:
     return _(
         "No working language in common: you work in %(yours)s, they work in %(theirs)s",
@@ -312,6 +321,7 @@ SENTENCES: Mapping[str, Sentence] = {
     "cross_border_wanted": _cross_border_wanted,
     "shared_language": _shared_language,
     "readable_language": _readable_language,
+    "bridge_language": _bridge_language,
     "no_shared_language": _no_shared_language,
     "like_dismissed": _like_dismissed,
 }

@@ -60,6 +60,9 @@ REASON_ARGS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         # Languages readable one from the other (e.g. Danish and Norwegian), none shared:
         # the subject's and the candidate's of that group (sorted codes).
         "readable_language": ("subject_languages", "candidate_languages"),
+        # None shared or readable, but one side works in the bridge language (a code) and
+        # the other in a language whose speakers commonly read it: both sides' languages.
+        "bridge_language": ("bridge", "subject_languages", "candidate_languages"),
         # Negative: both sides state languages but share none.
         "no_shared_language": ("subject_languages", "candidate_languages"),
         # Negative: like an item the subject's organisation dismissed as not relevant;

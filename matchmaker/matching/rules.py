@@ -135,6 +135,12 @@ class Rules:
     # a pair working in two languages of one group.
     readable_groups: tuple[frozenset[str], ...]
     readable_language: float
+    # A language that bridges, the languages whose speakers commonly read it for work,
+    # and the shared_language strength of a pair it bridges (one side works in it, the
+    # other in one of those languages, nothing else shared or readable).
+    bridge_language: str | None
+    bridge_readers: frozenset[str]
+    bridged_language: float
     # What a need or an offer read from a text counts for, against one the owner chose.
     text_weight: float
     # Points off a candidate like one the organisation dismissed, saying why (too far,
@@ -259,7 +265,11 @@ class _Parser:
             top["investor_ticket"], "investor_ticket", ("fits", "overlaps", "near_miss")
         )
         stage = self.table(top["investor_stage"], "investor_stage", ("adjacent",))
-        languages = self.table(top["languages"], "languages", ("readable_groups", "readable"))
+        languages = self.table(
+            top["languages"],
+            "languages",
+            ("readable_groups", "readable", "bridge", "bridge_readers", "bridged"),
+        )
         text = self.table(top["text"], "text", ("weight",))
         dismissals = self.table(top["dismissals"], "dismissals", ("like_dismissed",))
         geography, signals = self.geography(top["geography"])
@@ -289,6 +299,9 @@ class _Parser:
             stage_adjacent=self.number(stage["adjacent"], "investor_stage.adjacent", 0, 1),
             readable_groups=self.readable_groups(languages["readable_groups"]),
             readable_language=self.number(languages["readable"], "languages.readable", 0, 1),
+            bridge_language=self.language(languages["bridge"], "languages.bridge"),
+            bridge_readers=self.languages(languages["bridge_readers"], "languages.bridge_readers"),
+            bridged_language=self.number(languages["bridged"], "languages.bridged", 0, 1),
             text_weight=self.number(text["weight"], "text.weight", 0, 1),
             like_dismissed=self.number(
                 dismissals["like_dismissed"], "dismissals.like_dismissed", 0, 100
@@ -326,6 +339,21 @@ class _Parser:
             for role, codes in raw_signals.items()
         }
         return MappingProxyType(strengths), MappingProxyType(signals)
+
+    def language(self, raw: Any, where: str) -> str | None:
+        """A language code, or "" for none."""
+        if raw == "":
+            return None
+        codes = self.languages([raw], where)
+        return next(iter(codes))
+
+    def languages(self, raw: Any, where: str) -> frozenset[str]:
+        if not isinstance(raw, list):
+            raise self.error(where, "must be a list of language codes")
+        codes = {normalise_language(str(code)) or str(code) for code in raw}
+        if any(len(code) not in (2, 3) or not code.isalpha() for code in codes):
+            raise self.error(where, f"{raw!r} are not language codes")
+        return frozenset(codes)
 
     def readable_groups(self, raw: Any) -> tuple[frozenset[str], ...]:
         where = "languages.readable_groups"

@@ -708,7 +708,18 @@ def shared_language(index: MatchIndex, subject: Profile, at: np.ndarray) -> np.n
         mask = np.uint64(index._language_mask(group))
         if ours & mask:
             readable |= (theirs & mask) != 0
-    strength = np.where(readable, index.rules.readable_language, -1.0)
+    bridged = np.zeros(len(at), dtype=bool)
+    if index.rules.bridge_language is not None:
+        bridge = np.uint64(index._language_mask((index.rules.bridge_language,)))
+        readers = np.uint64(index._language_mask(index.rules.bridge_readers))
+        if ours & bridge:
+            bridged |= (theirs & readers) != 0
+        if ours & readers:
+            bridged |= (theirs & bridge) != 0
+    rules = index.rules
+    strength = np.where(
+        readable, rules.readable_language, np.where(bridged, rules.bridged_language, -1.0)
+    )
     return np.where(theirs == 0, 0.0, np.where((theirs & ours) != 0, 1.0, strength))
 
 

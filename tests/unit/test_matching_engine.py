@@ -513,6 +513,26 @@ def test_danish_and_norwegian_read_each_other_and_polish_and_danish_do_not():
     assert matches[4].score > matches[2].score > matches[3].score
 
 
+def test_english_bridges_a_danish_side_and_an_english_one_but_not_a_polish_only_one():
+    subject = project(1, languages=("da",), need=["biobank"])
+    english = org(2, languages=("pl", "en"), capability=["biobank"])
+    polish = org(3, languages=("pl",), capability=["biobank"])
+    norwegian = org(4, languages=("nb",), capability=["biobank"])
+    matches = {m.key.item_id: m for m in rank(subject, [english, polish, norwegian], PARTNERS)}
+    bridged = next(r for r in matches[2].reasons if r.code == "bridge_language")
+    assert bridged.args == {"bridge": "en", "subject_languages": ("da",),
+                            "candidate_languages": ("en", "pl")}  # fmt: skip
+    assert "no_shared_language" in codes(matches[3])
+    assert "readable_language" in codes(matches[4])  # readable comes before a bridge
+    assert matches[4].score > matches[2].score > matches[3].score
+    # Either side may be the English one; a Polish-only subject is taken at its word.
+    danish = org(5, languages=("da",), capability=["biobank"])
+    english_subject = project(6, owner=7, languages=("en",), need=["biobank"])
+    assert "bridge_language" in codes(rank(english_subject, [danish], PARTNERS)[0])
+    polish_subject = project(8, owner=9, languages=("pl",), need=["biobank"])
+    assert "no_shared_language" in codes(rank(polish_subject, [danish], PARTNERS)[0])
+
+
 # --- serialisation -----------------------------------------------------------------------------
 
 

@@ -447,7 +447,8 @@ def test_every_reason_a_rule_can_give_is_documented():
         "complementary_kinds", "investor_stage",
         "stage_not_preferred", "ticket_fits", "ticket_overlaps", "ticket_too_small",
         "ticket_too_large", "same_region", "covers_region", "same_country",
-        "cross_border_wanted", "shared_language", "readable_language", "no_shared_language",
+        "cross_border_wanted", "shared_language", "readable_language", "bridge_language",
+        "no_shared_language",
         "like_dismissed",  # not a rule: engine.Demotions
     }  # fmt: skip
     assert set(REASON_ARGS) == emitted
@@ -531,11 +532,19 @@ BAD_RULES = [
         id="stage-of-an-organisation",
     ),
     pytest.param(
-        lambda r: r["lists"]["project_investors"].update(
-            match_tags=[["preferred_stage", "stage"]]
-        ),
+        lambda r: r["lists"]["project_investors"].update(match_tags=[["preferred_stage", "stage"]]),
         "unknown candidate role 'stage'",
         id="stage-of-a-candidate-organisation",
+    ),
+    pytest.param(
+        lambda r: r["languages"].update(bridge_readers=["da", "Norsk"]),
+        "languages.bridge_readers",
+        id="bridge-reader-not-a-code",
+    ),
+    pytest.param(
+        lambda r: r["languages"].update(bridge=12),
+        "languages.bridge",
+        id="bridge-not-a-code",
     ),
     pytest.param(
         lambda r: r["penalties"].update(geography=5),

@@ -68,6 +68,11 @@ EXAMPLE_ARGS = {
     "cross_border_wanted": {"wanted_by": "candidate", "country": "DK"},
     "shared_language": {"languages": ("en",)},
     "readable_language": {"subject_languages": ("nb",), "candidate_languages": ("da",)},
+    "bridge_language": {
+        "bridge": "en",
+        "subject_languages": ("da",),
+        "candidate_languages": ("en", "pl"),
+    },
     "seeks_investment": {},
     "seeks_no_investment": {"seeks": ("pilot_site", "rd_partner")},
     "no_shared_language": {"subject_languages": ("pl",), "candidate_languages": ("da", "nb")},
@@ -115,6 +120,21 @@ def test_reasons_use_taxonomy_labels_place_names_and_amounts(app):
         languages
         == "No working language in common: you work in Polish, they work in Danish and Norwegian Bokmål"
     )
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "No working language in common, but English can bridge it: you work in Danish, "
+               "they work in English and Polish"),
+        ("da", "Intet fælles arbejdssprog, men engelsk kan slå bro: du arbejder på dansk, "
+               "de arbejder på engelsk og polsk"),
+    ],
+)  # fmt: skip
+def test_a_bridge_language_names_itself_and_both_sides(app, lang, expected):
+    reason = Reason("bridge_language", EXAMPLE_ARGS["bridge_language"])
+    with app.test_request_context(f"/{lang}/"), force_locale(lang):
+        assert present.reason_text(reason, "project") == expected
 
 
 def test_plural_forms_follow_the_number_of_tags(app):
