@@ -43,10 +43,17 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(skip)
 
 
+# How long an action or an expectation waits for the page. The journeys run beside other
+# tests on a shared machine (make test: more workers than cores), where a page can take
+# a few seconds under load; a real failure still fails, only later.
+WAIT_MS = 10_000
+
+
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=WAIT_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
@@ -129,7 +136,7 @@ def new_page(browser):
 
     def open_page(locale: str = "en-GB", java_script_enabled: bool = True):
         context = browser.new_context(locale=locale, java_script_enabled=java_script_enabled)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(WAIT_MS)
         context.on("console", report.on_console)
         context.on("weberror", report.on_web_error)
         context.on("response", report.on_response)
