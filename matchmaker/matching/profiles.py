@@ -164,8 +164,8 @@ def project_region(
 ) -> str | None:
     """A project's region for matching: its own, else its organisation's (``owner``, the
     published organisation's country and region) when both are in one country. A project
-    that names no region is run from where its organisation is. (The index does the same
-    with arrays: vector.MatchIndex.)"""
+    that names no region is run from where its organisation is. (The service applies it
+    to the full scan's profiles and to the index's rows alike.)"""
     if region or owner is None:
         return region
     owner_country, owner_region = owner
