@@ -48,20 +48,25 @@ def partners_count(lang: str, count: int) -> str:
 
 @pytest.fixture
 def crowd(app):
-    """A Polish start-up's project that needs clinical validation and offers remote
-    monitoring, and three partners that offer what it needs: a hospital and a university
-    in Poland, and an SME in Denmark that works in Danish only (no language in common: a
-    reason against it) and needs what the project offers."""
+    """A Polish start-up's project, written in Polish, that needs clinical validation and
+    offers remote monitoring, and three partners that offer what it needs: a hospital and
+    a university in Poland, and an SME in Denmark that works in Danish only (no language
+    in common, and no English to bridge it: a reason against it) and needs what the
+    project offers."""
     sync_taxonomy()
     moderator = UserFactory(role="moderator")
     member = UserFactory()  # one account registers them all: hashing passwords is slow
     startup = make_organisation(
         member, name="Heart Start-up", kind="startup", country="PL", region="PL-DS",
-        working_languages=["pl", "en"],
+        working_languages=["pl"],
     )  # fmt: skip
     publish("organisation", startup, moderator)
     project = make_project(
         startup,
+        original_language="pl",
+        texts={"pl": {"title": "Telemonitoring niewydolności serca",
+                      "summary": "Czujniki i panel dla pielęgniarek.",
+                      "description": "Pilotaż z dwoma szpitalami."}},  # fmt: skip
         tags={
             "need": ["clinical_validation"],
             "category": ["ehealth_telemedicine"],
