@@ -64,9 +64,13 @@ def crowd(app):
     project = make_project(
         startup,
         original_language="pl",
-        texts={"pl": {"title": "Telemonitoring niewydolności serca",
-                      "summary": "Czujniki i panel dla pielęgniarek.",
-                      "description": "Pilotaż z dwoma szpitalami."}},  # fmt: skip
+        texts={
+            "pl": {
+                "title": "Telemonitoring niewydolności serca",
+                "summary": "Czujniki i panel dla pielęgniarek.",
+                "description": "Pilotaż z dwoma szpitalami.",
+            }
+        },
         tags={
             "need": ["clinical_validation"],
             "category": ["ehealth_telemedicine"],
