@@ -229,6 +229,9 @@ def load_events(users_by_email: dict[str, User], today: date | None = None) -> i
         )
         event = event_services.create_event(owner, host, data)
         event_services.publish_event(event)
+        past = day < today
+        # An event that has taken place was signed up for before its deadline.
+        signed_up_at = starts - timedelta(days=item["deadline_days_before"] + 1) if past else None
         for email in item.get("sign_ups", []):
             person = users_by_email[email]
             membership = db.session.scalar(
@@ -243,12 +246,14 @@ def load_events(users_by_email: dict[str, User], today: date | None = None) -> i
                     person.id,
                     organisation_id=membership.organisation_id if membership else None,
                     answers=answers,
+                    now=signed_up_at,
                 )
             except seats.SignUpRefused:
                 continue  # a full event without a waiting list, or a per-organisation limit
         if "meetings" in item:
             demo_people = [users_by_email[email] for email in item.get("sign_ups", [])]
-            meetings_demo.load(event, item["meetings"], DEMO_PASSWORD, demo_people)
+            load = meetings_demo.load_past if past else meetings_demo.load
+            load(event, item["meetings"], DEMO_PASSWORD, demo_people)
     return len(items)
 
 

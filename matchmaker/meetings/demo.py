@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from matchmaker.accounts.models import User, utcnow
 from matchmaker.accounts.passwords import hash_password
 from matchmaker.events import seats
 from matchmaker.events.models import Event
+from matchmaker.events.times import aware
 from matchmaker.extensions import db
-from matchmaker.meetings import grid, profile, services
-from matchmaker.meetings.models import MeetingRequest
+from matchmaker.meetings import grid, notify, outcomes, profile, services
+from matchmaker.meetings.models import OUTCOMES, MeetingRequest
 from matchmaker.meetings.services import MeetingRefused, SetupInput
 from matchmaker.organisations.models import Membership, Organisation
 from matchmaker.taxonomy import load_taxonomy
@@ -65,6 +68,51 @@ def load(event: Event, settings: dict, password: str, demo_people: list[User]) -
     _accept_for_the_schedule(event, people)
 
 
+def load_past(event: Event, settings: dict, password: str, demo_people: list[User]) -> None:
+    """A matchmaking day that has taken place, so that a newcomer sees what comes after:
+    eight days before it the participants signed up, asked and were booked (the services
+    told that time); on the day most meetings were held; afterwards some were rated, and
+    the outcome questions went out when the worker sends them (a day after the event and,
+    for a day three months back, again). The demo accounts' own meetings wait for their
+    answers."""
+    before = aware(event.starts_at) - timedelta(days=8)
+    services.save_setup(event, _setup(settings, _event_day(event)))
+    people = _sign_up_participants(event, password, now=before)
+    demo_people = [p for p in demo_people if services.takes_part(event.id, p.id)]
+    rng = random.Random(SEED + event.id)  # noqa: S311  # nosec B311  # demo data, not a secret
+    everyone = people + demo_people
+    for asker in everyone:
+        for asked in rng.sample([p for p in everyone if p.id != asker.id], 2):
+            request, created = _ask(event, asker, asked, rng.choice(MESSAGES), now=before)
+            if created:
+                _answer(event, request, "book", now=before)
+    _held_and_rated(event, {p.id for p in demo_people})
+    ended = aware(event.ends_at)
+    with current_app.test_request_context():  # the questions link to the agenda
+        for when in (ended + outcomes.FIRST_QUESTION_AFTER, utcnow()):
+            if when <= utcnow():
+                outcomes.ask_outcomes(when, then=notify.outcome_question)
+
+
+def _held_and_rated(event: Event, waiting: set[int]) -> None:
+    """Every sixth meeting a no-show, the others held; the people not in `waiting` rate
+    each held meeting (no follow-up, talks started, an agreement, in turn)."""
+    for number, meeting in enumerate(services.booked_meetings(event.id)):
+        first, second = sorted(meeting.seats, key=lambda seat: seat.user_id)
+        if number % 6 == 5:
+            services.mark_presence(event, meeting.id, _person(first), "no_show")
+            continue
+        services.mark_presence(event, meeting.id, _person(first), "held")
+        for seat in (first, second):
+            if seat.user_id not in waiting:
+                outcome = OUTCOMES[(number + seat.user_id) % len(OUTCOMES)]
+                services.rate(event, meeting.id, _person(seat), outcome)
+
+
+def _person(seat) -> User:
+    return db.session.get(User, seat.user_id)
+
+
 def _event_day(event: Event):
     from matchmaker.events.times import at_place
 
@@ -99,7 +147,7 @@ def _organisations() -> list[Organisation]:
     return list(found)
 
 
-def _sign_up_participants(event: Event, password: str) -> list[User]:
+def _sign_up_participants(event: Event, password: str, now=None) -> list[User]:
     people = []
     counters = {country: 0 for country in NAMES}
     password_hash = hash_password(password)
@@ -127,7 +175,7 @@ def _sign_up_participants(event: Event, password: str) -> list[User]:
             )
             db.session.commit()
         try:
-            seats.sign_up(event.id, user.id, organisation_id=organisation.id)
+            seats.sign_up(event.id, user.id, organisation_id=organisation.id, now=now)
         except seats.SignUpRefused:
             continue
         people.append(user)
@@ -207,9 +255,9 @@ def _try_both_sides(event: Event, person: User, others: list[User]) -> None:
     _ask(event, person, others[2], MESSAGES[2])
 
 
-def _ask(event: Event, asker: User, asked: User, message: str):
+def _ask(event: Event, asker: User, asked: User, message: str, now=None):
     try:
-        return services.send_request(event, asker, asked.id, message)
+        return services.send_request(event, asker, asked.id, message, now=now)
     except MeetingRefused:
         return None, False
 
@@ -222,15 +270,15 @@ MESSAGES = (
 )
 
 
-def _answer(event: Event, request, how: str) -> None:
+def _answer(event: Event, request, how: str, now=None) -> None:
     recipient = db.session.get(User, request.recipient_id)
     if how == "book":
         slots = services.free_slots(
-            services.setup_of(event.id), event, request.requester_id, request.recipient_id
+            services.setup_of(event.id), event, request.requester_id, request.recipient_id, now=now
         )
         for slot in slots[:3]:
             try:
-                services.accept(event, request.id, recipient, slot.starts_at)
+                services.accept(event, request.id, recipient, slot.starts_at, now=now)
                 return
             except MeetingRefused:
                 continue

@@ -7,7 +7,8 @@ from flask_migrate import check
 from sqlalchemy import inspect, text
 
 from matchmaker import create_app
-from matchmaker.accounts.models import User
+from matchmaker.accounts.models import User, utcnow
+from matchmaker.events.times import aware
 from matchmaker.extensions import db
 from tests.conftest import make_config, reset_schema
 from tests.factories import UserFactory
@@ -111,12 +112,15 @@ def test_seed_demo_gives_the_matchmaking_day_meetings_in_every_state(runner):
 
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     days = [e for e in db.session.query(Event) if meetings.active_setup(e) is not None]
-    assert len(days) == 1
-    day = days[0]
+    coming = [e for e in days if aware(e.starts_at) > utcnow()]
+    assert len(days) == 3 and len(coming) == 1
+    day = coming[0]
     assert len(meetings.participants(day.id)) >= 20
     states = dict(
         db.session.execute(
-            select(MeetingRequest.status, func.count()).group_by(MeetingRequest.status)
+            select(MeetingRequest.status, func.count())
+            .where(MeetingRequest.event_id == day.id)
+            .group_by(MeetingRequest.status)
         ).all()
     )
     assert set(states) == {"pending", "accepted", "declined", "withdrawn", "expired"}
@@ -124,7 +128,9 @@ def test_seed_demo_gives_the_matchmaking_day_meetings_in_every_state(runner):
     # "schedule all", which places them in one click.
     from matchmaker.meetings import scheduling
 
-    booked = db.session.scalar(select(func.count()).select_from(Meeting))
+    booked = db.session.scalar(
+        select(func.count()).select_from(Meeting).where(Meeting.event_id == day.id)
+    )
     waiting = scheduling.waiting_requests(day.id)
     assert booked + len(waiting) == states["accepted"] and len(waiting) >= 5
     setup = meetings.setup_of(day.id)
@@ -139,3 +145,39 @@ def test_seed_demo_gives_the_matchmaking_day_meetings_in_every_state(runner):
         mine = meetings.requests_of(day.id, user.id)
         assert any(r.recipient_id == user.id and r.status == "pending" for r in mine), email
         assert meetings.booked_meetings(day.id, user.id), email
+
+
+def test_seed_demo_gives_matchmaking_days_that_took_place_their_outcomes(runner):
+    """A day three days ago and one three months ago: meetings held or missed, rated by
+    the participants, the outcome questions asked; the demo accounts' answers wait."""
+    from sqlalchemy import select
+
+    from matchmaker.events.models import Event
+    from matchmaker.meetings import services as meetings
+    from matchmaker.meetings.models import MeetingSeat
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    past = sorted(
+        (e for e in db.session.query(Event) if meetings.active_setup(e) is not None
+         and aware(e.ends_at) < utcnow()),
+        key=lambda e: e.starts_at,
+    )  # fmt: skip
+    assert len(past) == 2
+    three_months_ago, days_ago = past
+    sme = db.session.query(User).filter_by(email="sme@example.org").one()
+    for event in past:
+        seats = db.session.scalars(select(MeetingSeat).where(MeetingSeat.event_id == event.id))
+        seats = list(seats)
+        assert len(meetings.participants(event.id)) >= 20 and len(seats) >= 40
+        assert {s.presence for s in seats} >= {"held", "no_show"}
+        assert {s.outcome for s in seats} >= {"none", "talks", "agreement", None}
+        assert all(s.asked_at for s in seats if s.presence != "no_show")
+        mine = [s for s in seats if s.user_id == sme.id]
+        assert mine and all(s.outcome is None for s in mine)  # for the newcomer to answer
+    later = list(db.session.scalars(select(MeetingSeat).where(
+        MeetingSeat.event_id == three_months_ago.id, MeetingSeat.later_asked_at.is_not(None)
+    )))  # fmt: skip
+    assert later and all(s.outcome != "none" for s in later)
+    assert not db.session.scalar(select(MeetingSeat.meeting_id).where(
+        MeetingSeat.event_id == days_ago.id, MeetingSeat.later_asked_at.is_not(None)
+    ))  # fmt: skip
