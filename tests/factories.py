@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import factory
 
 from matchmaker.accounts.models import User, utcnow
@@ -14,6 +16,13 @@ TOTP_SECRET = "MATCHMAKERTESTSECRETFORTOTP2FA23"
 PRIVILEGED = ("moderator", "admin")
 
 
+@functools.cache
+def password_hash_of_test_users() -> str:
+    """One scrypt hash of PASSWORD per test process: hashing costs about 0.15 s of CPU,
+    and the suite makes thousands of users (a hash still verifies as at sign-in)."""
+    return hash_password(PASSWORD)
+
+
 class UserFactory(factory.alchemy.SQLAlchemyModelFactory):
     class Meta:
         model = User
@@ -22,7 +31,7 @@ class UserFactory(factory.alchemy.SQLAlchemyModelFactory):
 
     email = factory.Sequence(lambda n: f"user{n}@example.org")
     name = factory.Sequence(lambda n: f"Test User {n}")
-    password_hash = factory.LazyFunction(lambda: hash_password(PASSWORD))
+    password_hash = factory.LazyFunction(password_hash_of_test_users)
     locale = "en"
     role = "member"
     email_confirmed_at = factory.LazyFunction(utcnow)

@@ -44,8 +44,8 @@ def pytest_collection_modifyitems(config, items):
 
 
 # How long an action or an expectation waits for the page. The journeys run beside other
-# tests on a shared machine (make test: more workers than cores), where a page can take
-# a few seconds under load; a real failure still fails, only later.
+# tests, where a page can take a few seconds under load; a real failure still fails,
+# only later.
 WAIT_MS = 10_000
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import re
 from datetime import datetime, timedelta
-from functools import cache
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -38,16 +37,8 @@ MARK = "() => { window.journeyMarker = 'still the same page'; }"
 MARKED = "() => window.journeyMarker"
 
 
-@cache
-def password_hash() -> str:
-    """One scrypt hash for everyone: hashing is slow by design."""
-    from matchmaker.accounts.passwords import hash_password
-
-    return hash_password(PASSWORD)
-
-
 def person(**fields):
-    return UserFactory(password_hash=password_hash(), **fields)
+    return UserFactory(**fields)
 
 
 def t(lang, message, **variables):
