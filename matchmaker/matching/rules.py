@@ -350,7 +350,7 @@ class _Parser:
     def languages(self, raw: Any, where: str) -> frozenset[str]:
         if not isinstance(raw, list):
             raise self.error(where, "must be a list of language codes")
-        codes = {normalise_language(str(code)) or str(code) for code in raw}
+        codes = {normalise_language(str(code)) for code in raw}
         if any(len(code) not in (2, 3) or not code.isalpha() for code in codes):
             raise self.error(where, f"{raw!r} are not language codes")
         return frozenset(codes)
@@ -363,12 +363,10 @@ class _Parser:
         for n, group in enumerate(raw):
             if not isinstance(group, list) or len(group) < 2:
                 raise self.error(f"{where}[{n}]", "must list two languages or more")
-            codes = {normalise_language(str(code)) for code in group}
-            if any(len(code) not in (2, 3) or not code.isalpha() for code in codes):
-                raise self.error(f"{where}[{n}]", f"{group!r} are not language codes")
+            codes = self.languages(group, f"{where}[{n}]")
             if any(codes & other for other in groups):
                 raise self.error(f"{where}[{n}]", "a language is in two groups")
-            groups.append(frozenset(codes))
+            groups.append(codes)
         return tuple(groups)
 
     def seeks_kinds(self, raw: Any) -> Mapping[str, frozenset[str]]:
