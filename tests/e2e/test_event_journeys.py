@@ -306,8 +306,9 @@ def test_a_study_visit_is_created_filled_and_a_freed_seat_goes_to_the_waiting_li
     assert confirmed == ["Bo Berg", "Cyla Czarnecka"]
 
 
-def telemedicine_day(org, olga):
-    """A published conference in a month, with two seats (made through the services)."""
+def telemedicine_day(org, olga, lang: str = "en", capacity: int = 2, title="Telemedicine day"):
+    """A published conference in a month, written in `lang`, with `capacity` seats (made
+    through the services)."""
     from matchmaker.accounts.models import utcnow
     from matchmaker.events import services
 
@@ -317,15 +318,15 @@ def telemedicine_day(org, olga):
         org,
         services.EventInput(
             kind="conference",
-            original_language="en",
+            original_language=lang,
             city="Oslo",
             country="NO",
             timezone=ZONE,
             starts_at=start,
             ends_at=start + timedelta(hours=6),
             registration_deadline=start - timedelta(days=3),
-            capacity=2,
-            texts={"en": {"title": "Telemedicine day", "description": "Talks and demos."}},
+            capacity=capacity,
+            texts={lang: {"title": title, "description": "Talks and demos."}},
         ),
     )
     services.publish_event(event)

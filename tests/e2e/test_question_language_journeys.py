@@ -8,13 +8,12 @@ languages, and without JavaScript."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import assert_accessible, log_in
-from tests.e2e.test_event_journeys import ZONE, other, person, t
+from tests.e2e.test_event_journeys import other, person, t, telemedicine_day
 from tests.factories import make_organisation, publish, sync_taxonomy
 
 LANGS = ["pl", "en", "da", "nb"]
@@ -54,34 +53,13 @@ def shown_in(reader: str, written_in: set[str], original: str) -> str:
 def event_in(app):
     """A published conference of Olga's published organisation, written in `lang` only,
     with no questions yet."""
-    from matchmaker.accounts.models import utcnow
-    from matchmaker.events import services
-
     sync_taxonomy()
 
     def make(lang: str):
         olga = person(email=OLGA, name="Olga Organiser", locale=lang)
         org = make_organisation(olga, name="Wroclaw Health Cluster", kind="cluster")
         publish("organisation", org, person(role="moderator"))
-        start = utcnow() + timedelta(days=30)
-        event = services.create_event(
-            olga,
-            org,
-            services.EventInput(
-                kind="conference",
-                original_language=lang,
-                city="Oslo",
-                country="NO",
-                timezone=ZONE,
-                starts_at=start,
-                ends_at=start + timedelta(hours=6),
-                registration_deadline=start - timedelta(days=3),
-                capacity=5,
-                texts={lang: {"title": f"Telemedicine day {lang}", "description": "Talks."}},
-            ),
-        )
-        services.publish_event(event)
-        return event
+        return telemedicine_day(org, olga, lang, capacity=5, title=f"Telemedicine day {lang}")
 
     return make
 
