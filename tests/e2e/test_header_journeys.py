@@ -65,6 +65,8 @@ def member(app):
 
 def assert_one_line(page) -> None:
     """Every item of the header sits in one row, none covers another, none leaves the screen."""
+    # Measured once the style sheets have loaded: a heading can be on screen before they are.
+    page.wait_for_load_state("load")
     boxes = page.evaluate(
         """(selector) => [...document.querySelectorAll(selector)]
             .filter((item) => item.getClientRects().length > 0)
