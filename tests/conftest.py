@@ -27,6 +27,7 @@ from sqlalchemy.exc import ProgrammingError
 from matchmaker import create_app
 from matchmaker.extensions import db
 
+
 def share_url_builders_between_apps() -> None:
     """Every test builds its own app, and Werkzeug compiles two URL builders for each of the
     app's ~150 rules: about 0.15 s a test, most of create_app. A builder depends only on

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 
 import factory
-
 from werkzeug.security import generate_password_hash
 
 from matchmaker.accounts.models import User, utcnow
