@@ -87,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     from matchmaker.core.views import root_bp
     from matchmaker.events import manage_views as event_admin_views
     from matchmaker.events import views as events_views
+    from matchmaker.insights.views import bp as insights_bp
     from matchmaker.matching import load_rules
     from matchmaker.matching.views import bp as matching_bp
     from matchmaker.meetings import manage_views as meeting_admin_views
@@ -131,6 +132,7 @@ def register_blueprints(app: Flask) -> None:
         url_prefix="/<lang:lang>/my/events/<int:event_id>/meetings/schedule",
     )
     app.register_blueprint(register_bp, url_prefix="/<lang:lang>")
+    app.register_blueprint(insights_bp, url_prefix="/<lang:lang>/insights")
     app.register_blueprint(matching_bp, url_prefix="/<lang:lang>")
     load_rules()  # a mistake in matching/rules.toml stops the start, naming the file and key
     app.register_blueprint(organisations_bp, url_prefix="/<lang:lang>/my/organisations")

@@ -103,8 +103,8 @@ def _urlset(number: int) -> Iterator[str]:
 
 
 def _pages() -> Iterator[str]:
-    """The front page, the register's lists, the map and the events (published ones: a
-    handful next to the register), each dated by its newest item."""
+    """The front page, the register's lists, the map, the insights and the events (published
+    ones: a handful next to the register), each dated by its newest item."""
     newest = dict(
         db.session.execute(
             select(RegisterEntry.item_type, func.max(RegisterEntry.published_at)).group_by(
@@ -117,6 +117,7 @@ def _pages() -> Iterator[str]:
     yield from _page("register.projects", {}, newest.get("project"))
     yield from _page("register.organisations", {}, newest.get("organisation"))
     yield from _page("register.map_page", {}, anything)
+    yield from _page("insights.index", {}, anything)
     events = db.session.execute(
         select(Event.id, Event.updated_at).where(Event.status == "published").order_by(Event.id)
     ).all()

@@ -116,7 +116,18 @@ def test_every_csv_export_neutralises_hostile_cells(app, world):
             organiser.get(f"/en/my/events/{day.id}/meetings/schedule/report.csv"),
         ],
     }
-    assert set(downloads) == export_routes(app), "a CSV route this test does not cover"
+    # The insights' figures hold codes, labels of the taxonomy and numbers, no one's text.
+    figures = {
+        "/<lang:lang>/insights/<figure>.csv": [
+            organiser.get(f"/en/insights/{name}.csv")
+            for name in ("organisation-kinds", "organisation-countries")
+        ],
+    }
+    assert set(downloads) | set(figures) == export_routes(app), "a CSV route not covered here"
+    for route, responses in figures.items():
+        for response in responses:
+            assert response.status_code == 200, route
+            assert runnable(cells(response)) == [], route
     for route, responses in downloads.items():
         for response in responses:
             table = cells(response)

@@ -1,0 +1,1 @@
+"""Public insights: figures of the register, computed once per change of it."""

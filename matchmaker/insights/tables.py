@@ -1,0 +1,199 @@
+"""The Growth figures as the page and the CSV files show them, in the reader's language.
+
+Each figure is one table: the page writes its cells as the reader's locale formats them
+(``Row.texts``) and draws the chart from the same numbers; its CSV file holds the same
+rows with plain numbers (``Row.cells``) and each value's code first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask_babel import format_number, format_percent
+from flask_babel import gettext as _
+
+from matchmaker import geo
+from matchmaker.insights import charts
+from matchmaker.insights.figures import CategoryGrowth, GrowthFigures, Quarter
+from matchmaker.taxonomy.queries import tag_label
+
+
+@dataclass(frozen=True)
+class Row:
+    code: str  # the value's code in the register ("pilot", "PL", "2025-Q1")
+    cells: tuple  # the label, then plain numbers (a change in per cent, None when new)
+    texts: tuple[str, ...]  # the same, as the table shows them
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str  # in the address of its CSV file: <name>.csv
+    title: str
+    description: str  # the chart's name for assistive technology
+    columns: tuple[str, ...]
+    rows: tuple[Row, ...]
+    chart: charts.Chart
+    note: str = ""
+    wide: bool = False  # a table too wide to stand beside its chart
+
+    @property
+    def empty(self) -> bool:
+        return not any(isinstance(cell, int) and cell for row in self.rows for cell in row.cells)
+
+    def csv_header(self) -> tuple[str, ...]:
+        return (_("Code"), *self.columns)
+
+    def csv_rows(self) -> list[tuple]:
+        return [(row.code, *row.cells) for row in self.rows]
+
+
+def quarter_label(quarter: Quarter) -> str:
+    year, number = quarter
+    return _("Q%(quarter)s %(year)s", quarter=number, year=year)
+
+
+def quarter_code(quarter: Quarter) -> str:
+    return f"{quarter[0]}-Q{quarter[1]}"
+
+
+def change_text(growth: CategoryGrowth) -> str:
+    return _("new") if growth.change is None else format_percent(growth.change)
+
+
+def change_cell(growth: CategoryGrowth) -> float | None:
+    return None if growth.change is None else round(growth.change * 100, 1)
+
+
+def _counted_rows(counted, label_of: Callable[[str], str]) -> tuple[Row, ...]:
+    return tuple(
+        Row(code, (label_of(code), count), (label_of(code), format_number(count)))
+        for code, count in counted
+    )
+
+
+def _bars(rows: tuple[Row, ...]) -> charts.Chart:
+    """Horizontal bars of each row's first number."""
+    return charts.horizontal_bars(
+        [charts.Item(row.cells[0], row.cells[1], row.texts[1]) for row in rows]
+    )
+
+
+def quarters_figure(growth: GrowthFigures) -> Figure:
+    rows = tuple(
+        Row(
+            quarter_code(quarter),
+            (quarter_label(quarter), count),
+            (quarter_label(quarter), format_number(count)),
+        )
+        for quarter, count in zip(growth.quarters, growth.per_quarter, strict=True)
+    )
+    return Figure(
+        name="quarters",
+        title=_("Projects published per quarter"),
+        description=_("Projects first published in each of the last 8 quarters"),
+        columns=(_("Quarter"), _("Projects")),
+        rows=rows,
+        chart=charts.columns(
+            [charts.Item(row.cells[0], row.cells[1], row.texts[1]) for row in rows]
+        ),
+    )
+
+
+def categories_figure(growth: GrowthFigures, lang: str) -> Figure:
+    quarters = tuple(quarter_label(quarter) for quarter in growth.quarters)
+    rows = []
+    for category in growth.categories:
+        label = tag_label(category.code, lang)
+        numbers = (*category.per_quarter, category.recent, category.earlier)
+        rows.append(
+            Row(
+                category.code,
+                (label, *numbers, change_cell(category)),
+                (label, *(format_number(n) for n in numbers), change_text(category)),
+            )
+        )
+    recent = len(quarters) + 1  # the column of the last 4 quarters
+    return Figure(
+        name="categories",
+        title=_("Fastest-growing categories"),
+        description=_("Projects first published in the last 4 quarters, by category"),
+        columns=(
+            _("Category"),
+            *quarters,
+            _("Last 4 quarters"),
+            _("4 quarters before"),
+            _("Change (%)"),
+        ),
+        rows=tuple(rows),
+        chart=charts.horizontal_bars(
+            [charts.Item(row.cells[0], row.cells[recent], row.texts[recent]) for row in rows]
+        ),
+        note=_(
+            "Growth compares the projects first published in the last 4 quarters with those"
+            " of the 4 quarters before. A category without projects before is new and comes"
+            " first. A project can have several categories."
+        ),
+        wide=True,
+    )
+
+
+def stages_figure(growth: GrowthFigures, lang: str) -> Figure:
+    rows = _counted_rows(growth.stages, lambda code: tag_label(code, lang))
+    return Figure(
+        name="stages",
+        title=_("Projects by stage"),
+        description=_("Published projects by their current stage"),
+        columns=(_("Stage"), _("Projects")),
+        rows=rows,
+        chart=_bars(rows),
+    )
+
+
+def seeks_figure(growth: GrowthFigures, lang: str) -> Figure:
+    rows = _counted_rows(growth.seeks, lambda code: tag_label(code, lang))
+    return Figure(
+        name="seeks",
+        title=_("What projects seek"),
+        description=_("Published projects by what they seek"),
+        columns=(_("Seeks"), _("Projects")),
+        rows=rows,
+        chart=_bars(rows),
+        note=_("A project can seek several things."),
+    )
+
+
+def kinds_figure(growth: GrowthFigures, lang: str) -> Figure:
+    rows = _counted_rows(growth.organisation_kinds, lambda code: tag_label(code, lang))
+    return Figure(
+        name="organisation-kinds",
+        title=_("Organisations by kind"),
+        description=_("Published organisations by kind"),
+        columns=(_("Kind of organisation"), _("Organisations")),
+        rows=rows,
+        chart=_bars(rows),
+    )
+
+
+def countries_figure(growth: GrowthFigures, lang: str) -> Figure:
+    rows = _counted_rows(growth.organisation_countries, lambda code: geo.country_name(code, lang))
+    return Figure(
+        name="organisation-countries",
+        title=_("Organisations by country"),
+        description=_("Published organisations by country"),
+        columns=(_("Country"), _("Organisations")),
+        rows=rows,
+        chart=_bars(rows),
+    )
+
+
+def growth_tables(growth: GrowthFigures, lang: str) -> list[Figure]:
+    """Every figure of the Growth block, in the order the page shows them."""
+    return [
+        quarters_figure(growth),
+        categories_figure(growth, lang),
+        stages_figure(growth, lang),
+        seeks_figure(growth, lang),
+        kinds_figure(growth, lang),
+        countries_figure(growth, lang),
+    ]

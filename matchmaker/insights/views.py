@@ -1,0 +1,66 @@
+"""The public insights page and its figures as CSV files."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, request
+from flask_babel import format_date
+from flask_babel import gettext as _
+
+from matchmaker import geo
+from matchmaker.accounts.models import utcnow
+from matchmaker.csv_writer import csv_response
+from matchmaker.i18n import DATE_STYLE, current_language
+from matchmaker.insights import queries, tables
+from matchmaker.web import render
+
+bp = Blueprint("insights", __name__)
+
+
+def country_from_args() -> tuple[str | None, str | None]:
+    """The ?country= filter, and a message when it names no country (then no filter)."""
+    value = request.args.get("country", "").strip()
+    if not value:
+        return None, None
+    if geo.is_country(value):
+        return value.upper(), None
+    message = _(
+        "“%(value)s” is not a country code; the figures show every country.", value=value[:20]
+    )
+    return None, message
+
+
+def growth_figures(today: date, country: str | None) -> list[tables.Figure]:
+    return tables.growth_tables(queries.growth(today, country), current_language())
+
+
+def country_choices(chosen: str | None) -> list[tuple[str, str]]:
+    """(code, name) of the countries with something published, and the chosen one, by name."""
+    shown = queries.published_register().countries() | {chosen}
+    return [(code, name) for code, name in geo.countries(current_language()) if code in shown]
+
+
+@bp.route("/")
+def index():
+    country, problem = country_from_args()
+    today = utcnow().date()
+    return render(
+        "insights/index.html",
+        figures=growth_figures(today, country),
+        country=country,
+        country_name=geo.country_name(country, current_language()) if country else None,
+        countries=country_choices(country),
+        problem=problem,
+        today=format_date(today, DATE_STYLE),
+    )
+
+
+@bp.route("/<figure>.csv")
+def figure_csv(figure: str):
+    country, _problem = country_from_args()
+    found = next((f for f in growth_figures(utcnow().date(), country) if f.name == figure), None)
+    if found is None:
+        abort(404)
+    filename = f"matchmaker-{figure}-{(country or 'all').lower()}-{current_language()}.csv"
+    return csv_response(found.csv_header(), found.csv_rows(), filename)
