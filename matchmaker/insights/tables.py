@@ -1,4 +1,4 @@
-"""The Growth figures as the page and the CSV files show them, in the reader's language.
+"""The figures as the page and the CSV files show them, in the reader's language.
 
 Each figure is one table: the page writes its cells as the reader's locale formats them
 (``Row.texts``) and draws the chart from the same numbers; its CSV file holds the same
@@ -24,6 +24,7 @@ class Row:
     code: str  # the value's code in the register ("pilot", "PL", "2025-Q1")
     cells: tuple  # the label, then plain numbers (a change in per cent, None when new)
     texts: tuple[str, ...]  # the same, as the table shows them
+    href: str | None = None  # a page the row's first cell links to
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Figure:
     description: str  # the chart's name for assistive technology
     columns: tuple[str, ...]
     rows: tuple[Row, ...]
-    chart: charts.Chart
+    chart: charts.Chart | None  # None: a table alone
     note: str = ""
     wide: bool = False  # a table too wide to stand beside its chart
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from flask import Blueprint, abort, request
 from flask_babel import format_date
@@ -12,7 +12,7 @@ from matchmaker import geo
 from matchmaker.accounts.models import utcnow
 from matchmaker.csv_writer import csv_response
 from matchmaker.i18n import DATE_STYLE, current_language
-from matchmaker.insights import queries, tables
+from matchmaker.insights import connection_queries, connection_tables, queries, tables
 from matchmaker.web import render
 
 bp = Blueprint("insights", __name__)
@@ -35,6 +35,16 @@ def growth_figures(today: date, country: str | None) -> list[tables.Figure]:
     return tables.growth_tables(queries.growth(today, country), current_language())
 
 
+def connection_figures(now: datetime, country: str | None) -> list[tables.Figure]:
+    found = connection_queries.connection_figures(now, country)
+    return connection_tables.connection_tables(found, current_language())
+
+
+def has_connections(now: datetime) -> bool:
+    """Whether any two published organisations are linked (in any country)."""
+    return not connection_queries.connection_figures(now).empty
+
+
 def country_choices(chosen: str | None) -> list[tuple[str, str]]:
     """(code, name) of the countries with something published, and the chosen one, by name."""
     shown = queries.published_register().countries() | {chosen}
@@ -44,10 +54,13 @@ def country_choices(chosen: str | None) -> list[tuple[str, str]]:
 @bp.route("/")
 def index():
     country, problem = country_from_args()
-    today = utcnow().date()
+    now = utcnow()
+    today = now.date()
     return render(
         "insights/index.html",
         figures=growth_figures(today, country),
+        connections=connection_figures(now, country),
+        no_connections=not has_connections(now),
         country=country,
         country_name=geo.country_name(country, current_language()) if country else None,
         countries=country_choices(country),
@@ -59,7 +72,9 @@ def index():
 @bp.route("/<figure>.csv")
 def figure_csv(figure: str):
     country, _problem = country_from_args()
-    found = next((f for f in growth_figures(utcnow().date(), country) if f.name == figure), None)
+    now = utcnow()
+    every = [*growth_figures(now.date(), country), *connection_figures(now, country)]
+    found = next((f for f in every if f.name == figure), None)
     if found is None:
         abort(404)
     filename = f"matchmaker-{figure}-{(country or 'all').lower()}-{current_language()}.csv"

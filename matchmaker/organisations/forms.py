@@ -429,6 +429,19 @@ def form_data_from(org) -> dict:
     return data
 
 
+class InsightsNamingForm(Form):
+    """The members' choice about the public insights; saved at once, not reviewed."""
+
+    unnamed = BooleanField(
+        _l("Do not name the organisation in the rankings of the insights page"),
+        description=_l(
+            "The public insights page lists the most connected organisations. If you tick"
+            " this, the organisation is left out of those lists; its contacts, events and"
+            " meetings still count in the totals, without its name."
+        ),
+    )
+
+
 class JoinRequestForm(Form):
     """Asking to join an organisation; the message to its owners is optional."""
 

@@ -101,6 +101,9 @@ class Organisation(db.Model):
     regions_covered: Mapped[list[str]] = mapped_column(JSON, default=list)
     # A file in MEDIA_ROOT/logos/<id>/ (matchmaker.organisations.logos).
     logo_filename: Mapped[str | None] = mapped_column(String(80))
+    # The members' choice not to be named in the insights' rankings of connections (its
+    # links still count). Not part of the moderated profile: it applies at once.
+    unnamed_in_insights: Mapped[bool] = mapped_column(default=False)
 
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     moderator_note: Mapped[str | None] = mapped_column(Text)

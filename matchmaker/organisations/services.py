@@ -33,6 +33,7 @@ from matchmaker.organisations.models import (
     OrganisationTag,
     OrganisationText,
 )
+from matchmaker.register.index import touch
 from matchmaker.register.queries import public_snapshot
 from matchmaker.taxonomy.models import Tag
 
@@ -145,6 +146,15 @@ def update_organisation(org: Organisation, data: OrganisationInput, revision: in
     if org.status in BACK_TO_DRAFT:
         org.status = "draft"
     _commit_with_logo(org, written)
+
+
+def set_unnamed_in_insights(org: Organisation, unnamed: bool) -> None:
+    """The members' choice not to be named in the insights' rankings. It withholds and
+    publishes nothing, so it needs no review and applies at once: the register's change
+    token moves, so the figures kept per register change are made again."""
+    org.unnamed_in_insights = unnamed
+    touch()
+    db.session.commit()
 
 
 def submit_organisation(org: Organisation) -> None:

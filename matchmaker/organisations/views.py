@@ -22,7 +22,12 @@ from matchmaker.matching import views as matching_views
 from matchmaker.moderation import services as moderation
 from matchmaker.onboarding.services import review_time
 from matchmaker.organisations import members, services
-from matchmaker.organisations.forms import JoinRequestForm, OrganisationForm, form_data_from
+from matchmaker.organisations.forms import (
+    InsightsNamingForm,
+    JoinRequestForm,
+    OrganisationForm,
+    form_data_from,
+)
 from matchmaker.organisations.models import Organisation
 from matchmaker.projects.services import projects_of
 from matchmaker.register import queries as register_queries
@@ -81,6 +86,7 @@ def manage(organisation_id: int):
         projects=projects_of(org),
         events=events_of(org.id),
         is_owner=is_owner,
+        naming_form=InsightsNamingForm(formdata=None, unnamed=org.unnamed_in_insights),
         preview=_preview(org) if org.status != "published" else None,
         review=review_time() if org.status == "submitted" else None,
         list_labels=matching_views.TAB_LABELS,
@@ -141,6 +147,18 @@ def edit(organisation_id: int):
         flash(_("Your changes are saved."), "success")
         return redirect_to(url_for("organisations.manage", organisation_id=org.id))
     return render("organisations/edit.html", status=422 if form.errors else 200, form=form, org=org)
+
+
+@bp.route("/<int:organisation_id>/insights", methods=["POST"])
+def insights_naming(organisation_id: int):
+    """Any member may choose whether the organisation is named in the insights' rankings."""
+    org = _organisation_or_404(organisation_id)
+    form = InsightsNamingForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.set_unnamed_in_insights(org, form.unnamed.data)
+    flash(_("Your choice for the insights page is saved."), "success")
+    return redirect_to(url_for("organisations.manage", organisation_id=org.id))
 
 
 @bp.route("/<int:organisation_id>/submit", methods=["POST"])

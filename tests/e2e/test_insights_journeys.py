@@ -13,6 +13,7 @@ from flask_babel import force_locale, gettext
 from playwright.sync_api import expect
 
 from matchmaker import geo
+from matchmaker.contacts import services as contacts
 from matchmaker.taxonomy.queries import tag_label
 from tests.e2e.conftest import assert_accessible
 from tests.factories import UserFactory, make_organisation, make_project, publish, sync_taxonomy
@@ -28,8 +29,9 @@ def t(lang: str, message: str, **variables) -> str:
 
 @pytest.fixture
 def register(app):
-    """An SME in Oslo and a hospital in Lower Silesia, each with a published pilot project;
-    a draft project in Oslo that no figure counts."""
+    """An SME in Oslo and a hospital in Lower Silesia, each with a published pilot project
+    and linked by an accepted contact request; a draft project in Oslo that no figure
+    counts."""
     sync_taxonomy()
     owner = UserFactory(email="owner@example.org")
     moderator = UserFactory(role="moderator")
@@ -41,6 +43,10 @@ def register(app):
         publish("organisation", organisation, moderator)
         publish("project", make_project(organisation), moderator)
     make_project(oslo, stage="concept")
+    request, _created = contacts.send(
+        owner, sender_org_id=oslo.id, recipient_org_id=wroclaw.id, message="Shall we talk?"
+    )
+    contacts.accept(owner, request.id)
 
 
 def figure(page, lang: str, title: str):
@@ -65,6 +71,14 @@ def test_the_figures_are_charts_with_tables_and_pass_axe(lang, live_server, new_
     expect(table.locator("tbody tr")).to_have_count(1)  # the draft's concept is not there
     expect(table.locator("tbody th")).to_have_text(tag_label("pilot", lang))
     expect(table.locator("tbody td")).to_have_text("2")
+    expect(page.get_by_role("heading", level=2, name=t(lang, "Connections"))).to_be_visible()
+    ranking = figure(page, lang, "Most connected organisations")
+    expect(ranking.get_by_role("table").locator("tbody tr")).to_have_count(2)
+    expect(ranking.get_by_role("link", name="Wrocław Med")).to_be_visible()
+    matrix = figure(page, lang, "Links across borders").get_by_role("table")
+    polish_row = matrix.locator("tbody tr").first  # Poland: one link with Norway
+    expect(polish_row.locator("th")).to_have_text(geo.country_name("PL", lang))
+    expect(polish_row.locator("td")).to_have_text(["0", "0", "1", "0"])
     assert_accessible(page)
 
     page.get_by_label(t(lang, "Country"), exact=True).select_option(geo.country_name("PL", lang))
