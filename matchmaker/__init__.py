@@ -16,6 +16,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     load_configuration(app, config)
     trust_proxies(app)
+    register_converters(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -52,6 +53,13 @@ def trust_proxies(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
+def register_converters(app: Flask) -> None:
+    """Before any route: `<int:…>` takes only ids the database can hold."""
+    from matchmaker.web import DatabaseIdConverter
+
+    app.url_map.converters["int"] = DatabaseIdConverter
+
+
 def register_extensions(app: Flask) -> None:
     from matchmaker import database, display, i18n, jobs, logs, metrics, models, security  # noqa: F401
     from matchmaker.accounts import auth
@@ -77,6 +85,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from matchmaker import api
     from matchmaker.accounts.security_log_views import bp as security_events_bp
     from matchmaker.accounts.two_factor_views import bp as two_factor_bp
     from matchmaker.accounts.views import bp as accounts_bp
@@ -133,6 +142,7 @@ def register_blueprints(app: Flask) -> None:
     )
     app.register_blueprint(register_bp, url_prefix="/<lang:lang>")
     app.register_blueprint(insights_bp, url_prefix="/<lang:lang>/insights")
+    api.init_app(app)  # /api/v1/ and its guide at /<lang>/api
     app.register_blueprint(matching_bp, url_prefix="/<lang:lang>")
     load_rules()  # a mistake in matching/rules.toml stops the start, naming the file and key
     app.register_blueprint(organisations_bp, url_prefix="/<lang:lang>/my/organisations")

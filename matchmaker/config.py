@@ -104,6 +104,8 @@ DEFAULTS: dict = {
     # Video addresses pasted into meetings (each change e-mails the other person); per
     # person, not per address: the people at a venue share one.
     "RATELIMIT_MEETING_VIDEO": "20 per minute;200 per day",
+    # The open API (/api/v1/), per client address; every request counts.
+    "RATELIMIT_API": "120 per minute;3000 per hour",
     "RATELIMIT_HEADERS_ENABLED": True,
     # Compressed responses (Flask-Compress: zstd, brotli or gzip, as the browser
     # accepts) for every text type the site sends. Pages carry a CSRF token beside

@@ -9,6 +9,10 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Response, redirect, render_template, request, url_for
 from jinja2_fragments.flask import render_block
+from werkzeug.routing import IntegerConverter
+
+# The largest id the database's INTEGER columns hold (PostgreSQL's, SQLite's is larger).
+LARGEST_ID = 2**31 - 1
 
 # Browsers drop tabs and line breaks anywhere in a URL, and C0 controls and spaces at its ends.
 _DROPPED_ANYWHERE = re.compile(r"[\t\n\r]")
@@ -78,3 +82,12 @@ def redirect_to(url: str, status: int = 303) -> Response:
         response.headers["HX-Redirect"] = url
         return response
     return redirect(url, code=status)
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:…>` in every address: a number no row can have (above LARGEST_ID) matches no
+    route, so it is a 404 like any unknown id rather than a database error."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", LARGEST_ID)
+        super().__init__(url_map, *args, **kwargs)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -34,6 +36,7 @@ MESSAGES = {
         _l("An error on our side stopped this page. We have been told; please try again later."),
     ),
 }
+PATH_HANDLERS = "matchmaker.error_handlers_by_path"
 CSRF_MESSAGE = _l(
     "This form has expired or was sent from another page. Please reload the page and try again."
 )
@@ -59,6 +62,22 @@ def _render_error(status: int, message=None):
     return page, status
 
 
+def answer_errors_under(app: Flask, prefix: str, handler: Callable) -> None:
+    """Let the paths under ``prefix`` (the JSON API) answer their errors with ``handler``.
+
+    The rest of the site keeps its pages. A blueprint's own error handler would not do:
+    a URL that matches no route (404) or no method (405) reaches only the app's handlers.
+    """
+    app.extensions.setdefault(PATH_HANDLERS, []).append((prefix, handler))
+
+
+def _path_handler(app: Flask) -> Callable | None:
+    for prefix, handler in app.extensions.get(PATH_HANDLERS, ()):
+        if request.path.startswith(prefix):
+            return handler
+    return None
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error):
@@ -68,8 +87,12 @@ def init_app(app: Flask) -> None:
     def _http(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        if handler := _path_handler(app):
+            return handler(error)
         return _render_error(error.code)
 
     @app.errorhandler(InternalServerError)
     def _server(error):
+        if handler := _path_handler(app):
+            return handler(error)
         return _render_error(500)

@@ -23,7 +23,7 @@ from matchmaker.matching.rules import ListKind
 from matchmaker.register.models import RegisterEntry
 from matchmaker.register.queries import entry as register_entry
 from matchmaker.register.queries import organisation_names
-from matchmaker.web import is_htmx, redirect_to, render
+from matchmaker.web import LARGEST_ID, is_htmx, redirect_to, render
 
 bp = Blueprint("matching", __name__)
 
@@ -195,7 +195,7 @@ def _change(item_type: str, item_id: int, list_name: str, undo: bool):
         target_id = int(request.form.get("item_id", ""))
     except ValueError:
         abort(400)
-    if target_type not in ITEM_TYPES or not 0 < target_id < 2**31:
+    if target_type not in ITEM_TYPES or not 0 < target_id <= LARGEST_ID:
         abort(400)
     target = register_entry(target_type, target_id)
     if target is None:

@@ -325,7 +325,14 @@ def _relaxations(query: RegisterQuery, matched: _Matched | None) -> list[tuple[s
     return counts
 
 
-def search(query: RegisterQuery, per_page: int = PER_PAGE, with_facets: bool = True) -> Results:
+def search(
+    query: RegisterQuery,
+    per_page: int = PER_PAGE,
+    with_facets: bool = True,
+    offset: int | None = None,
+) -> Results:
+    """A page of results; from ``offset`` entries in when given (the API's cursor), else
+    the query's page (kept within the pages there are)."""
     text_given = bool(query.text.strip())
     relevance = text_given and query.sort == "relevance"
     matched = _match(query, ranked=relevance)
@@ -336,8 +343,11 @@ def search(query: RegisterQuery, per_page: int = PER_PAGE, with_facets: bool = T
     mask = matched.mask
     total = mask.bit_count()
     pages = max(1, -(-total // per_page))
-    page = min(max(1, query.page), pages)
-    offset = (page - 1) * per_page
+    if offset is None:
+        page = min(max(1, query.page), pages)
+        offset = (page - 1) * per_page
+    else:
+        page = offset // per_page + 1
     index = matched.index
     if relevance:
         ids = index.ranked(mask, matched.scores, offset, per_page)

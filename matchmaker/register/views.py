@@ -188,10 +188,12 @@ def project(project_id: int):
     )
 
 
-@bp.route("/<any(projects, organisations):kind>/export.<any(csv, json):fmt>")
-def export_register(kind: str, fmt: str):
+# `listing`, not `kind`: the lists' own `kind` filter (the kind of organisation) goes
+# in the same address.
+@bp.route("/<any(projects, organisations):listing>/export.<any(csv, json):fmt>")
+def export_register(listing: str, fmt: str):
     """The register as filtered on the list page, for download."""
-    item_type = kind.removesuffix("s")
+    item_type = listing.removesuffix("s")
     query = query_from_args(item_type)
     entries = queries.all_matching(query)
     names = queries.organisation_names({e.organisation_id for e in entries})
@@ -210,7 +212,7 @@ def export_register(kind: str, fmt: str):
     if fmt == "json":
         return Response(export.to_json(records), mimetype="application/json")
     header, rows = export.csv_columns(records)
-    return csv_response(header, rows, f"matchmaker-{kind}-{lang}.csv")
+    return csv_response(header, rows, f"matchmaker-{listing}-{lang}.csv")
 
 
 @bp.route("/map")

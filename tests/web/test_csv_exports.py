@@ -102,7 +102,7 @@ def test_every_csv_export_neutralises_hostile_cells(app, world):
     day = meeting_between(app, world, organiser, "alice", "bob")
     schedule_waiting(app, world, organiser, day, "alice", "carol")
     downloads = {
-        "/<lang:lang>/<any(projects, organisations):kind>/export.<any(csv, json):fmt>": [
+        "/<lang:lang>/<any(projects, organisations):listing>/export.<any(csv, json):fmt>": [
             organiser.get("/en/organisations/export.csv"),
             organiser.get("/en/projects/export.csv"),
         ],

@@ -78,3 +78,24 @@ def test_exports_never_contain_unpublished_items(client, orgs):
         "/en/projects/export.json",
     ):
         assert "Hidden Draft" not in client.get(url).get_data(as_text=True)
+
+
+def test_a_list_filtered_by_kind_offers_its_downloads_with_that_filter(client, orgs):
+    """The kind of organisation is a filter of the lists; the download links keep it (it
+    once clashed with the export address's own `kind` and the page failed)."""
+    page = client.get("/en/organisations?kind=sme")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "/en/organisations/export.json?kind=sme" in html
+    data = client.get("/en/organisations/export.json?kind=sme").get_json()
+    assert {item["name"] for item in data["items"]} == {"Oslo Sensor AS", "Wrocław Med"}
+    assert client.get("/en/organisations/export.json?kind=investor").get_json()["count"] == 0
+    assert client.get("/en/investors", follow_redirects=True).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url", ["/en/projects/{}", "/en/organisations/{}", "/en/events/{}", "/api/v1/projects/{}"]
+)
+def test_an_id_too_large_for_the_database_is_not_found(client, orgs, url):
+    for number in (2**31, 2**63, 10**30):
+        assert client.get(url.format(number)).status_code == 404
