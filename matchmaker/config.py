@@ -55,6 +55,14 @@ def from_environment(instance_path: str) -> dict:
         "MAP_TILE_ATTRIBUTION": os.environ.get("MAP_TILE_ATTRIBUTION", ""),
         # Uploaded files (logos); outside the static folder, served only through the app.
         "MEDIA_ROOT": os.environ.get("MEDIA_ROOT") or str(Path(instance_path) / "media"),
+        # The open data files (flask open-data build, and the worker each night); served at
+        # /open-data/. The licence is stated in the files and on their page: its name and
+        # the address of its text.
+        "OPEN_DATA_DIR": os.environ.get("OPEN_DATA_DIR") or str(Path(instance_path) / "open-data"),
+        "OPEN_DATA_LICENCE": os.environ.get("OPEN_DATA_LICENCE") or "CC BY 4.0",
+        "OPEN_DATA_LICENCE_URL": os.environ.get(
+            "OPEN_DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/"
+        ),
         "MAIL_BACKEND": os.environ.get("MAIL_BACKEND", "smtp" if mail_server else "console"),
         "MAIL_SERVER": mail_server,
         "MAIL_PORT": _env_int("MAIL_PORT", 25),

@@ -117,12 +117,13 @@ def test_worker_status_prints_a_line_per_job(app, runner):
         "digests",
         "meeting-outcomes",
         "meeting-requests",
+        "open-data",
         "outbox",
         "outbox-cleanup",
         "seat-offers",
         "security-events-cleanup",
     ]
-    assert lines[4].startswith("outbox: ok, last success 20")
+    assert lines[5].startswith("outbox: ok, last success 20")
     assert lines[0].startswith("contact-reminders: never")
 
 
