@@ -96,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     from matchmaker.core.views import root_bp
     from matchmaker.events import manage_views as event_admin_views
     from matchmaker.events import views as events_views
+    from matchmaker.insights.report_views import bp as reports_bp
     from matchmaker.insights.views import bp as insights_bp
     from matchmaker.matching import load_rules
     from matchmaker.matching.views import bp as matching_bp
@@ -106,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     from matchmaker.moderation.views import bp as moderation_bp
     from matchmaker.notifications.views import bp as notifications_bp
     from matchmaker.onboarding.views import bp as onboarding_bp
+    from matchmaker.open_data import views as open_data_views
     from matchmaker.organisations.logo_views import bp as logos_bp
     from matchmaker.organisations.members_views import bp as members_bp
     from matchmaker.organisations.members_views import invitations_bp
@@ -143,6 +145,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(register_bp, url_prefix="/<lang:lang>")
     app.register_blueprint(insights_bp, url_prefix="/<lang:lang>/insights")
     api.init_app(app)  # /api/v1/ and its guide at /<lang>/api
+    app.register_blueprint(open_data_views.bp, url_prefix="/<lang:lang>")
+    app.register_blueprint(open_data_views.files_bp, url_prefix="/open-data")
     app.register_blueprint(matching_bp, url_prefix="/<lang:lang>")
     load_rules()  # a mistake in matching/rules.toml stops the start, naming the file and key
     app.register_blueprint(organisations_bp, url_prefix="/<lang:lang>/my/organisations")
@@ -153,6 +157,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp, url_prefix="/<lang:lang>/notifications")
     app.register_blueprint(
         members_bp, url_prefix="/<lang:lang>/my/organisations/<int:organisation_id>/members"
+    )
+    app.register_blueprint(
+        reports_bp, url_prefix="/<lang:lang>/my/organisations/<int:organisation_id>"
     )
     app.register_blueprint(invitations_bp, url_prefix="/<lang:lang>/invitations")
     app.register_blueprint(logos_bp, url_prefix="/media/logos")
@@ -171,6 +178,7 @@ def register_jobs(app: Flask) -> None:
     from matchmaker.contacts import tasks as contacts_tasks  # noqa: F401
     from matchmaker.events import tasks as events_tasks  # noqa: F401
     from matchmaker.meetings import tasks as meetings_tasks  # noqa: F401
+    from matchmaker.open_data import tasks as open_data_tasks  # noqa: F401
     from matchmaker.outbox import tasks as outbox_tasks  # noqa: F401
 
 
@@ -193,6 +201,7 @@ def register_commands(app: Flask) -> None:
     from matchmaker.alerts import cli as alerts_cli
     from matchmaker.contacts import cli as contacts_cli
     from matchmaker.matching import cli as matching_cli
+    from matchmaker.open_data import cli as open_data_cli
     from matchmaker.register import cli as register_cli
     from matchmaker.taxonomy import cli as taxonomy_cli
 
@@ -200,6 +209,7 @@ def register_commands(app: Flask) -> None:
     alerts_cli.init_app(app)
     contacts_cli.init_app(app)
     matching_cli.init_app(app)
+    open_data_cli.init_app(app)
     register_cli.init_app(app)
     taxonomy_cli.init_app(app)
     worker_cli.init_app(app)

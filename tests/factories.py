@@ -100,3 +100,52 @@ def make_project(organisation, **fields):
     }
     values.update(fields)
     return create_project(organisation, ProjectInput(**values))
+
+
+def make_held_event(owner, organisation, guests=(), days_ago: int = 3, title="Oslo study visit"):
+    """A published study visit of `organisation` that ended `days_ago` days ago, with each
+    (user, organisation) of `guests` signed up (a seat each) a week before it."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from matchmaker.events import seats
+    from matchmaker.events.models import Event, Registration
+    from matchmaker.events.services import EventInput, create_event, publish_event
+
+    soon = utcnow() + timedelta(days=30)
+    values = EventInput(
+        kind="study_visit",
+        original_language="en",
+        city="Oslo",
+        country="NO",
+        timezone="Europe/Oslo",
+        starts_at=soon,
+        ends_at=soon + timedelta(hours=6),
+        registration_deadline=soon - timedelta(days=1),
+        capacity=max(len(guests), 1),
+        languages=["en"],
+        texts={"en": {"title": title, "description": "A living lab.", "programme": ""}},
+    )
+    event = create_event(owner, organisation, values)
+    publish_event(event)
+    for user, guest_organisation in guests:
+        seats.sign_up(event.id, user.id, organisation_id=guest_organisation.id)
+    shift = utcnow() - timedelta(days=days_ago) - values.ends_at
+    db.session.execute(
+        update(Event)
+        .where(Event.id == event.id)
+        .values(
+            starts_at=values.starts_at + shift,
+            ends_at=values.ends_at + shift,
+            registration_deadline=values.registration_deadline + shift,
+        )
+    )
+    signed_up = values.starts_at + shift - timedelta(days=7)
+    db.session.execute(
+        update(Registration)
+        .where(Registration.event_id == event.id)
+        .values(created_at=signed_up, confirmed_at=signed_up)
+    )
+    db.session.commit()
+    return event

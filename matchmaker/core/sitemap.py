@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from matchmaker.events.models import Event
 from matchmaker.extensions import db
+from matchmaker.open_data import files as open_data_files
 from matchmaker.register.models import RegisterEntry
 
 bp = Blueprint("sitemap", __name__)
@@ -103,7 +104,8 @@ def _urlset(number: int) -> Iterator[str]:
 
 
 def _pages() -> Iterator[str]:
-    """The front page, the register's lists, the map, the insights and the events (published
+    """The front page, the register's lists, the map, the insights, the open data and the
+    events (published
     ones: a handful next to the register), each dated by its newest item."""
     newest = dict(
         db.session.execute(
@@ -118,6 +120,7 @@ def _pages() -> Iterator[str]:
     yield from _page("register.organisations", {}, newest.get("organisation"))
     yield from _page("register.map_page", {}, anything)
     yield from _page("insights.index", {}, anything)
+    yield from _page("open_data.index", {}, open_data_files.last_built())
     events = db.session.execute(
         select(Event.id, Event.updated_at).where(Event.status == "published").order_by(Event.id)
     ).all()

@@ -132,11 +132,12 @@ def _event_links(now: datetime) -> Iterator[connections.Link]:
         yield from connections.event_links(organisations, guests.get(event_id, ()))
 
 
-def _meeting_links() -> Iterator[connections.Link]:
-    """Booked meetings that were held: one of the two said so and neither said the other
-    never came. Each person counts for the organisation they came to the event for."""
+def held_meeting_ids():
+    """The ids of meetings that were held: one of the two said so and neither said the
+    other never came (the one rule of the insights page and the organisers' reports;
+    whether the meeting is still booked is the caller's to check)."""
     said = MeetingSeat.presence
-    held = (
+    return (
         select(MeetingSeat.meeting_id)
         .group_by(MeetingSeat.meeting_id)
         .having(
@@ -144,6 +145,12 @@ def _meeting_links() -> Iterator[connections.Link]:
             func.sum(case((said == "no_show", 1), else_=0)) == 0,
         )
     )
+
+
+def _meeting_links() -> Iterator[connections.Link]:
+    """Booked meetings that were held (``held_meeting_ids``). Each person counts for the
+    organisation they came to the event for."""
+    held = held_meeting_ids()
     sides: dict[int, list[int]] = {}
     for meeting_id, organisation_id in db.session.execute(
         select(MeetingSeat.meeting_id, Registration.organisation_id)

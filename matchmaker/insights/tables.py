@@ -37,6 +37,7 @@ class Figure:
     chart: charts.Chart | None  # None: a table alone
     note: str = ""
     wide: bool = False  # a table too wide to stand beside its chart
+    nothing: str = ""  # what it says when empty, if not what its block says
 
     @property
     def empty(self) -> bool:
@@ -66,14 +67,14 @@ def change_cell(growth: CategoryGrowth) -> float | None:
     return None if growth.change is None else round(growth.change * 100, 1)
 
 
-def _counted_rows(counted, label_of: Callable[[str], str]) -> tuple[Row, ...]:
+def counted_rows(counted, label_of: Callable[[str], str]) -> tuple[Row, ...]:
     return tuple(
         Row(code, (label_of(code), count), (label_of(code), format_number(count)))
         for code, count in counted
     )
 
 
-def _bars(rows: tuple[Row, ...]) -> charts.Chart:
+def bars(rows: tuple[Row, ...]) -> charts.Chart:
     """Horizontal bars of each row's first number."""
     return charts.horizontal_bars(
         [charts.Item(row.cells[0], row.cells[1], row.texts[1]) for row in rows]
@@ -140,51 +141,51 @@ def categories_figure(growth: GrowthFigures, lang: str) -> Figure:
 
 
 def stages_figure(growth: GrowthFigures, lang: str) -> Figure:
-    rows = _counted_rows(growth.stages, lambda code: tag_label(code, lang))
+    rows = counted_rows(growth.stages, lambda code: tag_label(code, lang))
     return Figure(
         name="stages",
         title=_("Projects by stage"),
         description=_("Published projects by their current stage"),
         columns=(_("Stage"), _("Projects")),
         rows=rows,
-        chart=_bars(rows),
+        chart=bars(rows),
     )
 
 
 def seeks_figure(growth: GrowthFigures, lang: str) -> Figure:
-    rows = _counted_rows(growth.seeks, lambda code: tag_label(code, lang))
+    rows = counted_rows(growth.seeks, lambda code: tag_label(code, lang))
     return Figure(
         name="seeks",
         title=_("What projects seek"),
         description=_("Published projects by what they seek"),
         columns=(_("Seeks"), _("Projects")),
         rows=rows,
-        chart=_bars(rows),
+        chart=bars(rows),
         note=_("A project can seek several things."),
     )
 
 
 def kinds_figure(growth: GrowthFigures, lang: str) -> Figure:
-    rows = _counted_rows(growth.organisation_kinds, lambda code: tag_label(code, lang))
+    rows = counted_rows(growth.organisation_kinds, lambda code: tag_label(code, lang))
     return Figure(
         name="organisation-kinds",
         title=_("Organisations by kind"),
         description=_("Published organisations by kind"),
         columns=(_("Kind of organisation"), _("Organisations")),
         rows=rows,
-        chart=_bars(rows),
+        chart=bars(rows),
     )
 
 
 def countries_figure(growth: GrowthFigures, lang: str) -> Figure:
-    rows = _counted_rows(growth.organisation_countries, lambda code: geo.country_name(code, lang))
+    rows = counted_rows(growth.organisation_countries, lambda code: geo.country_name(code, lang))
     return Figure(
         name="organisation-countries",
         title=_("Organisations by country"),
         description=_("Published organisations by country"),
         columns=(_("Country"), _("Organisations")),
         rows=rows,
-        chart=_bars(rows),
+        chart=bars(rows),
     )
 
 

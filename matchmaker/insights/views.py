@@ -12,7 +12,14 @@ from matchmaker import geo
 from matchmaker.accounts.models import utcnow
 from matchmaker.csv_writer import csv_response
 from matchmaker.i18n import DATE_STYLE, current_language
-from matchmaker.insights import connection_queries, connection_tables, queries, tables
+from matchmaker.insights import (
+    connection_queries,
+    connection_tables,
+    event_queries,
+    event_tables,
+    queries,
+    tables,
+)
 from matchmaker.web import render
 
 bp = Blueprint("insights", __name__)
@@ -40,6 +47,11 @@ def connection_figures(now: datetime, country: str | None) -> list[tables.Figure
     return connection_tables.connection_tables(found, current_language())
 
 
+def event_figures(now: datetime, country: str | None) -> list[tables.Figure]:
+    found = event_queries.event_figures(now, country)
+    return event_tables.event_tables(found, current_language())
+
+
 def has_connections(now: datetime) -> bool:
     """Whether any two published organisations are linked (in any country)."""
     return not connection_queries.connection_figures(now).empty
@@ -61,6 +73,8 @@ def index():
         figures=growth_figures(today, country),
         connections=connection_figures(now, country),
         no_connections=not has_connections(now),
+        events=event_figures(now, country),
+        no_events=not event_queries.event_figures(now, country).events,
         country=country,
         country_name=geo.country_name(country, current_language()) if country else None,
         countries=country_choices(country),
@@ -73,7 +87,11 @@ def index():
 def figure_csv(figure: str):
     country, _problem = country_from_args()
     now = utcnow()
-    every = [*growth_figures(now.date(), country), *connection_figures(now, country)]
+    every = [
+        *growth_figures(now.date(), country),
+        *connection_figures(now, country),
+        *event_figures(now, country),
+    ]
     found = next((f for f in every if f.name == figure), None)
     if found is None:
         abort(404)

@@ -16,7 +16,14 @@ from matchmaker import geo
 from matchmaker.contacts import services as contacts
 from matchmaker.taxonomy.queries import tag_label
 from tests.e2e.conftest import assert_accessible
-from tests.factories import UserFactory, make_organisation, make_project, publish, sync_taxonomy
+from tests.factories import (
+    UserFactory,
+    make_held_event,
+    make_organisation,
+    make_project,
+    publish,
+    sync_taxonomy,
+)
 
 LANGS = ["pl", "en", "da", "nb"]
 
@@ -31,7 +38,7 @@ def t(lang: str, message: str, **variables) -> str:
 def register(app):
     """An SME in Oslo and a hospital in Lower Silesia, each with a published pilot project
     and linked by an accepted contact request; a draft project in Oslo that no figure
-    counts."""
+    counts; a study visit of the SME three days ago, with one person of the hospital."""
     sync_taxonomy()
     owner = UserFactory(email="owner@example.org")
     moderator = UserFactory(role="moderator")
@@ -47,6 +54,7 @@ def register(app):
         owner, sender_org_id=oslo.id, recipient_org_id=wroclaw.id, message="Shall we talk?"
     )
     contacts.accept(owner, request.id)
+    make_held_event(owner, oslo, guests=[(owner, wroclaw)])
 
 
 def figure(page, lang: str, title: str):
@@ -76,9 +84,20 @@ def test_the_figures_are_charts_with_tables_and_pass_axe(lang, live_server, new_
     expect(ranking.get_by_role("table").locator("tbody tr")).to_have_count(2)
     expect(ranking.get_by_role("link", name="Wrocław Med")).to_be_visible()
     matrix = figure(page, lang, "Links across borders").get_by_role("table")
-    polish_row = matrix.locator("tbody tr").first  # Poland: one link with Norway
+    polish_row = matrix.locator("tbody tr").first  # Poland: a contact and an event with Norway
     expect(polish_row.locator("th")).to_have_text(geo.country_name("PL", lang))
-    expect(polish_row.locator("td")).to_have_text(["0", "0", "1", "0"])
+    expect(polish_row.locator("td")).to_have_text(["0", "0", "2", "0"])
+    expect(page.get_by_role("heading", level=2, name=t(lang, "Events"))).to_be_visible()
+    came = figure(page, lang, "Participants by country")
+    expect(
+        came.get_by_role(
+            "img", name=t(lang, "Confirmed participants by the country of their organisation")
+        )
+    ).to_be_visible()
+    expect(came.locator("tbody th")).to_have_text(geo.country_name("PL", lang))
+    expect(came.locator("tbody td")).to_have_text("1")
+    meetings = figure(page, lang, "1:1 meetings held and what came of them")
+    expect(meetings.get_by_text(t(lang, "No 1:1 meeting has been held yet."))).to_be_visible()
     assert_accessible(page)
 
     page.get_by_label(t(lang, "Country"), exact=True).select_option(geo.country_name("PL", lang))

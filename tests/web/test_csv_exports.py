@@ -87,6 +87,7 @@ def test_every_csv_export_neutralises_hostile_cells(app, world):
         texts = {"en": {"title": title, "summary": title, "description": "A pilot."}}
         publish("project", make_project(hostile_org, texts=texts), moderator)
     event = make_event(world, capacity=10, questions=QUESTIONS)
+    make_event(world, title=HOSTILE[0], capacity=10)  # named in the host's report
     for name, hostile in zip(("alice", "bob", "carol", "dave"), HOSTILE, strict=False):
         world[name].name = hostile
         db.session.commit()
@@ -111,6 +112,9 @@ def test_every_csv_export_neutralises_hostile_cells(app, world):
         ],
         "/<lang:lang>/my/events/<int:event_id>/meetings/meetings.csv": [
             organiser.get(f"/en/my/events/{day.id}/meetings/meetings.csv"),
+        ],
+        "/<lang:lang>/my/organisations/<int:organisation_id>/report.csv": [
+            organiser.get(f"/en/my/organisations/{world['host'].id}/report.csv"),
         ],
         "/<lang:lang>/my/events/<int:event_id>/meetings/schedule/report.csv": [
             organiser.get(f"/en/my/events/{day.id}/meetings/schedule/report.csv"),
