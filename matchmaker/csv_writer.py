@@ -31,13 +31,26 @@ def cell(value) -> str | int | float:
     return "'" + text if text.lstrip(" ").startswith(FORMULA_STARTS) else text
 
 
+class CsvStream:
+    """A CSV file written row by row into `stream` (a large file need not be held in
+    memory), with a byte-order mark first so that spreadsheets read it as UTF-8."""
+
+    def __init__(self, stream) -> None:
+        stream.write("\ufeff")
+        self._writer = csv.writer(stream, lineterminator="\r\n")
+
+    def row(self, values: Iterable) -> None:
+        self._writer.writerow([cell(value) for value in values])
+
+
 def to_csv(header: Sequence[str], rows: Iterable[Sequence]) -> str:
-    """The whole file, with a byte-order mark so that spreadsheets read it as UTF-8."""
+    """The whole file as one text."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([cell(name) for name in header])
-    writer.writerows([cell(value) for value in row] for row in rows)
-    return "\ufeff" + out.getvalue()
+    writer = CsvStream(out)
+    writer.row(header)
+    for row in rows:
+        writer.row(row)
+    return out.getvalue()
 
 
 def csv_response(

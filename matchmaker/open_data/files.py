@@ -12,7 +12,6 @@ previous files in place.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import tempfile
@@ -26,7 +25,7 @@ from sqlalchemy import select
 
 from matchmaker.accounts.models import utcnow
 from matchmaker.api.records import records
-from matchmaker.csv_writer import cell
+from matchmaker.csv_writer import CsvStream
 from matchmaker.extensions import db
 from matchmaker.open_data.readme import readme
 from matchmaker.register.export import ORGANISATION_TAG_ROLES, PROJECT_TAG_ROLES
@@ -168,16 +167,15 @@ class CsvFile:
 
     def __init__(self, stream) -> None:
         self.stream = stream
-        self.writer = csv.writer(stream, lineterminator="\r\n")
+        self.writer = CsvStream(stream)
         self.header: list[str] | None = None
-        stream.write("\ufeff")  # spreadsheets then read it as UTF-8
 
     def add(self, rows: list[dict]) -> None:
         for row in rows:
             if self.header is None:
                 self.header = [key for key in row if key not in TAG_COLUMNS] + TAG_COLUMNS
-                self.writer.writerow(self.header)
-            self.writer.writerow([cell(row.get(key)) for key in self.header])
+                self.writer.row(self.header)
+            self.writer.row(row.get(key) for key in self.header)
 
     def close(self) -> None:
         self.stream.close()
