@@ -23,8 +23,10 @@ connects the ecosystem" asks, and which the partner count already does not show.
 Eigenvector centrality would instead reward sitting in one dense cluster (much like the
 partner count), and is undefined between separate groups. Betweenness is computed
 unweighted (networkx reads a weight as a distance, so a pair's repeated links would make
-it *further* apart), exactly up to ``EXACT_UP_TO`` organisations and estimated from
-``SAMPLES`` fixed pivots above that, so a large register stays affordable per hour.
+it *further* apart). Each pivot costs a breadth-first search through every link, so it is
+exact while all pivots fit in ``WORK_BUDGET`` link visits and estimated from as many fixed
+pivots as fit (at least ``MIN_PIVOTS``) above that: at 10,000 organisations and 200,000
+contact requests 500 pivots took the page 110 s to rebuild.
 
 An organisation that asked not to be named (``named=False``) still counts everywhere — in
 its partners' partner counts, in the centralities, in the country matrix — but is left
@@ -45,8 +47,8 @@ MATRIX_COUNTRIES = ("PL", "DK", "NO")
 OTHER = "other"
 TOP = 10  # the most connected organisations overall
 TOP_PER_GROUP = 3  # per category and per region
-EXACT_UP_TO = 2000
-SAMPLES = 500
+WORK_BUDGET = 2_000_000  # link visits: a few seconds of networkx
+MIN_PIVOTS = 16
 
 
 @dataclass(frozen=True)
@@ -132,9 +134,10 @@ def network(organisations: Iterable[Organisation], links: Iterable[Link]) -> Net
 
 
 def _betweenness(graph: nx.Graph) -> dict[int, float]:
-    if graph.number_of_nodes() <= EXACT_UP_TO:
+    pivots = WORK_BUDGET // max(graph.number_of_edges(), 1)
+    if pivots >= graph.number_of_nodes():
         return nx.betweenness_centrality(graph)
-    return nx.betweenness_centrality(graph, k=SAMPLES, seed=0)
+    return nx.betweenness_centrality(graph, k=max(MIN_PIVOTS, pivots), seed=0)
 
 
 def ranked(net: Network, organisation_id: int) -> Ranked:
