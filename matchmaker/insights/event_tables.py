@@ -11,7 +11,7 @@ from matchmaker import geo
 from matchmaker.events.forms import KIND_LABELS
 from matchmaker.insights import charts
 from matchmaker.insights.events import EVENT_KINDS, EventFigures
-from matchmaker.insights.tables import Figure, Row, bars, counted_rows, quarter_code, quarter_label
+from matchmaker.insights.tables import Figure, Row, counted_figure, quarter_code, quarter_label
 from matchmaker.taxonomy.queries import tag_label
 
 OUTCOME_LABELS = {
@@ -53,40 +53,37 @@ def events_figure(found: EventFigures) -> Figure:
 
 
 def participant_countries_figure(pairs, lang: str, name: str = "participant-countries") -> Figure:
-    rows = counted_rows(pairs, lambda code: geo.country_name(code, lang))
-    return Figure(
-        name=name,
+    return counted_figure(
+        name,
+        pairs,
+        lambda code: geo.country_name(code, lang),
         title=_("Participants by country"),
         description=_("Confirmed participants by the country of their organisation"),
         columns=(_("Country"), _("Participants")),
-        rows=rows,
-        chart=bars(rows),
         nothing=_("No confirmed participants yet."),
     )
 
 
 def participant_kinds_figure(pairs, lang: str, name: str = "participant-kinds") -> Figure:
-    rows = counted_rows(pairs, lambda code: tag_label(code, lang))
-    return Figure(
-        name=name,
+    return counted_figure(
+        name,
+        pairs,
+        lambda code: tag_label(code, lang),
         title=_("Participants by kind of organisation"),
         description=_("Confirmed participants by the kind of their organisation"),
         columns=(_("Kind of organisation"), _("Participants")),
-        rows=rows,
-        chart=bars(rows),
         nothing=_("No confirmed participants yet."),
     )
 
 
 def outcomes_figure(pairs, meetings: int, name: str = "meetings") -> Figure:
-    rows = counted_rows(pairs, lambda code: str(OUTCOME_LABELS[code]))
-    return Figure(
-        name=name,
+    return counted_figure(
+        name,
+        pairs,
+        lambda code: str(OUTCOME_LABELS[code]),
         title=_("1:1 meetings held and what came of them"),
         description=_("Meetings held, by what came of them"),
         columns=(_("What came of it"), _("Meetings")),
-        rows=rows,
-        chart=bars(rows),
         nothing=_("No 1:1 meeting has been held yet."),
         note=" ".join(
             (

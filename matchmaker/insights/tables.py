@@ -81,6 +81,13 @@ def bars(rows: tuple[Row, ...]) -> charts.Chart:
     )
 
 
+def counted_figure(name: str, counted, label_of: Callable[[str], str], **shown) -> Figure:
+    """A count per code as a table and horizontal bars; `shown`: the Figure's texts
+    (title, description, columns, and a note or a sentence for nothing, if any)."""
+    rows = counted_rows(counted, label_of)
+    return Figure(name=name, rows=rows, chart=bars(rows), **shown)
+
+
 def quarters_figure(growth: GrowthFigures) -> Figure:
     rows = tuple(
         Row(
@@ -141,51 +148,47 @@ def categories_figure(growth: GrowthFigures, lang: str) -> Figure:
 
 
 def stages_figure(growth: GrowthFigures, lang: str) -> Figure:
-    rows = counted_rows(growth.stages, lambda code: tag_label(code, lang))
-    return Figure(
-        name="stages",
+    return counted_figure(
+        "stages",
+        growth.stages,
+        lambda code: tag_label(code, lang),
         title=_("Projects by stage"),
         description=_("Published projects by their current stage"),
         columns=(_("Stage"), _("Projects")),
-        rows=rows,
-        chart=bars(rows),
     )
 
 
 def seeks_figure(growth: GrowthFigures, lang: str) -> Figure:
-    rows = counted_rows(growth.seeks, lambda code: tag_label(code, lang))
-    return Figure(
-        name="seeks",
+    return counted_figure(
+        "seeks",
+        growth.seeks,
+        lambda code: tag_label(code, lang),
         title=_("What projects seek"),
         description=_("Published projects by what they seek"),
         columns=(_("Seeks"), _("Projects")),
-        rows=rows,
-        chart=bars(rows),
         note=_("A project can seek several things."),
     )
 
 
 def kinds_figure(growth: GrowthFigures, lang: str) -> Figure:
-    rows = counted_rows(growth.organisation_kinds, lambda code: tag_label(code, lang))
-    return Figure(
-        name="organisation-kinds",
+    return counted_figure(
+        "organisation-kinds",
+        growth.organisation_kinds,
+        lambda code: tag_label(code, lang),
         title=_("Organisations by kind"),
         description=_("Published organisations by kind"),
         columns=(_("Kind of organisation"), _("Organisations")),
-        rows=rows,
-        chart=bars(rows),
     )
 
 
 def countries_figure(growth: GrowthFigures, lang: str) -> Figure:
-    rows = counted_rows(growth.organisation_countries, lambda code: geo.country_name(code, lang))
-    return Figure(
-        name="organisation-countries",
+    return counted_figure(
+        "organisation-countries",
+        growth.organisation_countries,
+        lambda code: geo.country_name(code, lang),
         title=_("Organisations by country"),
         description=_("Published organisations by country"),
         columns=(_("Country"), _("Organisations")),
-        rows=rows,
-        chart=bars(rows),
     )
 
 
