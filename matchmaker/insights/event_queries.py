@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select
 
@@ -17,6 +17,7 @@ from matchmaker.events.models import Event, Registration
 from matchmaker.extensions import db
 from matchmaker.insights import events
 from matchmaker.insights.connection_queries import held_meeting_ids
+from matchmaker.insights.queries import utc_day
 from matchmaker.meetings.models import Meeting, MeetingSeat
 from matchmaker.organisations.models import Organisation
 from matchmaker.register.index import per_change
@@ -48,11 +49,6 @@ def event_figures(now: datetime, country: str | None = None) -> events.EventFigu
 def read_rows(now: datetime) -> tuple[list, list, list]:
     held = (Event.status == "published", Event.ends_at <= now)
     return event_rows(*held), participant_rows(*held), meeting_rows(*held)
-
-
-def utc_day(moment: datetime) -> date:
-    """The day in UTC (SQLite gives naive datetimes back; the app stores UTC)."""
-    return moment.astimezone(UTC).date() if moment.tzinfo else moment.date()
 
 
 def event_rows(*where) -> list[events.EventRow]:

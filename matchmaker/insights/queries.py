@@ -84,7 +84,7 @@ def _projects() -> tuple[figures.ProjectRow, ...]:
         tags.setdefault((entry_id, role), []).append(code)
     return tuple(
         figures.ProjectRow(
-            published=_utc_day(published),
+            published=utc_day(published),
             country=country,
             stage=stage,
             categories=tuple(sorted(tags.get((entry_id, "category"), ()))),
@@ -94,7 +94,7 @@ def _projects() -> tuple[figures.ProjectRow, ...]:
     )
 
 
-def _utc_day(moment: datetime) -> date:
+def utc_day(moment: datetime) -> date:
     """The day in UTC (SQLite gives naive datetimes back; the app stores UTC)."""
     return moment.astimezone(UTC).date() if moment.tzinfo else moment.date()
 

@@ -21,8 +21,9 @@ from matchmaker.events.models import Event, Registration
 from matchmaker.events.times import aware
 from matchmaker.extensions import db
 from matchmaker.insights import events
-from matchmaker.insights.event_queries import meeting_rows, participant_rows, utc_day
+from matchmaker.insights.event_queries import meeting_rows, participant_rows
 from matchmaker.insights.figures import counts
+from matchmaker.insights.queries import utc_day
 from matchmaker.meetings.models import MeetingSetup
 
 # New contacts count from the event's first day until this long after its end.
