@@ -177,6 +177,7 @@ def register_jobs(app: Flask) -> None:
     from matchmaker.alerts import tasks as alerts_tasks  # noqa: F401
     from matchmaker.contacts import tasks as contacts_tasks  # noqa: F401
     from matchmaker.events import tasks as events_tasks  # noqa: F401
+    from matchmaker.insights import tasks as insights_tasks  # noqa: F401
     from matchmaker.meetings import tasks as meetings_tasks  # noqa: F401
     from matchmaker.open_data import tasks as open_data_tasks  # noqa: F401
     from matchmaker.outbox import tasks as outbox_tasks  # noqa: F401

@@ -12,6 +12,7 @@ from matchmaker.events.models import (
     EventText,
     Registration,
 )
+from matchmaker.insights.models import InsightSnapshot
 from matchmaker.jobs import JobRun
 from matchmaker.matching.models import MatchDismissal
 from matchmaker.meetings.models import (
@@ -47,6 +48,7 @@ __all__ = [
     "EventMessage",
     "EventTag",
     "EventText",
+    "InsightSnapshot",
     "JobRun",
     "MatchDismissal",
     "Meeting",

@@ -1,10 +1,12 @@
-"""The rows of the Connections figures, and the figures kept per register change and hour.
+"""The rows of the Connections figures, counted by the worker and kept for every process.
 
-The organisations are the register's (``register_entry``: approved versions only, with
-the approved name and tags) and are read again after each register change; whether one
-asked not to be named is read with them (changing it moves the register's token). The
-links — contact requests, events, meetings — change without a register change, so they
-are read again at most once an hour (the first request of a new hour rebuilds the graph).
+Counting means reading every link and computing betweenness (seconds at 10,000
+organisations), so it is never done on a page's request: the worker counts (``refresh``,
+queued by the page when the register or the hour has changed since the last count, and
+run every few minutes besides) and keeps the result in ``insight_snapshot`` as numbers per
+organisation id. The page shows the last complete count, with the organisations' names,
+regions, categories and wish not to be named as they are now (read once per register
+change), so a change of name or of that wish shows at once.
 
 Only organisation ids are read from the links: never a person, a message or a note.
 """
@@ -14,7 +16,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import case, func, select
 
@@ -22,40 +24,114 @@ from matchmaker.contacts.models import ContactRequest
 from matchmaker.events.models import Event, EventHost, Registration
 from matchmaker.extensions import db
 from matchmaker.insights import connections
+from matchmaker.insights.models import InsightSnapshot
 from matchmaker.meetings.models import Meeting, MeetingSeat
 from matchmaker.organisations.models import Organisation
-from matchmaker.register.index import per_change
+from matchmaker.register.index import current_token, per_change
 from matchmaker.register.models import RegisterEntry, RegisterEntryTag
 from matchmaker.taxonomy.models import Tag
+
+SNAPSHOT = "connections"
+
+
+@dataclass(frozen=True)
+class Count:
+    """The last complete count: when it was made, and what it found."""
+
+    built_at: datetime
+    summary: connections.Summary
 
 
 @dataclass
 class ConnectedRegister:
-    """The published organisations, and the network of the current hour built on them."""
+    """The published organisations, and the figures of one count made with them."""
 
-    organisations: tuple[connections.Organisation, ...]
-    hour: datetime | None = None
-    network: connections.Network | None = None
+    organisations: dict[int, connections.Organisation]
+    built_at: datetime | None = None
     computed: dict[str | None, connections.ConnectionFigures] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def figures(self, now: datetime, country: str | None) -> connections.ConnectionFigures:
-        hour = now.replace(minute=0, second=0, microsecond=0)
+    def figures(self, count: Count, country: str | None) -> connections.ConnectionFigures:
         with self.lock:
-            if self.network is None or self.hour != hour:
-                self.network = connections.network(self.organisations, read_links(now))
-                self.hour, self.computed = hour, {}
+            if self.built_at != count.built_at:
+                self.built_at, self.computed = count.built_at, {}
             if country not in self.computed:
-                self.computed[country] = connections.connection_figures(self.network, country)
+                self.computed[country] = connections.connection_figures(
+                    count.summary, self.organisations, country
+                )
             return self.computed[country]
 
 
 def connected_register() -> ConnectedRegister:
-    return per_change("insights connections", lambda: ConnectedRegister(_organisations()))
+    def read() -> ConnectedRegister:
+        return ConnectedRegister({item.id: item for item in _organisations()})
+
+    return per_change("insights connections", read)
 
 
-def connection_figures(now: datetime, country: str | None = None):
-    return connected_register().figures(now, country)
+def connection_figures(country: str | None = None) -> connections.ConnectionFigures | None:
+    """The figures of the last complete count; None before the first."""
+    count = last_count()
+    return None if count is None else connected_register().figures(count, country)
+
+
+def last_counted() -> datetime | None:
+    return db.session.scalar(
+        select(InsightSnapshot.built_at).where(InsightSnapshot.name == SNAPSHOT)
+    )
+
+
+_last: list[Count] = []  # this process's copy of the last count it read
+_last_lock = threading.Lock()
+
+
+def last_count() -> Count | None:
+    """The last complete count (read from the database only when it is a new one)."""
+    built_at = last_counted()
+    if built_at is None:
+        return None
+    with _last_lock:
+        if not _last or _last[0].built_at != built_at:
+            payload = db.session.scalar(
+                select(InsightSnapshot.payload).where(InsightSnapshot.name == SNAPSHOT)
+            )
+            _last[:] = [Count(built_at, connections.summary_from_json(payload))]
+        return _last[0]
+
+
+def hour_of(now: datetime) -> datetime:
+    return now.replace(minute=0, second=0, microsecond=0)
+
+
+def _utc(value: datetime) -> datetime:
+    """Naive datetimes are UTC (as SQLite returns them)."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def is_fresh(now: datetime) -> bool:
+    """Whether the last count was made on today's register within this hour."""
+    kept = db.session.execute(
+        select(InsightSnapshot.register_token, InsightSnapshot.hour).where(
+            InsightSnapshot.name == SNAPSHOT
+        )
+    ).first()
+    if kept is None:
+        return False
+    return kept.register_token == current_token() and _utc(kept.hour) == hour_of(now)
+
+
+def refresh(now: datetime) -> bool:
+    """Count again unless the last count is fresh; whether it counted. The caller commits."""
+    if is_fresh(now):
+        return False
+    token = current_token()  # read first: the count can only be newer than its token
+    organisations = _organisations()
+    summary = connections.summarise(connections.network(organisations, read_links(now)))
+    row = db.session.get(InsightSnapshot, SNAPSHOT) or InsightSnapshot(name=SNAPSHOT)
+    row.register_token, row.hour, row.built_at = token, hour_of(now), now
+    row.payload = connections.summary_to_json(summary)
+    db.session.add(row)
+    return True
 
 
 def _organisations() -> tuple[connections.Organisation, ...]:

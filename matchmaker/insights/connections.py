@@ -140,14 +140,60 @@ def _betweenness(graph: nx.Graph) -> dict[int, float]:
     return nx.betweenness_centrality(graph, k=max(MIN_PIVOTS, pivots), seed=0)
 
 
-def ranked(net: Network, organisation_id: int) -> Ranked:
+@dataclass(frozen=True)
+class Standing:
+    """An organisation's place in the network, by id only: what is kept between builds
+    (its name, region, categories and wish not to be named are read fresh each time)."""
+
+    id: int
+    partners: int  # distinct organisations linked to it
+    links: tuple[int, ...]  # its links of each of KINDS
+    centrality: float
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The network reduced to numbers: all the figures need, small enough to keep."""
+
+    links: int  # between published organisations, of every kind
+    standings: tuple[Standing, ...]  # every connected organisation
+    matrix: tuple[tuple[int, ...], ...]  # as ConnectionFigures.matrix
+
+
+def summarise(net: Network) -> Summary:
+    return Summary(
+        links=sum(weight for _a, _b, weight in net.graph.edges(data="weight")),
+        standings=tuple(_standing(net, node) for node in sorted(net.graph.nodes)),
+        matrix=country_matrix(net),
+    )
+
+
+def _standing(net: Network, organisation_id: int) -> Standing:
     edges = net.graph.edges(organisation_id, data=True)
     links = tuple(sum(data[kind] for _a, _b, data in edges) for kind in KINDS)
-    return Ranked(
-        net.organisations[organisation_id],
-        net.graph.degree(organisation_id),
-        links,
-        net.centrality[organisation_id],
+    degree = net.graph.degree(organisation_id)
+    return Standing(organisation_id, degree, links, net.centrality[organisation_id])
+
+
+def summary_to_json(summary: Summary) -> dict:
+    return {
+        "links": summary.links,
+        "matrix": [list(row) for row in summary.matrix],
+        "standings": [
+            [item.id, item.partners, list(item.links), item.centrality]
+            for item in summary.standings
+        ],
+    }
+
+
+def summary_from_json(data: dict) -> Summary:
+    return Summary(
+        links=data["links"],
+        standings=tuple(
+            Standing(id, partners, tuple(links), centrality)
+            for id, partners, links, centrality in data["standings"]
+        ),
+        matrix=tuple(tuple(row) for row in data["matrix"]),
     )
 
 
@@ -188,21 +234,26 @@ def country_matrix(net: Network) -> tuple[tuple[int, ...], ...]:
     return tuple(tuple(cells[row, column] for column in order) for row in order)
 
 
-def connection_figures(net: Network, country: str | None = None) -> ConnectionFigures:
-    """The figures of the Connections block. With ``country``, the rankings hold only its
-    organisations (with all their links, abroad too); the matrix always holds every link."""
+def connection_figures(
+    summary: Summary, organisations: dict[int, Organisation], country: str | None = None
+) -> ConnectionFigures:
+    """The figures of the Connections block from a ``summary`` and the organisations as
+    they are now: one no longer among them (taken off the register since) is left out of
+    the rankings. With ``country``, the rankings hold only its organisations (with all
+    their links, abroad too); the matrix always holds every link."""
     items = [
-        ranked(net, node)
-        for node in net.graph.nodes
-        if country is None or net.organisations[node].country == country
+        Ranked(organisations[item.id], item.partners, item.links, item.centrality)
+        for item in summary.standings
+        if item.id in organisations
+        and (country is None or organisations[item.id].country == country)
     ]
     return ConnectionFigures(
-        links=sum(weight for _a, _b, weight in net.graph.edges(data="weight")),
-        connected=net.graph.number_of_nodes(),
+        links=summary.links,
+        connected=len(summary.standings),
         ranking=top(items, TOP),
         by_category=_grouped(items, lambda organisation: organisation.categories),
         by_region=_grouped(
             items, lambda organisation: (organisation.region,) if organisation.region else ()
         ),
-        matrix=country_matrix(net),
+        matrix=summary.matrix,
     )

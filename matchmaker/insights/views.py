@@ -19,6 +19,7 @@ from matchmaker.insights import (
     event_tables,
     queries,
     tables,
+    tasks,
 )
 from matchmaker.web import render
 
@@ -42,8 +43,10 @@ def growth_figures(today: date, country: str | None) -> list[tables.Figure]:
     return tables.growth_tables(queries.growth(today, country), current_language())
 
 
-def connection_figures(now: datetime, country: str | None) -> list[tables.Figure]:
-    found = connection_queries.connection_figures(now, country)
+def connection_figures(country: str | None) -> list[tables.Figure]:
+    found = tasks.connection_figures(country)
+    if found is None:
+        return []
     return connection_tables.connection_tables(found, current_language())
 
 
@@ -52,9 +55,13 @@ def event_figures(now: datetime, country: str | None) -> list[tables.Figure]:
     return event_tables.event_tables(found, current_language())
 
 
-def has_connections(now: datetime) -> bool:
-    """Whether any two published organisations are linked (in any country)."""
-    return not connection_queries.connection_figures(now).empty
+def connections_state() -> str:
+    """ "counting" before the first count, "none" when no two published organisations are
+    linked (in any country), else "counted"."""
+    found = connection_queries.connection_figures()
+    if found is None:
+        return "counting"
+    return "none" if found.empty else "counted"
 
 
 def country_choices(chosen: str | None) -> list[tuple[str, str]]:
@@ -71,8 +78,9 @@ def index():
     return render(
         "insights/index.html",
         figures=growth_figures(today, country),
-        connections=connection_figures(now, country),
-        no_connections=not has_connections(now),
+        connections=connection_figures(country),
+        connections_state=connections_state(),
+        counted_at=connection_queries.last_counted(),
         events=event_figures(now, country),
         no_events=not event_queries.event_figures(now, country).events,
         country=country,
@@ -89,7 +97,7 @@ def figure_csv(figure: str):
     now = utcnow()
     every = [
         *growth_figures(now.date(), country),
-        *connection_figures(now, country),
+        *connection_figures(country),
         *event_figures(now, country),
     ]
     found = next((f for f in every if f.name == figure), None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from matchmaker.insights.connections import (
@@ -10,6 +12,9 @@ from matchmaker.insights.connections import (
     connection_figures,
     event_links,
     network,
+    summarise,
+    summary_from_json,
+    summary_to_json,
 )
 
 WARSAW = Organisation(1, "Warsaw Health", "PL", "PL-MZ", ("ai",))
@@ -19,7 +24,10 @@ BERLIN = Organisation(4, "Berlin Devices", "DE", None, ())
 
 
 def figures_of(organisations, links, country=None):
-    return connection_figures(network(organisations, links), country)
+    """The figures as the page shows them: from the summary as it is kept (JSON)."""
+    kept = json.dumps(summary_to_json(summarise(network(organisations, links))))
+    by_id = {organisation.id: organisation for organisation in organisations}
+    return connection_figures(summary_from_json(json.loads(kept)), by_id, country)
 
 
 def names(ranking) -> list[str]:
@@ -149,3 +157,20 @@ def test_an_empty_graph_has_no_figures():
 def test_one_organisation_alone_has_no_connections():
     figures = figures_of([WARSAW], [])
     assert figures.empty and figures.ranking == ()
+
+
+def test_an_organisation_taken_off_the_register_since_the_count_leaves_the_rankings(path):
+    organisations, links = path
+    summary = summarise(network(organisations, links))
+    now_published = {WARSAW.id: WARSAW, OSLO.id: OSLO}  # Aarhus has been taken off
+    figures = connection_figures(summary, now_published)
+    assert names(figures.ranking) == ["Oslo Care", "Warsaw Health"]
+    assert figures.links == 3  # the links counted then stay until the next count
+
+
+def test_a_name_changed_since_the_count_shows_as_it_is_now(path):
+    organisations, links = path
+    summary = summarise(network(organisations, links))
+    renamed = Organisation(2, "Aarhus Health Lab", "DK", "DK-82", ("ai",), named=True)
+    figures = connection_figures(summary, {1: WARSAW, 2: renamed, 3: OSLO})
+    assert figures.ranking[0].organisation.name == "Aarhus Health Lab"

@@ -29,7 +29,7 @@ from matchmaker.accounts.models import utcnow
 from matchmaker.contacts import services as contacts
 from matchmaker.contacts.models import ContactRequest
 from matchmaker.extensions import db
-from matchmaker.insights import connection_queries, views
+from matchmaker.insights import connection_queries, tasks
 from matchmaker.moderation import services as moderation
 from matchmaker.organisations.models import Organisation
 from tests.web.test_events import app, person, user, world  # noqa: F401  (fixtures)
@@ -192,11 +192,67 @@ def test_links_are_read_once_an_hour_and_organisations_once_per_register_change(
         connection_queries, "read_links", lambda now: reads.append(1) or original(now)
     )
     now = utcnow().replace(minute=10)
-    monkeypatch.setattr(views, "utcnow", lambda: now)
+    monkeypatch.setattr(tasks, "utcnow", lambda: now)
     client.get("/en/insights/")
     client.get("/en/insights/?country=PL")
     client.get("/en/insights/connections.csv")
     assert len(reads) == 1
-    monkeypatch.setattr(views, "utcnow", lambda: now + timedelta(hours=1))
+    monkeypatch.setattr(tasks, "utcnow", lambda: now + timedelta(hours=1))
     client.get("/en/insights/")
     assert len(reads) == 2
+
+
+@pytest.fixture
+def worker_away(monkeypatch):
+    """The worker is not running: what the page asks of it stays queued (counted here)."""
+    asked = []
+    monkeypatch.setattr(tasks, "count_connections", lambda: asked.append(1))
+    return asked
+
+
+def test_before_the_first_count_the_block_says_it_is_being_counted(client, network, worker_away):
+    response = client.get("/en/insights/")
+    page = parse(response)
+    assert not any(name.startswith("connections") for name in page.rows)
+    body = response.get_data(as_text=True)
+    assert (
+        t("en", "The connections are being counted. They will appear here within a few minutes.")
+        in body
+    )
+    assert worker_away  # the page asked the worker to count
+    assert client.get("/en/insights/connections.csv").status_code == 404
+
+
+def test_the_page_shows_the_last_count_until_the_worker_counts_again(
+    app, client, network, world, worker_away, monkeypatch
+):
+    now = utcnow().replace(minute=10)
+    monkeypatch.setattr(tasks, "utcnow", lambda: now)
+    assert tasks.count_connections_every_ten_minutes()  # the worker's periodic job
+    db.session.commit()
+    assert parse(client.get("/en/insights/")).rows["connections"] == RANKING
+    assert not worker_away  # the count is fresh: nothing asked
+    # A new contact between Aarhus and Oslo University Hospital, an hour later.
+    accepted_contact(world["carol"], world["carol_org"], world["bob"], world["bob_org"])
+    monkeypatch.setattr(tasks, "utcnow", lambda: now + timedelta(hours=1))
+    page = parse(client.get("/en/insights/"))
+    assert page.rows["connections"] == RANKING  # the last complete count, meanwhile
+    assert worker_away
+    assert tasks.count_connections_every_ten_minutes()
+    db.session.commit()
+    assert not tasks.count_connections_every_ten_minutes()  # fresh: nothing to count
+    ranking = parse(client.get("/en/insights/")).rows["connections"]
+    aarhus = next(row for row in ranking if row[0] == "Aarhus MedTech ApS")
+    assert aarhus[2:4] == ["3", "2"]  # partners: the Living Lab, Telecare and now OUH
+
+
+def test_a_wish_not_to_be_named_shows_before_the_next_count(
+    app, client, network, world, worker_away
+):
+    tasks.count_connections_every_ten_minutes()
+    db.session.commit()
+    alice = person(app, world, "alice")
+    post(alice, f"/en/my/organisations/{world['telecare'].id}/insights", unnamed="y")
+    page = parse(client.get("/en/insights/"))
+    assert page.rows["connections"] == [RANKING[0], RANKING[2], RANKING[3]]
+    assert worker_away  # the register changed: a new count is asked for, not waited for

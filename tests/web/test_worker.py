@@ -115,6 +115,7 @@ def test_worker_status_prints_a_line_per_job(app, runner):
     assert names == [
         "contact-reminders",
         "digests",
+        "insights-connections",
         "meeting-outcomes",
         "meeting-requests",
         "open-data",
@@ -123,7 +124,7 @@ def test_worker_status_prints_a_line_per_job(app, runner):
         "seat-offers",
         "security-events-cleanup",
     ]
-    assert lines[5].startswith("outbox: ok, last success 20")
+    assert lines[names.index("outbox")].startswith("outbox: ok, last success 20")
     assert lines[0].startswith("contact-reminders: never")
 
 
