@@ -309,13 +309,16 @@ def pytest_addoption(parser):
 
 def pytest_collection_modifyitems(config, items):
     """With --database-tests-only, leave out the tests that never reach the database (the
-    pure modules: matcher, scheduler, parsers): they do the same on any database."""
+    pure modules: matcher, scheduler, parsers) and those marked ``same_on_any_database``
+    (forms, uploads, rendering: the database only sets the scene): they do the same on
+    any database."""
     if not config.getoption("--database-tests-only"):
         return
     kept, dropped = [], []
     for item in items:
         reaches = "database_url" in getattr(item, "fixturenames", ())
-        (kept if reaches else dropped).append(item)
+        differs = reaches and item.get_closest_marker("same_on_any_database") is None
+        (kept if differs else dropped).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept

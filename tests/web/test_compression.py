@@ -12,6 +12,9 @@ import pytest
 
 from tests.factories import UserFactory, make_organisation, publish, sync_taxonomy
 
+# Forms, uploads and rendering: CI runs them on SQLite only (tests/conftest.py).
+pytestmark = pytest.mark.same_on_any_database
+
 
 @pytest.fixture
 def register(app):

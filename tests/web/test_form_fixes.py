@@ -18,6 +18,9 @@ from matchmaker.projects.models import Project
 from tests.factories import UserFactory, make_organisation, make_project, sync_taxonomy
 from tests.web.helpers import log_in, post_form
 
+# Forms, uploads and rendering: CI runs them on SQLite only (tests/conftest.py).
+pytestmark = pytest.mark.same_on_any_database
+
 LANGS = ["pl", "en", "da", "nb"]
 NBSP = "\u00a0"
 # "2 mln" and "1,5 mln" as a Pole, an English speaker, a Dane and a Norwegian write them.

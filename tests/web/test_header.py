@@ -11,6 +11,9 @@ from matchmaker.contacts import services as contacts
 from tests.factories import UserFactory, make_organisation, publish, sync_taxonomy
 from tests.web.helpers import log_in, translated
 
+# Forms, uploads and rendering: CI runs them on SQLite only (tests/conftest.py).
+pytestmark = pytest.mark.same_on_any_database
+
 LANGS = ["pl", "en", "da", "nb"]
 ACCOUNT_LINKS = {
     "My organisations": "/{lang}/my/organisations/",

@@ -17,6 +17,9 @@ from matchmaker.organisations.models import Organisation
 from tests.factories import UserFactory, make_organisation, publish, sync_taxonomy
 from tests.web.helpers import csrf_token, log_in, translated
 
+# Forms, uploads and rendering: CI runs them on SQLite only (tests/conftest.py).
+pytestmark = pytest.mark.same_on_any_database
+
 LANGS = ["pl", "en", "da", "nb"]
 NOT_AN_IMAGE = (
     "This file is not a PNG, JPEG or WebP image. Choose an image in one of these formats."

@@ -34,6 +34,9 @@ from tests.web.test_logos import (
     upload,
 )
 
+# Forms, uploads and rendering: CI runs them on SQLite only (tests/conftest.py).
+pytestmark = pytest.mark.same_on_any_database
+
 # The fixtures of test_logos.py, shared rather than copied: pytest finds them by name here.
 app_config = test_logos.app_config  # MEDIA_ROOT in a temporary folder
 taxonomy = test_logos.taxonomy  # autouse

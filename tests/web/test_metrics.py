@@ -26,6 +26,9 @@ from tests.factories import UserFactory
 from tests.web.helpers import log_in
 from tests.web.test_outbox import ScriptedServer, queue_reset_mail, use_server
 
+# Forms, uploads and rendering: CI runs them on SQLite only (tests/conftest.py).
+pytestmark = pytest.mark.same_on_any_database
+
 TOKEN = "metrics-token-for-the-tests-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 ROOT = Path(__file__).resolve().parents[2]

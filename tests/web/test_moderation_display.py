@@ -21,6 +21,9 @@ from matchmaker.projects.services import submit_project
 from tests.factories import UserFactory, make_organisation, make_project, publish, sync_taxonomy
 from tests.web.helpers import log_in
 
+# Forms, uploads and rendering: CI runs them on SQLite only (tests/conftest.py).
+pytestmark = pytest.mark.same_on_any_database
+
 LANGS = ("en", "pl")
 # The raw values of issue 17, as each language shows them.
 SHOWN = {

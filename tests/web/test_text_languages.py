@@ -17,6 +17,9 @@ from matchmaker.events import services as event_services
 from matchmaker.events.services import EventInput
 from tests.factories import UserFactory, make_organisation, make_project, publish, sync_taxonomy
 
+# Forms, uploads and rendering: CI runs them on SQLite only (tests/conftest.py).
+pytestmark = pytest.mark.same_on_any_database
+
 POLISH_TITLE = "Telekardiologia w domu"
 ENGLISH_TITLE = "Tele-cardiology at home"
 POLISH_DESCRIPTION = "Zdalne monitorowanie pacjentów."

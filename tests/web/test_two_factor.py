@@ -15,6 +15,9 @@ from tests.conftest import body_text
 from tests.factories import PASSWORD, TOTP_SECRET, UserFactory
 from tests.web.helpers import csrf_token, log_in, next_totp_code, post_form, translated
 
+# Forms, uploads and rendering: CI runs them on SQLite only (tests/conftest.py).
+pytestmark = pytest.mark.same_on_any_database
+
 LANGS = ["pl", "en", "da", "nb"]
 SECRET_RE = re.compile(r'<code class="secret-key">([A-Z2-7 ]+)</code>')
 CODES_RE = re.compile(r"<li><code>([a-z0-9]{5}-[a-z0-9]{5})</code></li>")
