@@ -25,8 +25,9 @@ SPEC_OPTIONS = {
     "info": {
         "description": "Read-only JSON of the public register of health innovation: "
         "published projects and organisations with the register's filters, search and "
-        "facets, and the codes they use. No person's name or contact details, nothing "
-        "unpublished. Answers carry an ETag; send it back in If-None-Match for a 304."
+        "facets, and the codes they use; public events; the figures of the insights page. "
+        "No person's name or contact details, nothing unpublished. Answers carry an ETag; "
+        "send it back in If-None-Match for a 304."
     },
 }
 INVALID_PARAMETERS = "Some parameters are not valid: see `errors`."

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
+from matchmaker import geo
+from matchmaker.events.models import KINDS
 from matchmaker.i18n import LANGUAGES
 from matchmaker.organisations.models import ORG_TAG_ROLES
 from matchmaker.projects.models import PROJECT_TAG_ROLES
@@ -21,6 +23,16 @@ def _text(description: str, **options) -> fields.String:
 
 def _codes(description: str) -> fields.List:
     return fields.List(fields.String(), metadata={"description": description})
+
+
+class CountryCode(fields.String):
+    """An ISO 3166-1 alpha-2 code, in either case; read in capitals."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        code = super()._deserialize(value, attr, data, **kwargs).upper()
+        if not geo.is_country(code):
+            raise ValidationError("Not an ISO 3166-1 alpha-2 country code.")
+        return code
 
 
 class LanguageArgs(Schema):
@@ -126,7 +138,7 @@ class FacetValue(Schema):
     label = fields.String(required=True)
 
 
-class _Page(Schema):
+class _Pages(Schema):
     total = fields.Integer(required=True, metadata={"description": "How many items match."})
     limit = fields.Integer(required=True)
     lang = fields.String(required=True)
@@ -136,6 +148,9 @@ class _Page(Schema):
         metadata={"description": "The next page's address; null on the last page."},
     )
     next_cursor = fields.String(allow_none=True, required=True)
+
+
+class _Page(_Pages):
     facets = fields.Dict(
         keys=fields.String(),
         values=fields.List(fields.Nested(FacetValue)),
@@ -195,4 +210,117 @@ class Taxonomy(Schema):
         fields.Nested(Country),
         required=True,
         metadata={"description": "The countries the register covers, with their regions."},
+    )
+
+
+class EventArgs(LanguageArgs):
+    when = fields.String(
+        load_default="upcoming",
+        validate=validate.OneOf(("upcoming", "past")),
+        metadata={
+            "description": "upcoming: the events still to come, soonest first (without it); "
+            "past: those that have ended, latest first."
+        },
+    )
+    kind = fields.String(
+        validate=validate.OneOf(KINDS), metadata={"description": f"One of {', '.join(KINDS)}."}
+    )
+    country = CountryCode(metadata={"description": "Events in this country (ISO 3166-1 alpha-2)."})
+    tag = _text("Events with this tag code of the category vocabulary (see /api/v1/taxonomy).")
+    cursor = _text("Where the next page starts: the `next_cursor` of the previous page.")
+
+
+class Event(Schema):
+    id = fields.Integer(required=True)
+    kind = _text(f"One of {', '.join(KINDS)}.", required=True)
+    kind_label = fields.String(required=True)
+    status = _text("published, or cancelled: still listed, marked, as on the site.", required=True)
+    title = fields.String(required=True)
+    description = _text("Markdown, as the organisers wrote it.", required=True)
+    text_language = _text(
+        "The language `title` and `description` are written in: the one asked for when the "
+        "event has it, else English, else the original.",
+        required=True,
+    )
+    original_language = fields.String(required=True)
+    starts_at = fields.DateTime(required=True, metadata={"description": "ISO 8601, in UTC."})
+    ends_at = fields.DateTime(required=True, metadata={"description": "ISO 8601, in UTC."})
+    timezone = _text("The IANA time zone of the place; the site shows times in it.", required=True)
+    online = fields.Boolean(required=True)
+    city = _text("The place's city, or empty.", required=True)
+    country = _text("ISO 3166-1 alpha-2, or null.", allow_none=True, required=True)
+    country_name = fields.String(allow_none=True, required=True)
+    organisation_id = fields.Integer(required=True, metadata={"description": "The host's id."})
+    organisation = _text(
+        "The host's name on the register; null when it is not published there.",
+        allow_none=True,
+        required=True,
+    )
+    co_host_ids = fields.List(
+        fields.Integer(),
+        required=True,
+        metadata={"description": "The ids of the organisations that host it besides."},
+    )
+    category_codes = fields.List(fields.String(), required=True)
+    capacity = fields.Integer(required=True, metadata={"description": "How many seats."})
+    seats_left = fields.Integer(
+        allow_none=True,
+        required=True,
+        metadata={"description": "Seats not taken; null for a cancelled event."},
+    )
+    waiting_list = fields.Boolean(
+        required=True,
+        metadata={"description": "Whether sign-ups join a waiting list once every seat is taken."},
+    )
+    url = _text("Its page on the site.", required=True)
+
+
+EventPage = _Pages.from_dict({"items": fields.List(fields.Nested(Event))}, name="EventPage")
+
+
+class InsightsArgs(LanguageArgs):
+    country = CountryCode(
+        metadata={
+            "description": "The figures of one country (ISO 3166-1 alpha-2); of every "
+            "country without it."
+        }
+    )
+
+
+class Figure(Schema):
+    name = _text("The figure's name, as in the address of its CSV file.", required=True)
+    title = fields.String(required=True)
+    columns = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "The header of its CSV file: Code, then the table's columns."},
+    )
+    rows = fields.List(
+        fields.List(fields.Raw(allow_none=True)),
+        required=True,
+        metadata={
+            "description": "The rows of its CSV file: each value's code first (a tag, a "
+            "country, a quarter, an organisation's id), its label, then plain numbers (null: "
+            "no number, as for the change of a category new in the period)."
+        },
+    )
+
+
+class Insights(Schema):
+    lang = fields.String(required=True)
+    country = _text(
+        "The country the figures are of; null for every country.", allow_none=True, required=True
+    )
+    connections_counted_at = fields.DateTime(
+        allow_none=True,
+        required=True,
+        metadata={
+            "description": "When the connections were last counted (every hour at most); "
+            "null before the first count, and then no connection figures are given."
+        },
+    )
+    figures = fields.List(
+        fields.Nested(Figure),
+        required=True,
+        metadata={"description": "The figures of the insights page, in its order."},
     )

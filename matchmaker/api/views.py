@@ -10,6 +10,7 @@ from flask_smorest import abort
 from webargs.flaskparser import FlaskParser
 from werkzeug import Response
 
+from matchmaker.accounts.models import utcnow
 from matchmaker.api import records, schemas
 from matchmaker.extensions import limiter
 from matchmaker.register import index
@@ -32,20 +33,21 @@ blp = Blueprint(
     __name__,
     url_prefix=PREFIX,
     description="The public register: published projects and organisations, and the "
-    "codes they use.",
+    "codes they use; public events; the figures of the insights page.",
 )
 # One allowance per client for the whole API, not one per endpoint.
 limiter.shared_limit(lambda: current_app.config["RATELIMIT_API"], scope="api")(blp)
 
 ETAG_HEADER = {
-    "ETag": {"description": "Changes when the register does.", "schema": {"type": "string"}}
+    "ETag": {"description": "Changes when the answer may have.", "schema": {"type": "string"}}
 }
 NOT_MODIFIED = "Not modified: nothing changed since the copy named in If-None-Match."
 
 
-def _etag() -> str:
-    """The same for as long as the register, the taxonomy and the request stay the same."""
-    parts = (index.current_token() or "", load_taxonomy().version, request.full_path)
+def _etag(*more: str) -> str:
+    """The same for as long as the register, the taxonomy, the request and ``more`` (what
+    else the answer is made of) stay the same."""
+    parts = (index.current_token() or "", load_taxonomy().version, request.full_path, *more)
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
 
@@ -58,9 +60,9 @@ def _held_copy(tag: str) -> str | None:
     return None
 
 
-def _cached(build):
+def _cached(build, *more: str):
     """304 when the client's copy is current, else ``build()`` with its ETag."""
-    tag = _etag()
+    tag = _etag(*more)
     if held := _held_copy(tag):
         response = Response(status=304)
         response.set_etag(held)
@@ -68,11 +70,15 @@ def _cached(build):
     return build(), {"ETag": f'"{tag}"'}
 
 
-def _listing(item_type: str, args: dict):
+def _offset(args: dict) -> int:
     try:
-        offset = records.offset_of(args.get("cursor"))
+        return records.offset_of(args.get("cursor"))
     except records.BadCursor:
         abort(400, message="This cursor is not one we gave out; start again without it.")
+
+
+def _listing(item_type: str, args: dict):
+    offset = _offset(args)
     query = query_from_args(item_type, request.args)
     if query.problems:
         abort(400, message="An amount of funding is not valid.", errors={"query": query.problems})
@@ -144,3 +150,53 @@ def taxonomy(args):
     funding sought, and the countries and regions the register covers.
     """
     return _cached(lambda: records.taxonomy(args["lang"]))
+
+
+@blp.route("/events")
+@blp.arguments(schemas.EventArgs, location="query")
+@blp.response(200, schemas.EventPage, headers=ETAG_HEADER)
+@blp.alt_response(304, description=NOT_MODIFIED)
+def events(args):
+    """Public events
+
+    The events of the site's list, a page of the site's size at a time: those still to
+    come, soonest first, or those that have ended, latest first. A cancelled event stays
+    listed, marked as cancelled.
+    """
+    offset, filters = _offset(args), records.event_filters(args)
+    return _cached(
+        lambda: records.event_page(filters, offset, args["lang"]),
+        *records.events_version(utcnow()),
+    )
+
+
+@blp.route("/events/<int(min=1):event_id>")
+@blp.arguments(schemas.LanguageArgs, location="query")
+@blp.response(200, schemas.Event, headers=ETAG_HEADER)
+@blp.alt_response(304, description=NOT_MODIFIED)
+@blp.alt_response(404, description="No public event has this id.")
+def event(args, event_id: int):
+    """A public event"""
+
+    def build():
+        record = records.event(event_id, args["lang"])
+        if record is None:
+            abort(404, message=f"No public event has the id {event_id}.")
+        return record
+
+    return _cached(build, *records.events_version(utcnow()))
+
+
+@blp.route("/insights")
+@blp.arguments(schemas.InsightsArgs, location="query")
+@blp.response(200, schemas.Insights, headers=ETAG_HEADER)
+@blp.alt_response(304, description=NOT_MODIFIED)
+def insights(args):
+    """The insights page's figures
+
+    Each figure as its CSV file on the insights page: codes first, then plain numbers.
+    """
+    country = args.get("country")
+    return _cached(
+        lambda: records.insights(country, args["lang"]), *records.insights_version(utcnow())
+    )

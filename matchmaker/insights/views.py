@@ -55,9 +55,19 @@ def event_figures(now: datetime, country: str | None) -> list[tables.Figure]:
     return event_tables.event_tables(found, current_language())
 
 
+def every_figure(now: datetime, country: str | None) -> list[tables.Figure]:
+    """Every figure of the page in its order, in the reader's language: the CSV files and
+    the open API answer these."""
+    return [
+        *growth_figures(now.date(), country),
+        *connection_figures(country),
+        *event_figures(now, country),
+    ]
+
+
 def connections_state() -> str:
-    """ "counting" before the first count, "none" when no two published organisations are
-    linked (in any country), else "counted"."""
+    """Whether the connections are counted: "counting" before the first count, "none"
+    when no two published organisations are linked (in any country), else "counted"."""
     found = connection_queries.connection_figures()
     if found is None:
         return "counting"
@@ -94,13 +104,7 @@ def index():
 @bp.route("/<figure>.csv")
 def figure_csv(figure: str):
     country, _problem = country_from_args()
-    now = utcnow()
-    every = [
-        *growth_figures(now.date(), country),
-        *connection_figures(country),
-        *event_figures(now, country),
-    ]
-    found = next((f for f in every if f.name == figure), None)
+    found = next((f for f in every_figure(utcnow(), country) if f.name == figure), None)
     if found is None:
         abort(404)
     filename = f"matchmaker-{figure}-{(country or 'all').lower()}-{current_language()}.csv"

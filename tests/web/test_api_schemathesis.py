@@ -24,6 +24,9 @@ PATHS = (
     "/api/v1/projects/{project_id}",
     "/api/v1/organisations/{organisation_id}",
     "/api/v1/taxonomy",
+    "/api/v1/events",
+    "/api/v1/events/{event_id}",
+    "/api/v1/insights",
 )
 CHECKS = [
     not_a_server_error,
