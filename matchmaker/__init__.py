@@ -61,7 +61,7 @@ def register_converters(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from matchmaker import database, display, i18n, jobs, logs, metrics, models, security  # noqa: F401
+    from matchmaker import caching, database, display, i18n, jobs, logs, metrics, models, security  # noqa: F401
     from matchmaker.accounts import auth
     from matchmaker.extensions import babel, compress, csrf, db, htmx, limiter, migrate
     from matchmaker.outbox import services as outbox
@@ -74,6 +74,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     htmx.init_app(app)
     compress.init_app(app)
+    caching.init_app(app)  # before compression in each response (after_request runs last first)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.init_app(app)
