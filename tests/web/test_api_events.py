@@ -24,22 +24,13 @@ from tests.web.test_events import (  # noqa: F401  (fixtures)
     sign_up,
     world,
 )
+from tests.web.test_insights_events import to_past
 
 POLISH = {"title": "Wizyta w Alma House", "description": "Żywe laboratorium.", "programme": ""}
 ENGLISH = {"title": "Visit to Alma House", "description": "A living lab.", "programme": ""}
 SECRET_ROOM = "https://meet.example/secret-room-4711"
 SECRET_ANSWER = "Gluten-free, secretly"
 ANSWERS = {"answer_dietary_needs": SECRET_ANSWER, "answer_lunch": "fish"}
-
-
-def to_past(event, days_ago: int = 3) -> None:
-    ends = utcnow() - timedelta(days=days_ago)
-    move(
-        event,
-        starts_at=ends - timedelta(hours=6),
-        ends_at=ends,
-        registration_deadline=ends - timedelta(days=1),
-    )
 
 
 def titles(client, **params) -> list[str]:
@@ -86,7 +77,7 @@ def events(world, visit):
     cancelled = make_event(world, title="Cancelled visit", starts_at=at_oslo(60, 10))
     services.cancel_event(cancelled, "The bus broke down.")
     held = make_event(world, title="Visit that took place")
-    to_past(held)
+    to_past(held, days_ago=3)
     draft = make_event(world, title="Draft visit", publish_it=False)
     taken_off = make_event(world, title="Visit taken off")
     move(taken_off, status="unpublished")
@@ -216,7 +207,7 @@ def test_no_answer_names_a_participant_or_what_they_wrote(app, client, world, ev
     alice = person(app, world, "alice")
     assert sign_up(alice, visit, share_email="y", share_phone="y", **ANSWERS).status_code == 200
     assert sign_up(person(app, world, "dave"), events["online"]).status_code == 200
-    to_past(events["online"])
+    to_past(events["online"], days_ago=3)
     assert client.get(f"/api/v1/events/{visit.id}").get_json()["seats_left"] == 1
     texts = []
     for path, params in (
