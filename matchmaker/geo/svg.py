@@ -8,7 +8,7 @@ stylesheet colours it:
 - ``map``: the ``<svg>`` element;
 - ``map-sea``: the background rectangle;
 - ``country``: every country outline; ``country-core`` in addition for Poland,
-  Denmark and Norway;
+  Denmark and Norway; ``shade-1`` … ``shade-5`` on a choropleth (``shades``);
 - ``map-point``: one marker (its ``<title>``, circle and number): a ``<g>``, or an
   ``<a>`` with ``map-link`` too when the point has an address;
 - ``map-circle`` and ``map-count``: the circle and its number.
@@ -38,6 +38,7 @@ __all__ = [
     "radius",
     "render_location",
     "render_map",
+    "shade",
 ]
 
 MIN_RADIUS = 12.0  # in viewBox units (1000 wide): big enough to read the count and to click
@@ -80,14 +81,30 @@ def radius(count: int, largest: int | None = None) -> float:
     return round(max(MIN_RADIUS, RADIUS_PER_SQRT * math.sqrt(max(count, 0)) * factor), 1)
 
 
+SHADES = 5  # the classes of a choropleth: shade-1 (least) … shade-5 (most)
+
+
 @cache
 def _outlines() -> str:
-    """The country paths, shared by every rendering."""
+    """The country paths, shared by every rendering without shades."""
+    return _shaded_outlines({})
+
+
+def _shaded_outlines(shades: Mapping[str, int]) -> str:
     parts = []
     for code, data in _map()["countries"].items():
         css = "country country-core" if code in CORE_COUNTRIES else "country"
+        if shades.get(code):
+            css += f" shade-{shades[code]}"
         parts.append(f'<path class="{css}" data-country="{escape(code)}" d="{escape(data)}"/>')
     return "".join(parts)
+
+
+def shade(value: int, largest: int) -> int:
+    """A count's shade, 1 … SHADES, in equal steps up to the largest (0 for nothing)."""
+    if value <= 0 or largest <= 0:
+        return 0
+    return max(1, math.ceil(SHADES * value / largest))
 
 
 def _number(value: float) -> str:
@@ -101,9 +118,11 @@ def render_map(
     *,
     id_prefix: str = "geo-map",
     description: str | None = None,
+    shades: Mapping[str, int] | None = None,
 ) -> str:
     """A complete ``<svg>`` element: the countries, and a circle with the count for each
     point ``{"label": str, "count": int, "lat": float, "lon": float, "href": str|None}``.
+    ``shades``: a choropleth, each country's shade (1 … SHADES, see :func:`shade`).
 
     Points outside the map (see :func:`in_view`) are left out: show them in the list
     beside the map. Bigger circles are drawn first so that small ones stay on top.
@@ -151,13 +170,14 @@ def render_map(
         else:
             markers.append(f'<g class="map-point">{body}</g>')
 
+    outlines = _shaded_outlines(shades) if shades else _outlines()
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="map" role="{role}"'
         f' aria-labelledby="{escape(labelled_by)}" viewBox="{escape(_map()["viewBox"])}"'
         ' preserveAspectRatio="xMidYMid meet">'
         f"{''.join(head)}"
         f'<rect class="map-sea" width="{_number(width)}" height="{_number(height)}"/>'
-        f'<g class="countries" aria-hidden="true">{_outlines()}</g>'
+        f'<g class="countries" aria-hidden="true">{outlines}</g>'
         f'<g class="map-points">{"".join(markers)}</g>'
         "</svg>"
     )

@@ -29,6 +29,7 @@ class ProjectRow:
     stage: str | None
     categories: tuple[str, ...] = ()
     seeks: tuple[str, ...] = ()
+    region: str | None = None  # ISO 3166-2
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,19 @@ class OrganisationRow:
 
     kind: str
     country: str
+    region: str | None = None
+
+
+@dataclass(frozen=True)
+class Place:
+    """The published projects and organisations of one region; ``region`` None: those of
+    the country that name no region."""
+
+    country: str
+    region: str | None
+    projects: int
+    recent: int  # projects first published in the last GROWTH_QUARTERS quarters
+    organisations: int
 
 
 @dataclass(frozen=True)
@@ -153,4 +167,26 @@ def growth_figures(
         organisation_countries=counts(organisation.country for organisation in organisations),
         projects=len(projects),
         organisations=len(organisations),
+    )
+
+
+def places(
+    projects: Iterable[ProjectRow],
+    organisations: Iterable[OrganisationRow],
+    today: date,
+    country: str | None = None,
+) -> tuple[Place, ...]:
+    """Every region with something published (for one country or all), the most
+    projects first, then the most organisations, then by code."""
+    recent_quarters = set(last_quarters(today, GROWTH_QUARTERS))
+    counted: dict[tuple[str, str | None], list[int]] = {}
+    for project in in_country(projects, country):
+        found = counted.setdefault((project.country, project.region), [0, 0, 0])
+        found[0] += 1
+        found[1] += quarter_of(project.published) in recent_quarters
+    for organisation in in_country(organisations, country):
+        counted.setdefault((organisation.country, organisation.region), [0, 0, 0])[2] += 1
+    found = (Place(country, region, *numbers) for (country, region), numbers in counted.items())
+    return tuple(
+        sorted(found, key=lambda p: (-p.projects, -p.organisations, p.country, p.region or ""))
     )

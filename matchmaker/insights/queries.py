@@ -35,19 +35,22 @@ class PublishedRegister:
 
     projects: tuple[figures.ProjectRow, ...]
     organisations: tuple[figures.OrganisationRow, ...]
-    computed: dict[tuple[str | None, figures.Quarter], figures.GrowthFigures] = field(
-        default_factory=dict
-    )
+    computed: dict[tuple, object] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def growth(self, today: date, country: str | None) -> figures.GrowthFigures:
-        key = (country, figures.quarter_of(today))
+    def _kept(self, count, today: date, country: str | None):
+        """``count(projects, organisations, today, country)``, once per country and quarter."""
+        key = (count.__name__, country, figures.quarter_of(today))
         with self.lock:
             if key not in self.computed:
-                self.computed[key] = figures.growth_figures(
-                    self.projects, self.organisations, today, country
-                )
+                self.computed[key] = count(self.projects, self.organisations, today, country)
             return self.computed[key]
+
+    def growth(self, today: date, country: str | None) -> figures.GrowthFigures:
+        return self._kept(figures.growth_figures, today, country)
+
+    def places(self, today: date, country: str | None) -> tuple[figures.Place, ...]:
+        return self._kept(figures.places, today, country)
 
     def countries(self) -> set[str]:
         """Countries with a published project or organisation."""
@@ -63,6 +66,10 @@ def growth(today: date, country: str | None = None) -> figures.GrowthFigures:
     return published_register().growth(today, country)
 
 
+def places(today: date, country: str | None = None) -> tuple[figures.Place, ...]:
+    return published_register().places(today, country)
+
+
 def read_register() -> PublishedRegister:
     return PublishedRegister(projects=_projects(), organisations=_organisations())
 
@@ -70,7 +77,13 @@ def read_register() -> PublishedRegister:
 def _projects() -> tuple[figures.ProjectRow, ...]:
     first_published = func.coalesce(Project.published_at, RegisterEntry.published_at)
     entries = db.session.execute(
-        select(RegisterEntry.id, RegisterEntry.country, RegisterEntry.stage, first_published)
+        select(
+            RegisterEntry.id,
+            RegisterEntry.country,
+            RegisterEntry.region,
+            RegisterEntry.stage,
+            first_published,
+        )
         .outerjoin(Project, Project.id == RegisterEntry.item_id)
         .where(RegisterEntry.item_type == "project")
     ).all()
@@ -86,11 +99,12 @@ def _projects() -> tuple[figures.ProjectRow, ...]:
         figures.ProjectRow(
             published=utc_day(published),
             country=country,
+            region=region,
             stage=stage,
             categories=tuple(sorted(tags.get((entry_id, "category"), ()))),
             seeks=tuple(sorted(tags.get((entry_id, "seeks"), ()))),
         )
-        for entry_id, country, stage, published in entries
+        for entry_id, country, region, stage, published in entries
     )
 
 
@@ -101,8 +115,8 @@ def utc_day(moment: datetime) -> date:
 
 def _organisations() -> tuple[figures.OrganisationRow, ...]:
     rows = db.session.execute(
-        select(RegisterEntry.org_kind, RegisterEntry.country).where(
+        select(RegisterEntry.org_kind, RegisterEntry.country, RegisterEntry.region).where(
             RegisterEntry.item_type == "organisation"
         )
     ).all()
-    return tuple(figures.OrganisationRow(kind=kind, country=country) for kind, country in rows)
+    return tuple(figures.OrganisationRow(*row) for row in rows)

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 
 from flask_babel import format_number, format_percent
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from matchmaker import geo
+from matchmaker.geo import svg
 from matchmaker.insights import charts
-from matchmaker.insights.figures import CategoryGrowth, GrowthFigures, Quarter
+from matchmaker.insights.figures import CategoryGrowth, GrowthFigures, Place, Quarter
 from matchmaker.taxonomy.queries import tag_label
 
 
@@ -38,6 +40,7 @@ class Figure:
     note: str = ""
     wide: bool = False  # a table too wide to stand beside its chart
     nothing: str = ""  # what it says when empty, if not what its block says
+    map: Markup | None = None  # an SVG map (geo.svg) instead of a chart
 
     @property
     def empty(self) -> bool:
@@ -202,3 +205,69 @@ def growth_tables(growth: GrowthFigures, lang: str) -> list[Figure]:
         kinds_figure(growth, lang),
         countries_figure(growth, lang),
     ]
+
+
+def place_label(place: Place, lang: str) -> str:
+    if place.region is None:
+        country = geo.country_name(place.country, lang)
+        return _("%(country)s, no region given", country=country)
+    return geo.place_name(place.country, place.region, lang)
+
+
+def where_map(places: tuple[Place, ...], labels: list[str], lang: str) -> Markup:
+    """Countries shaded by their projects, and a circle with the projects of each region
+    (at its centre; a country's projects without a region at the country's)."""
+    per_country: dict[str, int] = {}
+    for place in places:
+        per_country[place.country] = per_country.get(place.country, 0) + place.projects
+    largest = max(per_country.values(), default=0)
+    points = []
+    for place, label in zip(places, labels, strict=True):
+        position = geo.coordinates(place.country, place.region)
+        if place.projects and position is not None:
+            points.append(
+                {"label": label, "count": place.projects, "lat": position[0], "lon": position[1]}
+            )
+    drawn = svg.render_map(
+        points,
+        lang,
+        _("Published projects by country and region"),
+        id_prefix="insights-where",
+        shades={code: svg.shade(count, largest) for code, count in per_country.items()},
+    )
+    return Markup(drawn)  # noqa: S704  # nosec B704  # render_map escapes every text
+
+
+def where_figure(places: tuple[Place, ...], lang: str) -> Figure:
+    labels = [place_label(place, lang) for place in places]
+    rows = tuple(
+        Row(
+            place.region or place.country,
+            (label, place.projects, place.recent, place.organisations),
+            (
+                label,
+                format_number(place.projects),
+                format_number(place.recent),
+                format_number(place.organisations),
+            ),
+        )
+        for place, label in zip(places, labels, strict=True)
+    )
+    return Figure(
+        name="places",
+        title=_("Where projects are published"),
+        description=_("Published projects and organisations by region"),
+        columns=(
+            _("Region"),
+            _("Projects"),
+            _("Projects in the last 4 quarters"),
+            _("Organisations"),
+        ),
+        rows=rows,
+        chart=None,
+        map=where_map(places, labels, lang),
+        note=_(
+            "The darker a country, the more projects it has published. Each circle shows the"
+            " projects of one region."
+        ),
+    )

@@ -43,6 +43,10 @@ def growth_figures(today: date, country: str | None) -> list[tables.Figure]:
     return tables.growth_tables(queries.growth(today, country), current_language())
 
 
+def where_figures(today: date, country: str | None) -> list[tables.Figure]:
+    return [tables.where_figure(queries.places(today, country), current_language())]
+
+
 def connection_figures(country: str | None) -> list[tables.Figure]:
     found = tasks.connection_figures(country)
     if found is None:
@@ -60,6 +64,7 @@ def every_figure(now: datetime, country: str | None) -> list[tables.Figure]:
     the open API answer these."""
     return [
         *growth_figures(now.date(), country),
+        *where_figures(now.date(), country),
         *connection_figures(country),
         *event_figures(now, country),
     ]
@@ -88,6 +93,7 @@ def index():
     return render(
         "insights/index.html",
         figures=growth_figures(today, country),
+        where=where_figures(today, country),
         connections=connection_figures(country),
         connections_state=connections_state(),
         counted_at=connection_queries.last_counted(),

@@ -320,3 +320,19 @@ def test_a_location_map_shows_a_window_around_the_place_inside_the_map():
     assert left <= x <= left + width and top <= y <= top + height
     assert "Location: Oslo &lt;Norway&gt;" in svg
     assert render_location(-33.9, 151.2, "Sydney") == ""  # outside the map: no picture
+
+
+@pytest.mark.parametrize(
+    ("value", "largest", "expected"), [(0, 10, 0), (1, 10, 1), (2, 10, 1), (3, 10, 2), (10, 10, 5)]
+)
+def test_a_choropleth_shades_counts_in_five_equal_steps(value, largest, expected):
+    assert svg.shade(value, largest) == expected
+
+
+def test_a_choropleth_marks_the_shaded_countries_only():
+    markup = svg.render_map([], "en", "Projects", shades={"PL": 5, "DK": 2, "NO": 0})
+    paths = re.findall(r'<path class="([^"]+)" data-country="([A-Z]{2})"', markup)
+    by_country = {code: css for css, code in paths}
+    assert by_country["PL"].endswith("shade-5") and by_country["DK"].endswith("shade-2")
+    assert "shade" not in by_country["NO"] and "shade" not in by_country["SE"]
+    assert "shade" not in svg.render_map([], "en", "Projects")  # no shades: plain outlines

@@ -8,11 +8,13 @@ from matchmaker.insights import charts
 from matchmaker.insights.figures import (
     CategoryGrowth,
     OrganisationRow,
+    Place,
     ProjectRow,
     by_growth,
     growth_figures,
     growth_of,
     last_quarters,
+    places,
     quarter_of,
 )
 
@@ -165,3 +167,21 @@ def test_columns_stand_on_one_baseline_in_order():
 def test_an_empty_chart_has_no_bars():
     assert charts.horizontal_bars([]).bars == ()
     assert charts.horizontal_bars([]).height == 0
+
+
+def test_places_count_projects_recent_ones_and_organisations_per_region():
+    projects = [
+        ProjectRow(date(2025, 1, 15), "PL", "pilot", region="PL-MA"),
+        ProjectRow(date(2023, 8, 1), "PL", "pilot", region="PL-MA"),  # before the 4 quarters
+        ProjectRow(date(2025, 4, 1), "DK", "concept", region=None),
+    ]
+    organisations = [
+        OrganisationRow("sme", "PL", "PL-MA"),
+        OrganisationRow("hospital", "NO", "NO-03"),
+    ]
+    assert places(projects, organisations, TODAY) == (
+        Place("PL", "PL-MA", projects=2, recent=1, organisations=1),
+        Place("DK", None, projects=1, recent=1, organisations=0),
+        Place("NO", "NO-03", projects=0, recent=0, organisations=1),
+    )
+    assert places(projects, organisations, TODAY, "DK") == (Place("DK", None, 1, 1, 0),)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 
@@ -247,6 +248,7 @@ def test_an_empty_register_says_so_in_every_block_without_charts(client, app, to
         "seeks",
         "organisation-kinds",
         "organisation-countries",
+        "places",
     }
     for name, paragraphs in page.paragraphs.items():
         assert paragraphs == [t("en", "Nothing published yet.")], name
@@ -365,3 +367,23 @@ def test_figures_are_kept_until_the_register_changes(client, register, monkeypat
     page = parse(client.get("/en/insights/"))
     assert len(reads) == 2
     assert page.rows["organisation-countries"][0] == ["Poland", "3"]
+
+
+def test_where_counts_projects_and_organisations_per_region_on_a_shaded_map(client, register):
+    response = client.get("/en/insights/")
+    rows = parse(response).rows["places"]
+    assert rows[0] == ["Lesser Poland, Poland", "2", "2", "1"]  # Kraków: both in 4 quarters
+    assert len(rows) == 4  # the draft organisation's region is not among them
+    body = response.get_data(as_text=True)
+    where = body[body.index('id="where"') : body.index('id="connections"')]
+    assert re.search(r'<path class="country country-core shade-5" data-country="PL"', where)
+    assert re.search(r'<path class="country country-core shade-2" data-country="DK"', where)
+    assert re.search(r'<path class="country" data-country="SE"', where)  # nothing published
+    assert "<title>Lesser Poland, Poland: 2</title>" in where
+    csv = csv_rows(client.get("/en/insights/places.csv"))
+    assert csv[1] == ["PL-MA", "Lesser Poland, Poland", "2", "2", "1"]
+
+
+def test_where_with_a_country_filter_lists_its_regions_only(client, register):
+    rows = parse(client.get("/pl/insights/?country=PL")).rows["places"]
+    assert [row[0] for row in rows] == ["Małopolskie, Polska", "Dolnośląskie, Polska"]
