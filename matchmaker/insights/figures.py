@@ -42,6 +42,16 @@ class OrganisationRow:
 
 
 @dataclass(frozen=True)
+class StageChange:
+    """An approved edit that moved a published project from one stage to another."""
+
+    day: date  # the day it was approved
+    country: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
 class Place:
     """The published projects and organisations of one region; ``region`` None: those of
     the country that name no region."""
@@ -189,4 +199,18 @@ def places(
     found = (Place(country, region, *numbers) for (country, region), numbers in counted.items())
     return tuple(
         sorted(found, key=lambda p: (-p.projects, -p.organisations, p.country, p.region or ""))
+    )
+
+
+def stage_moves(
+    changes: Iterable[StageChange], today: date, country: str | None = None
+) -> tuple[tuple[str, int], ...]:
+    """How many projects moved from one stage to another in the last GROWTH_QUARTERS
+    quarters, as ("before:after", count), the most frequent first (a project that moved
+    twice counts in each of its moves)."""
+    recent = set(last_quarters(today, GROWTH_QUARTERS))
+    return counts(
+        f"{change.before}:{change.after}"
+        for change in in_country(changes, country)
+        if quarter_of(change.day) in recent
     )

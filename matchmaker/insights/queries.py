@@ -2,7 +2,8 @@
 
 Everything starts from ``register_entry``, which holds approved versions and nothing
 else, so a draft, an item under review or one taken off the register is never counted.
-Nothing personal is read: places, kinds, stages, tags and a date.
+Nothing personal is read: places, kinds, stages, tags and a date (and of the
+moderation record, only the stage changes approved on published projects).
 
 A project's date is its first publication: ``Project.published_at``, which moderation
 sets on the first approval and keeps through later approved edits and through being
@@ -20,6 +21,7 @@ from sqlalchemy import func, select
 
 from matchmaker.extensions import db
 from matchmaker.insights import figures
+from matchmaker.moderation.models import ModerationDecision
 from matchmaker.projects.models import Project
 from matchmaker.register.index import per_change
 from matchmaker.register.models import RegisterEntry, RegisterEntryTag
@@ -35,22 +37,29 @@ class PublishedRegister:
 
     projects: tuple[figures.ProjectRow, ...]
     organisations: tuple[figures.OrganisationRow, ...]
+    stage_changes: tuple[figures.StageChange, ...] = ()
     computed: dict[tuple, object] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def _kept(self, count, today: date, country: str | None):
-        """``count(projects, organisations, today, country)``, once per country and quarter."""
-        key = (count.__name__, country, figures.quarter_of(today))
+    def _kept(self, name: str, today: date, country: str | None, count):
+        """``count()``, once per figure, country and quarter."""
+        key = (name, country, figures.quarter_of(today))
         with self.lock:
             if key not in self.computed:
-                self.computed[key] = count(self.projects, self.organisations, today, country)
+                self.computed[key] = count()
             return self.computed[key]
 
     def growth(self, today: date, country: str | None) -> figures.GrowthFigures:
-        return self._kept(figures.growth_figures, today, country)
+        rows = (self.projects, self.organisations, today, country)
+        return self._kept("growth", today, country, lambda: figures.growth_figures(*rows))
 
     def places(self, today: date, country: str | None) -> tuple[figures.Place, ...]:
-        return self._kept(figures.places, today, country)
+        rows = (self.projects, self.organisations, today, country)
+        return self._kept("places", today, country, lambda: figures.places(*rows))
+
+    def stage_moves(self, today: date, country: str | None) -> tuple[tuple[str, int], ...]:
+        rows = (self.stage_changes, today, country)
+        return self._kept("stage moves", today, country, lambda: figures.stage_moves(*rows))
 
     def countries(self) -> set[str]:
         """Countries with a published project or organisation."""
@@ -70,8 +79,12 @@ def places(today: date, country: str | None = None) -> tuple[figures.Place, ...]
     return published_register().places(today, country)
 
 
+def stage_moves(today: date, country: str | None = None) -> tuple[tuple[str, int], ...]:
+    return published_register().stage_moves(today, country)
+
+
 def read_register() -> PublishedRegister:
-    return PublishedRegister(projects=_projects(), organisations=_organisations())
+    return PublishedRegister(_projects(), _organisations(), _stage_changes())
 
 
 def _projects() -> tuple[figures.ProjectRow, ...]:
@@ -120,3 +133,27 @@ def _organisations() -> tuple[figures.OrganisationRow, ...]:
         )
     ).all()
     return tuple(figures.OrganisationRow(*row) for row in rows)
+
+
+def _stage_changes() -> tuple[figures.StageChange, ...]:
+    """The stage changes moderators approved on the projects now on the register (the
+    moderation record keeps what changed in each approved version; a first publication
+    has no stage before)."""
+    decisions = db.session.execute(
+        select(ModerationDecision.created_at, RegisterEntry.country, ModerationDecision.changes)
+        .join(
+            RegisterEntry,
+            (RegisterEntry.item_type == "project")
+            & (RegisterEntry.item_id == ModerationDecision.item_id),
+        )
+        .where(
+            ModerationDecision.item_type == "project",
+            ModerationDecision.decision == "approved",
+        )
+    )
+    return tuple(
+        figures.StageChange(utc_day(decided), country, change["old"], change["new"])
+        for decided, country, changes in decisions
+        for change in changes or ()
+        if change.get("field") == "stage" and change.get("old") and change.get("new")
+    )

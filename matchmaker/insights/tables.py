@@ -161,6 +161,24 @@ def stages_figure(growth: GrowthFigures, lang: str) -> Figure:
     )
 
 
+def stage_move_label(code: str, lang: str) -> str:
+    before, after = code.split(":", 1)
+    return _("%(before)s → %(after)s", before=tag_label(before, lang), after=tag_label(after, lang))
+
+
+def stage_moves_figure(moves: tuple[tuple[str, int], ...], lang: str) -> Figure:
+    return counted_figure(
+        "stage-moves",
+        moves,
+        lambda code: stage_move_label(code, lang),
+        title=_("How projects moved between stages"),
+        description=_("Stage changes of published projects in the last 4 quarters"),
+        columns=(_("From stage → to stage"), _("Projects")),
+        note=_("A stage change counts once a moderator has approved the edit that made it."),
+        nothing=_("No project has changed its stage in the last 4 quarters."),
+    )
+
+
 def seeks_figure(growth: GrowthFigures, lang: str) -> Figure:
     return counted_figure(
         "seeks",
@@ -195,12 +213,15 @@ def countries_figure(growth: GrowthFigures, lang: str) -> Figure:
     )
 
 
-def growth_tables(growth: GrowthFigures, lang: str) -> list[Figure]:
+def growth_tables(
+    growth: GrowthFigures, moves: tuple[tuple[str, int], ...], lang: str
+) -> list[Figure]:
     """Every figure of the Growth block, in the order the page shows them."""
     return [
         quarters_figure(growth),
         categories_figure(growth, lang),
         stages_figure(growth, lang),
+        stage_moves_figure(moves, lang),
         seeks_figure(growth, lang),
         kinds_figure(growth, lang),
         countries_figure(growth, lang),

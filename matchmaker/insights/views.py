@@ -40,7 +40,8 @@ def country_from_args() -> tuple[str | None, str | None]:
 
 
 def growth_figures(today: date, country: str | None) -> list[tables.Figure]:
-    return tables.growth_tables(queries.growth(today, country), current_language())
+    growth, moves = queries.growth(today, country), queries.stage_moves(today, country)
+    return tables.growth_tables(growth, moves, current_language())
 
 
 def where_figures(today: date, country: str | None) -> list[tables.Figure]:

@@ -10,12 +10,14 @@ from matchmaker.insights.figures import (
     OrganisationRow,
     Place,
     ProjectRow,
+    StageChange,
     by_growth,
     growth_figures,
     growth_of,
     last_quarters,
     places,
     quarter_of,
+    stage_moves,
 )
 
 TODAY = date(2025, 5, 20)  # in Q2 2025: the 8 quarters are Q3 2023 … Q2 2025
@@ -185,3 +187,17 @@ def test_places_count_projects_recent_ones_and_organisations_per_region():
         Place("NO", "NO-03", projects=0, recent=0, organisations=1),
     )
     assert places(projects, organisations, TODAY, "DK") == (Place("DK", None, 1, 1, 0),)
+
+
+def test_stage_moves_of_the_last_4_quarters_most_frequent_first():
+    changes = [
+        StageChange(date(2025, 4, 2), "PL", "pilot", "commercialisation"),
+        StageChange(date(2024, 9, 1), "DK", "pilot", "commercialisation"),
+        StageChange(date(2025, 2, 1), "PL", "concept", "prototype"),
+        StageChange(date(2024, 3, 1), "PL", "prototype", "pilot"),  # before the 4 quarters
+    ]
+    assert stage_moves(changes, TODAY) == (
+        ("pilot:commercialisation", 2),
+        ("concept:prototype", 1),
+    )
+    assert stage_moves(changes, TODAY, "DK") == (("pilot:commercialisation", 1),)

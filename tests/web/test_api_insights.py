@@ -22,9 +22,11 @@ GROWTH = (
     "quarters",
     "categories",
     "stages",
+    "stage-moves",
     "seeks",
     "organisation-kinds",
     "organisation-countries",
+    "places",  # the Where block
 )
 CONNECTIONS = (
     "connections",
@@ -59,7 +61,7 @@ def fixed_today(register, monkeypatch):
 def test_the_growth_figures_are_the_rows_of_the_csv_files(client, fixed_today, lang):
     body = insights(client, lang=lang)
     assert (body["lang"], body["country"]) == (lang, None)
-    assert [figure["name"] for figure in body["figures"]] == [*GROWTH, "places", *CONNECTIONS, *EVENTS]
+    assert [figure["name"] for figure in body["figures"]] == [*GROWTH, *CONNECTIONS, *EVENTS]
     assert_figures_are_the_csv_files(client, body, lang)
     stages = next(figure for figure in body["figures"] if figure["name"] == "stages")
     assert stages["title"] == t(lang, "Projects by stage")
@@ -93,7 +95,7 @@ def test_a_wrong_country_is_a_400(client, fixed_today, value):
 
 def test_the_connections_and_events_figures_are_those_of_the_page(client, network, world):
     body = insights(client)
-    assert [figure["name"] for figure in body["figures"]] == [*GROWTH, "places", *CONNECTIONS, *EVENTS]
+    assert [figure["name"] for figure in body["figures"]] == [*GROWTH, *CONNECTIONS, *EVENTS]
     assert body["connections_counted_at"] is not None
     assert_figures_are_the_csv_files(client, body, "en")
     ranking = next(figure for figure in body["figures"] if figure["name"] == "connections")
@@ -116,7 +118,7 @@ def test_before_the_first_count_there_are_no_connection_figures_and_it_says_so(
     before = client.get("/api/v1/insights")
     body = before.get_json()
     assert body["connections_counted_at"] is None
-    assert [figure["name"] for figure in body["figures"]] == [*GROWTH, "places", *EVENTS]
+    assert [figure["name"] for figure in body["figures"]] == [*GROWTH, *EVENTS]
     assert worker_away  # the worker was asked to count, as the page asks it
     again = client.get("/api/v1/insights", headers={"If-None-Match": before.headers["ETag"]})
     assert again.status_code == 304

@@ -26,12 +26,14 @@ import pytest
 from babel.dates import format_date
 from babel.numbers import format_percent
 from flask_babel import force_locale, gettext
-from sqlalchemy import update
+from sqlalchemy import select, update
 
+from matchmaker.accounts.models import User
 from matchmaker.extensions import db
 from matchmaker.i18n import formatting_locale
 from matchmaker.insights import views
 from matchmaker.moderation import services as moderation
+from matchmaker.moderation.models import ModerationDecision
 from matchmaker.projects.models import Project
 from matchmaker.projects.services import ProjectInput, submit_project, update_project
 from matchmaker.taxonomy.queries import tag_label
@@ -249,9 +251,12 @@ def test_an_empty_register_says_so_in_every_block_without_charts(client, app, to
         "organisation-kinds",
         "organisation-countries",
         "places",
+        "stage-moves",
     }
+    no_moves = t("en", "No project has changed its stage in the last 4 quarters.")
     for name, paragraphs in page.paragraphs.items():
-        assert paragraphs == [t("en", "Nothing published yet.")], name
+        expected = no_moves if name == "stage-moves" else t("en", "Nothing published yet.")
+        assert paragraphs == [expected], name
         assert name not in page.svgs and name not in page.csv
     assert client.get("/en/insights/stages.csv").status_code == 200
 
@@ -387,3 +392,25 @@ def test_where_counts_projects_and_organisations_per_region_on_a_shaded_map(clie
 def test_where_with_a_country_filter_lists_its_regions_only(client, register):
     rows = parse(client.get("/pl/insights/?country=PL")).rows["places"]
     assert [row[0] for row in rows] == ["Małopolskie, Polska", "Dolnośląskie, Polska"]
+
+
+def test_stage_moves_count_approved_stage_changes_of_the_last_4_quarters(client, register):
+    edited = db.session.scalar(select(Project).where(Project.status == "submitted"))
+    moderator = db.session.scalar(select(User).where(User.role == "moderator"))
+    empty = parse(client.get("/en/insights/"))
+    assert "stage-moves" not in empty.svgs  # the edit waits for a moderator: no move yet
+    assert empty.paragraphs["stage-moves"] == [
+        t("en", "No project has changed its stage in the last 4 quarters.")
+    ]
+    moderation.approve("project", edited, moderator)
+    db.session.execute(
+        update(ModerationDecision)
+        .where(ModerationDecision.item_id == edited.id)
+        .values(created_at=datetime(2025, 5, 10, 12, tzinfo=UTC))  # in TODAY's quarter
+    )
+    db.session.commit()
+    rows = parse(client.get("/en/insights/")).rows["stage-moves"]
+    assert rows == [[f"{label('pilot')} → {label('commercialisation')}", "1"]]
+    csv = csv_rows(client.get("/en/insights/stage-moves.csv"))
+    assert csv[1][0] == "pilot:commercialisation"
+    assert parse(client.get("/en/insights/?country=PL")).rows["stage-moves"] == []
