@@ -30,6 +30,7 @@ class ProjectRow:
     categories: tuple[str, ...] = ()
     seeks: tuple[str, ...] = ()
     region: str | None = None  # ISO 3166-2
+    specialisations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,8 @@ class GrowthFigures:
     quarters: tuple[Quarter, ...]  # the last QUARTERS_SHOWN, oldest first
     per_quarter: tuple[int, ...]  # projects first published in each of them
     categories: tuple[CategoryGrowth, ...]  # the fastest-growing first (see by_growth)
+    specialisations: tuple[CategoryGrowth, ...]  # the same, per specialisation
+    countries: tuple[CategoryGrowth, ...]  # the same, per country (its code)
     stages: tuple[tuple[str, int], ...]
     seeks: tuple[tuple[str, int], ...]
     organisation_kinds: tuple[tuple[str, int], ...]
@@ -131,15 +134,17 @@ def by_growth(growths: Iterable[CategoryGrowth]) -> tuple[CategoryGrowth, ...]:
 
 
 def category_growth(
-    projects: Iterable[ProjectRow], quarters: tuple[Quarter, ...]
+    projects: Iterable[ProjectRow], quarters: tuple[Quarter, ...], codes_of=None
 ) -> tuple[CategoryGrowth, ...]:
-    """Every category with a project first published in ``quarters``, fastest-growing first."""
-    days_by_category: dict[str, list[date]] = {}
+    """Every category (or other code: ``codes_of(project)``) with a project first
+    published in ``quarters``, fastest-growing first."""
+    codes_of = codes_of or (lambda project: project.categories)
+    days_by_code: dict[str, list[date]] = {}
     for project in projects:
-        for code in set(project.categories):
-            days_by_category.setdefault(code, []).append(project.published)
+        for code in set(codes_of(project)):
+            days_by_code.setdefault(code, []).append(project.published)
     growths = []
-    for code, days in days_by_category.items():
+    for code, days in days_by_code.items():
         counts = per_quarter(days, quarters)
         if any(counts):
             growths.append(growth_of(code, counts))
@@ -171,6 +176,8 @@ def growth_figures(
         quarters=quarters,
         per_quarter=per_quarter((project.published for project in projects), quarters),
         categories=category_growth(projects, quarters),
+        specialisations=category_growth(projects, quarters, lambda p: p.specialisations),
+        countries=category_growth(projects, quarters, lambda p: (p.country,)),
         stages=counts(project.stage for project in projects),
         seeks=counts(code for project in projects for code in set(project.seeks)),
         organisation_kinds=counts(organisation.kind for organisation in organisations),

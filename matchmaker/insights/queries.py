@@ -27,7 +27,7 @@ from matchmaker.register.index import per_change
 from matchmaker.register.models import RegisterEntry, RegisterEntryTag
 from matchmaker.taxonomy.models import Tag
 
-PROJECT_ROLES = ("category", "seeks")
+PROJECT_ROLES = ("category", "specialisation", "seeks")
 
 
 @dataclass
@@ -116,6 +116,7 @@ def _projects() -> tuple[figures.ProjectRow, ...]:
             stage=stage,
             categories=tuple(sorted(tags.get((entry_id, "category"), ()))),
             seeks=tuple(sorted(tags.get((entry_id, "seeks"), ()))),
+            specialisations=tuple(sorted(tags.get((entry_id, "specialisation"), ()))),
         )
         for entry_id, country, region, stage, published in entries
     )

@@ -112,27 +112,29 @@ def quarters_figure(growth: GrowthFigures) -> Figure:
     )
 
 
-def categories_figure(growth: GrowthFigures, lang: str) -> Figure:
-    quarters = tuple(quarter_label(quarter) for quarter in growth.quarters)
+def growth_figure(
+    name: str, growths, quarters: tuple[Quarter, ...], label_of, first_column: str, **shown
+) -> Figure:
+    """Projects per quarter of each code, its last 4 quarters against the 4 before, and
+    bars of the last 4 quarters; ``shown``: the Figure's title, description and note."""
+    quarter_labels = tuple(quarter_label(quarter) for quarter in quarters)
     rows = []
-    for category in growth.categories:
-        label = tag_label(category.code, lang)
-        numbers = (*category.per_quarter, category.recent, category.earlier)
+    for growth in growths:
+        label = label_of(growth.code)
+        numbers = (*growth.per_quarter, growth.recent, growth.earlier)
         rows.append(
             Row(
-                category.code,
-                (label, *numbers, change_cell(category)),
-                (label, *(format_number(n) for n in numbers), change_text(category)),
+                growth.code,
+                (label, *numbers, change_cell(growth)),
+                (label, *(format_number(n) for n in numbers), change_text(growth)),
             )
         )
-    recent = len(quarters) + 1  # the column of the last 4 quarters
+    recent = len(quarter_labels) + 1  # the column of the last 4 quarters
     return Figure(
-        name="categories",
-        title=_("Fastest-growing categories"),
-        description=_("Projects first published in the last 4 quarters, by category"),
+        name=name,
         columns=(
-            _("Category"),
-            *quarters,
+            first_column,
+            *quarter_labels,
             _("Last 4 quarters"),
             _("4 quarters before"),
             _("Change (%)"),
@@ -141,12 +143,53 @@ def categories_figure(growth: GrowthFigures, lang: str) -> Figure:
         chart=charts.horizontal_bars(
             [charts.Item(row.cells[0], row.cells[recent], row.texts[recent]) for row in rows]
         ),
+        wide=True,
+        **shown,
+    )
+
+
+def categories_figure(growth: GrowthFigures, lang: str) -> Figure:
+    return growth_figure(
+        "categories",
+        growth.categories,
+        growth.quarters,
+        lambda code: tag_label(code, lang),
+        _("Category"),
+        title=_("Fastest-growing categories"),
+        description=_("Projects first published in the last 4 quarters, by category"),
         note=_(
             "Growth compares the projects first published in the last 4 quarters with those"
             " of the 4 quarters before. A category without projects before is new and comes"
             " first. A project can have several categories."
         ),
-        wide=True,
+    )
+
+
+def specialisations_figure(growth: GrowthFigures, lang: str) -> Figure:
+    return growth_figure(
+        "specialisations",
+        growth.specialisations,
+        growth.quarters,
+        lambda code: tag_label(code, lang),
+        _("Specialisation"),
+        title=_("Fastest-growing specialisations"),
+        description=_("Projects first published in the last 4 quarters, by specialisation"),
+        note=_(
+            "Growth is counted as for the categories. A project can have several specialisations."
+        ),
+    )
+
+
+def country_growth_figure(growth: GrowthFigures, lang: str) -> Figure:
+    return growth_figure(
+        "country-growth",
+        growth.countries,
+        growth.quarters,
+        lambda code: geo.country_name(code, lang),
+        _("Country"),
+        title=_("Projects per country and quarter"),
+        description=_("Projects first published in the last 4 quarters, by country"),
+        note=_("Growth is counted as for the categories. A project counts in its own country."),
     )
 
 
@@ -220,6 +263,8 @@ def growth_tables(
     return [
         quarters_figure(growth),
         categories_figure(growth, lang),
+        specialisations_figure(growth, lang),
+        country_growth_figure(growth, lang),
         stages_figure(growth, lang),
         stage_moves_figure(moves, lang),
         seeks_figure(growth, lang),

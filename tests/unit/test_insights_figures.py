@@ -201,3 +201,19 @@ def test_stage_moves_of_the_last_4_quarters_most_frequent_first():
         ("concept:prototype", 1),
     )
     assert stage_moves(changes, TODAY, "DK") == (("pilot:commercialisation", 1),)
+
+
+def test_specialisations_and_countries_grow_as_categories_do():
+    projects = [
+        ProjectRow(date(2025, 4, 1), "DK", "pilot", specialisations=("cardiology",)),
+        ProjectRow(date(2024, 1, 10), "PL", "pilot", specialisations=("cardiology", "oncology")),
+        ProjectRow(date(2025, 2, 1), "PL", "pilot", specialisations=("oncology",)),
+    ]
+    figures = growth_figures(projects, [], TODAY)
+    by_code = {growth.code: growth for growth in figures.specialisations}
+    assert (by_code["cardiology"].recent, by_code["cardiology"].earlier) == (1, 1)
+    assert (by_code["oncology"].recent, by_code["oncology"].earlier) == (1, 1)
+    assert [(g.code, g.recent, g.earlier) for g in figures.countries] == [
+        ("DK", 1, 0),  # new: first
+        ("PL", 1, 1),
+    ]

@@ -21,6 +21,8 @@ from tests.web.test_meetings import day  # noqa: F401
 GROWTH = (
     "quarters",
     "categories",
+    "specialisations",
+    "country-growth",
     "stages",
     "stage-moves",
     "seeks",

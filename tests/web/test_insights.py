@@ -252,6 +252,8 @@ def test_an_empty_register_says_so_in_every_block_without_charts(client, app, to
         "organisation-countries",
         "places",
         "stage-moves",
+        "specialisations",
+        "country-growth",
     }
     no_moves = t("en", "No project has changed its stage in the last 4 quarters.")
     for name, paragraphs in page.paragraphs.items():
@@ -309,7 +311,7 @@ def test_each_csv_holds_the_rows_of_its_table_with_codes(client, register):
         header, body = rows[0], rows[1:]
         assert header[0] == t("en", "Code")
         assert [row[1] for row in body] == [row[0] for row in page.rows[name]], name
-        if name != "categories":  # counts alone: the same text in English
+        if name not in ("categories", "country-growth"):  # counts alone: same text in English
             assert [row[1:] for row in body] == page.rows[name], name
     categories = csv_rows(client.get(page.csv["categories"]))
     assert [row[0] for row in categories[1:]] == [
@@ -414,3 +416,13 @@ def test_stage_moves_count_approved_stage_changes_of_the_last_4_quarters(client,
     csv = csv_rows(client.get("/en/insights/stage-moves.csv"))
     assert csv[1][0] == "pilot:commercialisation"
     assert parse(client.get("/en/insights/?country=PL")).rows["stage-moves"] == []
+
+
+def test_projects_per_country_and_quarter_new_countries_first(client, register):
+    rows = parse(client.get("/en/insights/")).rows["country-growth"]
+    assert [row[0] for row in rows] == ["Denmark", "Norway", "Poland"]
+    poland = rows[2]
+    assert poland[-3:] == ["2", "1", format_percent(1.0, locale="en_GB")]
+    assert rows[0][-1] == t("en", "new")
+    only_poland = parse(client.get("/en/insights/?country=PL")).rows["country-growth"]
+    assert [row[0] for row in only_poland] == ["Poland"]
