@@ -39,9 +39,8 @@ def count_connections_every_ten_minutes() -> bool:
     return _count_alone()
 
 
-def connection_figures(country: str | None = None):
-    """The figures of the last complete count (None before the first); when the register
-    or the hour has changed since, the worker is asked to count again."""
+def ask_for_a_count_when_stale() -> None:
+    """When the register or the hour has changed since the last count, ask the worker to
+    count again (the page shows the last complete count meanwhile)."""
     if not connection_queries.is_fresh(utcnow()):
         count_connections()
-    return connection_queries.connection_figures(country)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from datetime import date, datetime
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, render_template, request
 from flask_babel import format_date
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from matchmaker import geo
 from matchmaker.accounts.models import utcnow
@@ -21,6 +24,7 @@ from matchmaker.insights import (
     tables,
     tasks,
 )
+from matchmaker.register.index import current_token
 from matchmaker.web import render
 
 bp = Blueprint("insights", __name__)
@@ -49,7 +53,7 @@ def where_figures(today: date, country: str | None) -> list[tables.Figure]:
 
 
 def connection_figures(country: str | None) -> list[tables.Figure]:
-    found = tasks.connection_figures(country)
+    found = connection_queries.connection_figures(country)
     if found is None:
         return []
     return connection_tables.connection_tables(found, current_language())
@@ -63,6 +67,7 @@ def event_figures(now: datetime, country: str | None) -> list[tables.Figure]:
 def every_figure(now: datetime, country: str | None) -> list[tables.Figure]:
     """Every figure of the page in its order, in the reader's language: the CSV files and
     the open API answer these."""
+    tasks.ask_for_a_count_when_stale()
     return [
         *growth_figures(now.date(), country),
         *where_figures(now.date(), country),
@@ -86,26 +91,63 @@ def country_choices(chosen: str | None) -> list[tuple[str, str]]:
     return [(code, name) for code, name in geo.countries(current_language()) if code in shown]
 
 
+KEPT_PAGES = 64  # contents kept per process (languages, countries and versions)
+_contents: OrderedDict[tuple, Markup] = OrderedDict()
+_contents_lock = threading.Lock()
+
+
+def content(now: datetime, country: str | None, problem: str | None) -> Markup:
+    """The page's content (the figures, their tables and maps: the same for every reader
+    of a language), rendered again only when the register, the last count of the
+    connections, the hour (the events) or the day has changed. Without a register token
+    (a database that never had a change) nothing is kept, as in ``index.per_change``."""
+    token = current_token()
+    key = (
+        current_language(),
+        country,
+        problem,
+        token,
+        connection_queries.last_counted(),
+        connection_queries.hour_of(now),
+    )
+    with _contents_lock:
+        if key in _contents:
+            _contents.move_to_end(key)
+            return _contents[key]
+    context = content_context(now, country, problem)
+    rendered = Markup(render_template("insights/_content.html", **context))  # noqa: S704  # nosec B704
+    if token is None:
+        return rendered
+    with _contents_lock:
+        _contents[key] = rendered
+        while len(_contents) > KEPT_PAGES:
+            _contents.popitem(last=False)
+    return rendered
+
+
+def content_context(now: datetime, country: str | None, problem: str | None) -> dict:
+    today = now.date()
+    return {
+        "figures": growth_figures(today, country),
+        "where": where_figures(today, country),
+        "connections": connection_figures(country),
+        "connections_state": connections_state(),
+        "counted_at": connection_queries.last_counted(),
+        "events": event_figures(now, country),
+        "no_events": not event_queries.event_figures(now, country).events,
+        "country": country,
+        "country_name": geo.country_name(country, current_language()) if country else None,
+        "countries": country_choices(country),
+        "problem": problem,
+        "today": format_date(today, DATE_STYLE),
+    }
+
+
 @bp.route("/")
 def index():
     country, problem = country_from_args()
-    now = utcnow()
-    today = now.date()
-    return render(
-        "insights/index.html",
-        figures=growth_figures(today, country),
-        where=where_figures(today, country),
-        connections=connection_figures(country),
-        connections_state=connections_state(),
-        counted_at=connection_queries.last_counted(),
-        events=event_figures(now, country),
-        no_events=not event_queries.event_figures(now, country).events,
-        country=country,
-        country_name=geo.country_name(country, current_language()) if country else None,
-        countries=country_choices(country),
-        problem=problem,
-        today=format_date(today, DATE_STYLE),
-    )
+    tasks.ask_for_a_count_when_stale()
+    return render("insights/index.html", content=content(utcnow(), country, problem))
 
 
 @bp.route("/<figure>.csv")
