@@ -1,18 +1,26 @@
 """Suggest taxonomy tags from free text, in whichever of the four languages it is written.
 
-Pure: a tag is suggested when every word of one of its keywords (stemmed in the
-keyword's language) appears in the text (stemmed in the text's language).
+Pure: a tag is suggested when the words of one of its keywords (stemmed in the keyword's
+language) appear in the text (stemmed in the text's language) together, as a phrase: all
+within a few words of one another (PHRASE_SLACK), in any order, so that "kliniczna
+walidacja" meets "walidacji klinicznej" but "test bed" does not fire on a text that
+mentions a test in one sentence and a hospital bed in the next.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Mapping
 from functools import cache
 
 from matchmaker.search import analyse
 from matchmaker.taxonomy import LANGUAGES, load_taxonomy
+
+# Words a multi-word keyword's words may be spread over beyond its own length ("validation
+# of the clinical ..."; a hyphenated word counts as three: its parts and the whole).
+PHRASE_SLACK = 2
 
 
 @cache
@@ -31,15 +39,19 @@ def _keyword_index(vocabularies: tuple[str, ...]) -> tuple[tuple[str, frozenset[
 
 def suggest(texts: dict[str, str], vocabularies: tuple[str, ...], limit: int = 8) -> list[str]:
     """Tag codes whose keywords occur in `texts` ({lang: text}), most often matched first."""
-    words: set[str] = set()
+    positions: dict[str, list[int]] = {}  # each word's places, the texts one after another
+    start = 0
     for lang, text in texts.items():
         if text and lang in LANGUAGES:
-            words.update(analyse(text, lang))
-    if not words:
+            words = analyse(text, lang)
+            for at, word in enumerate(words, start=start):
+                positions.setdefault(word, []).append(at)
+            start += len(words) + PHRASE_SLACK + 1  # no phrase across two texts
+    if not positions:
         return []
     hits: Counter[str] = Counter()
     for code, tokens in _keyword_index(vocabularies):
-        if tokens <= words:
+        if tokens <= positions.keys() and _together(tokens, positions):
             hits[code] += 1
     order = load_taxonomy()
     return [
@@ -48,6 +60,24 @@ def suggest(texts: dict[str, str], vocabularies: tuple[str, ...], limit: int = 8
             hits.items(), key=lambda item: (-item[1], order.get(item[0]).position, item[0])
         )
     ][:limit]
+
+
+def _together(tokens: frozenset[str], positions: Mapping[str, list[int]]) -> bool:
+    """Whether the tokens occur within len(tokens) + PHRASE_SLACK consecutive words."""
+    if len(tokens) == 1:
+        return True
+    span = len(tokens) + PHRASE_SLACK
+
+    def within(token: str, start: int) -> bool:  # a place of token in start .. start+span-1
+        places = positions[token]  # in ascending order
+        at = bisect_left(places, start)
+        return at < len(places) and places[at] < start + span
+
+    return any(
+        all(within(token, start) for token in tokens)
+        for first in tokens
+        for start in positions[first]
+    )
 
 
 # Words that make a sentence ask for something, per language (lower case): in a text

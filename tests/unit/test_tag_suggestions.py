@@ -33,3 +33,14 @@ def test_limit_caps_the_suggestions():
         "en": "telemedicine remote monitoring clinical validation test bed living lab investment"
     }
     assert len(suggest(text, ("capability",), limit=2)) == 2
+
+
+def test_a_keyword_of_several_words_is_found_as_a_phrase_not_word_by_word():
+    # "test bed": its words together, in any order, a few words apart at most...
+    assert suggest({"en": "We need a test bed for the device."}, ("capability",)) == ["test_bed"]
+    assert "test_bed" in suggest({"en": "A bed for tests in the ward."}, ("capability",))
+    # ...not one word in one sentence and the other in the next,
+    far = {"en": "We test every device we make. Each hospital bed then gets a sensor."}
+    assert "test_bed" not in suggest(far, ("capability",))
+    # nor across the texts of two languages.
+    assert "test_bed" not in suggest({"en": "A test", "da": "bed"}, ("capability",))
