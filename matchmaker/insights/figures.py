@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 QUARTERS_SHOWN = 8
 GROWTH_QUARTERS = 4  # growth compares the last 4 quarters with the 4 before
@@ -98,6 +98,15 @@ class GrowthFigures:
 
 def quarter_of(day: date) -> Quarter:
     return (day.year, (day.month - 1) // 3 + 1)
+
+
+def last_day(quarter: Quarter) -> date:
+    year, number = quarter
+    return (
+        date(year + 1, 1, 1) - timedelta(days=1)
+        if number == 4
+        else date(year, number * 3 + 1, 1) - timedelta(days=1)
+    )
 
 
 def last_quarters(today: date, count: int = QUARTERS_SHOWN) -> tuple[Quarter, ...]:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 
 from flask import Blueprint, abort, render_template, request
 from flask_babel import format_date
@@ -20,6 +21,7 @@ from matchmaker.insights import (
     connection_tables,
     event_queries,
     event_tables,
+    figures,
     queries,
     tables,
     tasks,
@@ -41,6 +43,44 @@ def country_from_args() -> tuple[str | None, str | None]:
         "“%(value)s” is not a country code; the figures show every country.", value=value[:20]
     )
     return None, message
+
+
+QUARTER_CODE = re.compile(r"(\d{4})-Q([1-4])")
+PERIODS_OFFERED = 12  # quarters in the period menu
+
+
+def period_from_args(now: datetime) -> tuple[datetime, str | None]:
+    """The moment the figures run to: now, or the end of the past quarter ?until= names
+    ("2025-Q2"); and a message when it names none (then now)."""
+    value = request.args.get("until", "").strip().upper()
+    if not value:
+        return now, None
+    found = QUARTER_CODE.fullmatch(value)
+    current = figures.quarter_of(now.date())
+    if found:
+        quarter = (int(found[1]), int(found[2]))
+        if quarter == current:
+            return now, None
+        if quarter < current:
+            return datetime.combine(figures.last_day(quarter), time.max, tzinfo=UTC), None
+    message = _(
+        "“%(value)s” is not a past quarter such as %(example)s; the figures run to today.",
+        value=value[:20],
+        example=tables.quarter_code(figures.last_quarters(now.date(), 2)[0]),
+    )
+    return now, message
+
+
+def chosen_period(today: date) -> str | None:
+    """The code of the quarter the figures run to, when it is not today's."""
+    quarter = figures.quarter_of(today)
+    return None if quarter == figures.quarter_of(utcnow().date()) else tables.quarter_code(quarter)
+
+
+def period_choices(now: datetime) -> list[tuple[str, str]]:
+    """(code, label) of the quarters the figures can run to, the latest (today's) first."""
+    quarters = reversed(figures.last_quarters(now.date(), PERIODS_OFFERED))
+    return [(tables.quarter_code(q), tables.quarter_label(q)) for q in quarters]
 
 
 def growth_figures(today: date, country: str | None) -> list[tables.Figure]:
@@ -96,7 +136,7 @@ _contents: OrderedDict[tuple, Markup] = OrderedDict()
 _contents_lock = threading.Lock()
 
 
-def content(now: datetime, country: str | None, problem: str | None) -> Markup:
+def content(now: datetime, country: str | None, problems: tuple[str, ...]) -> Markup:
     """The page's content (the figures, their tables and maps: the same for every reader
     of a language), rendered again only when the register, the last count of the
     connections, the hour (the events) or the day has changed. Without a register token
@@ -105,7 +145,7 @@ def content(now: datetime, country: str | None, problem: str | None) -> Markup:
     key = (
         current_language(),
         country,
-        problem,
+        problems,
         token,
         connection_queries.last_counted(),
         connection_queries.hour_of(now),
@@ -114,7 +154,7 @@ def content(now: datetime, country: str | None, problem: str | None) -> Markup:
         if key in _contents:
             _contents.move_to_end(key)
             return _contents[key]
-    context = content_context(now, country, problem)
+    context = content_context(now, country, problems)
     html = render_template("insights/_content.html", **context)
     rendered = Markup(html)  # noqa: S704  # nosec B704  # Jinja's output, escaped by it
     if token is None:
@@ -126,7 +166,7 @@ def content(now: datetime, country: str | None, problem: str | None) -> Markup:
     return rendered
 
 
-def content_context(now: datetime, country: str | None, problem: str | None) -> dict:
+def content_context(now: datetime, country: str | None, problems: tuple[str, ...]) -> dict:
     today = now.date()
     return {
         "figures": growth_figures(today, country),
@@ -139,22 +179,27 @@ def content_context(now: datetime, country: str | None, problem: str | None) -> 
         "country": country,
         "country_name": geo.country_name(country, current_language()) if country else None,
         "countries": country_choices(country),
-        "problem": problem,
+        "problems": problems,
+        "until": chosen_period(today),
+        "periods": period_choices(utcnow()),
         "today": format_date(today, DATE_STYLE),
     }
 
 
 @bp.route("/")
 def index():
-    country, problem = country_from_args()
+    country, wrong_country = country_from_args()
+    now, wrong_period = period_from_args(utcnow())
     tasks.ask_for_a_count_when_stale()
-    return render("insights/index.html", content=content(utcnow(), country, problem))
+    problems = tuple(problem for problem in (wrong_country, wrong_period) if problem)
+    return render("insights/index.html", content=content(now, country, problems))
 
 
 @bp.route("/<figure>.csv")
 def figure_csv(figure: str):
     country, _problem = country_from_args()
-    found = next((f for f in every_figure(utcnow(), country) if f.name == figure), None)
+    now, _problem = period_from_args(utcnow())
+    found = next((f for f in every_figure(now, country) if f.name == figure), None)
     if found is None:
         abort(404)
     filename = f"matchmaker-{figure}-{(country or 'all').lower()}-{current_language()}.csv"

@@ -426,3 +426,30 @@ def test_projects_per_country_and_quarter_new_countries_first(client, register):
     assert rows[0][-1] == t("en", "new")
     only_poland = parse(client.get("/en/insights/?country=PL")).rows["country-growth"]
     assert [row[0] for row in only_poland] == ["Poland"]
+
+
+def test_the_figures_can_run_to_a_past_quarter_named_in_the_address(client, register):
+    response = client.get("/en/insights/?until=2024-Q4")
+    page = parse(response)
+    earlier = [(2023, 1), (2023, 2), *QUARTERS[:6]]  # the 8 quarters up to Q4 2024
+    assert [row[0] for row in page.rows["quarters"]] == [quarter("en", *q) for q in earlier]
+    assert [row[1] for row in page.rows["quarters"]] == ["0", "0", "0", "0", "1", "0", "0", "1"]
+    assert page.csv["quarters"].endswith("/en/insights/quarters.csv?until=2024-Q4")
+    assert csv_rows(client.get(page.csv["quarters"]))[-1][0] == "2024-Q4"
+    body = response.get_data(as_text=True)
+    assert '<option value="2024-Q4" selected>' in body
+    assert format_date(date(2024, 12, 31), "long", locale="en_GB") in body
+
+
+@pytest.mark.parametrize("value", ["2031-Q1", "2024-Q5", "yesterday"])
+def test_a_period_that_is_no_past_quarter_shows_today_with_a_message(client, register, value):
+    response = client.get(f"/en/insights/?until={value}")
+    page = parse(response)
+    assert [row[0] for row in page.rows["quarters"]][-1] == quarter("en", 2025, 2)
+    message = t(
+        "en",
+        "“%(value)s” is not a past quarter such as %(example)s; the figures run to today.",
+        value=value.upper(),
+        example="2025-Q1",
+    )
+    assert message in response.get_data(as_text=True)
