@@ -243,9 +243,9 @@ def events_version(now: datetime) -> tuple[str, ...]:
     return tuple(map(str, found))
 
 
-def insights(country: str | None, lang: str) -> dict:
+def insights(country: str | None, lang: str, until: datetime | None = None) -> dict:
     """The insights page's figures, each as its CSV file holds it (codes first, plain
-    numbers), for one country or (None) all of them."""
+    numbers), for one country or (None) all of them, up to now or ``until``."""
     with in_language(lang):
         figures = [
             {
@@ -254,7 +254,7 @@ def insights(country: str | None, lang: str) -> dict:
                 "columns": figure.csv_header(),
                 "rows": figure.csv_rows(),
             }
-            for figure in insights_views.every_figure(utcnow(), country)
+            for figure in insights_views.every_figure(until or utcnow(), country)
         ]
     return {
         "lang": lang,

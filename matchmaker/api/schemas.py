@@ -285,6 +285,13 @@ class InsightsArgs(LanguageArgs):
             "country without it."
         }
     )
+    until = fields.String(
+        validate=validate.Regexp(r"^\d{4}-Q[1-4]$"),
+        metadata={
+            "description": "A past quarter such as 2024-Q4: the figures as they were at its "
+            "end (the connections are always today's); up to today without it."
+        },
+    )
 
 
 class Figure(Schema):

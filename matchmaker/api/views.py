@@ -13,6 +13,7 @@ from werkzeug import Response
 from matchmaker.accounts.models import utcnow
 from matchmaker.api import records, schemas
 from matchmaker.extensions import limiter
+from matchmaker.insights.figures import period_end, quarter_from_code
 from matchmaker.register import index
 from matchmaker.register.views import query_from_args
 from matchmaker.taxonomy import load_taxonomy
@@ -196,7 +197,13 @@ def insights(args):
 
     Each figure as its CSV file on the insights page: codes first, then plain numbers.
     """
-    country = args.get("country")
+    country, now = args.get("country"), utcnow()
+    until = None
+    if "until" in args:
+        until = period_end(quarter_from_code(args["until"]), now)
+        if until is None:
+            abort(400, message="`until` must name today's quarter or one before it.")
     return _cached(
-        lambda: records.insights(country, args["lang"]), *records.insights_version(utcnow())
+        lambda: records.insights(country, args["lang"], until),
+        *records.insights_version(now),
     )

@@ -9,10 +9,11 @@ read by ``insights.queries``): a later approved edit does not move it to a newer
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 QUARTERS_SHOWN = 8
 GROWTH_QUARTERS = 4  # growth compares the last 4 quarters with the 4 before
@@ -98,6 +99,23 @@ class GrowthFigures:
 
 def quarter_of(day: date) -> Quarter:
     return (day.year, (day.month - 1) // 3 + 1)
+
+
+def quarter_from_code(code: str) -> Quarter | None:
+    """ "2025-Q2" → (2025, 2); None for anything else."""
+    found = re.fullmatch(r"(\d{4})-Q([1-4])", code.strip().upper())
+    return (int(found[1]), int(found[2])) if found else None
+
+
+def period_end(quarter: Quarter, now: datetime) -> datetime | None:
+    """The moment figures running to ``quarter`` end: ``now`` in today's quarter, the last
+    instant of a past one, None for a quarter to come."""
+    current = quarter_of(now.date())
+    if quarter == current:
+        return now
+    if quarter > current:
+        return None
+    return datetime.combine(last_day(quarter), time.max, tzinfo=UTC)
 
 
 def last_day(quarter: Quarter) -> date:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import OrderedDict
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 
 from flask import Blueprint, abort, render_template, request
 from flask_babel import format_date
@@ -45,7 +44,6 @@ def country_from_args() -> tuple[str | None, str | None]:
     return None, message
 
 
-QUARTER_CODE = re.compile(r"(\d{4})-Q([1-4])")
 PERIODS_OFFERED = 12  # quarters in the period menu
 
 
@@ -55,14 +53,10 @@ def period_from_args(now: datetime) -> tuple[datetime, str | None]:
     value = request.args.get("until", "").strip().upper()
     if not value:
         return now, None
-    found = QUARTER_CODE.fullmatch(value)
-    current = figures.quarter_of(now.date())
-    if found:
-        quarter = (int(found[1]), int(found[2]))
-        if quarter == current:
-            return now, None
-        if quarter < current:
-            return datetime.combine(figures.last_day(quarter), time.max, tzinfo=UTC), None
+    quarter = figures.quarter_from_code(value)
+    end = figures.period_end(quarter, now) if quarter else None
+    if end is not None:
+        return end, None
     message = _(
         "“%(value)s” is not a past quarter such as %(example)s; the figures run to today.",
         value=value[:20],

@@ -140,3 +140,18 @@ def test_the_etag_changes_with_the_hour(client, network, monkeypatch):
     later = utcnow() + timedelta(hours=1)
     monkeypatch.setattr("matchmaker.api.views.utcnow", lambda: later)
     assert client.get("/api/v1/insights", headers={"If-None-Match": tag}).status_code == 200
+
+
+def test_until_gives_the_figures_as_they_were_at_the_end_of_a_past_quarter(client, fixed_today):
+    body = insights(client, until="2024-Q4")
+    quarters = next(f for f in body["figures"] if f["name"] == "quarters")
+    assert [row[0] for row in quarters["rows"]][-1] == "2024-Q4"
+    page_csv = client.get("/en/insights/quarters.csv", query_string={"until": "2024-Q4"})
+    assert page_csv.get_data(as_text=True) == to_csv(quarters["columns"], quarters["rows"])
+
+
+@pytest.mark.parametrize("value", ["2031-Q1", "2024-Q5", "last year"])
+def test_an_until_that_is_no_past_quarter_is_a_400(client, fixed_today, value):
+    answer = client.get("/api/v1/insights", query_string={"until": value})
+    assert answer.status_code == 400
+    assert answer.get_json()["code"] == 400
