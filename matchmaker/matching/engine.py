@@ -297,18 +297,10 @@ def needs_offered(
 def _covered(
     needing: Profile, offering: Profile, code: str, rules: Rules, stats: TagStats
 ) -> Hit | None:
-    """How far `offering` meets the needs of `needing`: the mean of two shares, both
-    idf-weighted (rarer needs count more).
-
-    - the share of all the needs met, so that meeting more of them counts more;
-    - the best need met, against the heaviest need: meeting the subject's main need fully
-      is a real match however many other needs it has (a buyer of robots, monitoring and
-      fall sensors may well find them in three suppliers; each is a good match), while a
-      generic need met beside a rare one left unmet counts for little.
-
-    A need or an offer read from the texts (roles need_text, capability_text) counts for
-    [text].weight of one the owner chose, everywhere; the reason names the chosen tags
-    met and, apart, those the texts brought in."""
+    """How far `offering` covers the needs of `needing`, idf-weighted. A need or an offer
+    read from the texts (roles need_text, capability_text) counts for [text].weight of
+    one the owner chose, in the share covered and in the whole alike; the reason names
+    the chosen tags met and, apart, those the texts brought in."""
     wanted, wanted_text = needing.tag_codes("need"), needing.tag_codes("need_text")
     offered, offered_text = offering.tag_codes("capability"), offering.tag_codes("capability_text")
     by_tags = wanted & offered
@@ -319,19 +311,11 @@ def _covered(
     share = rules.text_weight
     whole = stats.weight(wanted) + share * stats.weight(wanted_text)
     met = stats.weight(by_tags) + share * (stats.weight(text_offers) + stats.weight(text_needs))
-    heaviest = max(
-        max((stats.idf(c) for c in wanted), default=0.0),
-        share * max((stats.idf(c) for c in wanted_text), default=0.0),
-    )
-    best = max(
-        max((stats.idf(c) for c in by_tags), default=0.0),
-        share * max((stats.idf(c) for c in text_offers | text_needs), default=0.0),
-    )
     args = {
         "tags": stats.by_rarity(by_tags),
         "text_tags": stats.by_rarity(text_offers | text_needs),
     }
-    return Hit((met / whole + best / heaviest) / 2, code, args)
+    return Hit(met / whole, code, args)
 
 
 def _shared_role(

@@ -207,12 +207,6 @@ class MatchIndex:
         }
         # Each entry's own tag weight per role (the denominators of the overlap rules).
         self.weight = {role: self._weights(self.tags[role], role) for role in TAG_ROLES}
-        # ...and its heaviest need (offers_needed and needs_offered weigh the best need met
-        # against it).
-        self.heaviest = {
-            role: self._weights(self.tags[role], role, heaviest=True)
-            for role in ("need", "need_text")
-        }
         self._profiles: dict[int, Profile] = {}
 
     # --- building helpers ---------------------------------------------------------------
@@ -225,13 +219,11 @@ class MatchIndex:
                 mask |= 1 << bit
         return mask
 
-    def _weights(self, masks: np.ndarray, role: str, heaviest: bool = False) -> np.ndarray:
-        """Each entry's summed idf of its tags in ``role`` (``heaviest``: the largest)."""
+    def _weights(self, masks: np.ndarray, role: str) -> np.ndarray:
         vocabulary = ROLE_VOCABULARIES[role]
         total = np.zeros(self.size, dtype=np.float64)
         for bit, idf in enumerate(self.idf.get(vocabulary, ())):
-            found = np.where(_has_bit(masks, bit), idf, 0.0)
-            total = np.maximum(total, found) if heaviest else total + found
+            total += np.where(_has_bit(masks, bit), idf, 0.0)
         return total
 
     # --- profiles -------------------------------------------------------------------------
@@ -504,34 +496,17 @@ class MatchIndex:
     ) -> np.ndarray:
         """Summed idf of ``codes`` found in each candidate's ``role`` tags (and, with
         ``unless``, not in its ``unless`` tags)."""
-        return self.found_weights(codes, role, at, unless)[0]
-
-    def found_weights(
-        self,
-        codes: Iterable[str],
-        role: str,
-        at: np.ndarray,
-        unless: str | None = None,
-        factor: float = 1.0,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """``shared_weight`` times ``factor``, and the largest ``factor * idf`` found."""
         masks = self.tags[role][at]
         but = self.tags[unless][at] if unless else None
         total = np.zeros(len(at), dtype=np.float64)
-        best = np.zeros(len(at), dtype=np.float64)
         for code in codes:
             bit = self.bit.get(code)
             if bit is not None:
                 found = _has_bit(masks, bit)
                 if but is not None:
                     found &= ~_has_bit(but, bit)
-                weight = np.where(found, self.stats.idf(code), 0.0)
-                total += weight
-                np.maximum(best, weight, out=best)
-        if factor != 1.0:  # factor * max(w) is max(factor * w), to the last bit
-            total *= factor
-            best *= factor
-        return total, best
+                total += np.where(found, self.stats.idf(code), 0.0)
+        return total
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray | float) -> np.ndarray:
@@ -551,46 +526,25 @@ def offers_needed(index: MatchIndex, subject: Profile, at: np.ndarray) -> np.nda
     """engine._covered with the subject needing, for each candidate."""
     share = index.rules.text_weight
     wanted, wanted_text = subject.tag_codes("need"), subject.tag_codes("need_text")
-    found = [
-        index.found_weights(wanted, "capability", at),
-        index.found_weights(wanted, "capability_text", at, unless="capability", factor=share),
-        # a need read from the text, met once
-        index.found_weights(wanted_text, "capability", at, factor=share),
-        index.found_weights(wanted_text, "capability_text", at, unless="capability", factor=share),
-    ]
+    met = index.shared_weight(wanted, "capability", at)
+    met = met + share * index.shared_weight(wanted, "capability_text", at, unless="capability")
+    for role in ("capability", "capability_text"):  # a need read from the text, met once
+        met = met + share * index.shared_weight(
+            wanted_text, role, at, unless="capability" if role == "capability_text" else None
+        )
     whole = index.stats.weight(wanted) + share * index.stats.weight(wanted_text)
-    heaviest = max(
-        max((index.stats.idf(code) for code in wanted), default=0.0),
-        share * max((index.stats.idf(code) for code in wanted_text), default=0.0),
-    )
-    return _coverage(found, whole, heaviest)
+    return _ratio(met, whole)
 
 
 def needs_offered(index: MatchIndex, subject: Profile, at: np.ndarray) -> np.ndarray:
     """engine._covered with each candidate needing and the subject offering."""
     share = index.rules.text_weight
     offered, offered_text = subject.tag_codes("capability"), subject.tag_codes("capability_text")
-    found = [
-        index.found_weights(offered, "need", at),
-        index.found_weights(offered_text - offered, "need", at, factor=share),
-        index.found_weights(offered | offered_text, "need_text", at, factor=share),
-    ]
+    met = index.shared_weight(offered, "need", at)
+    met = met + share * index.shared_weight(offered_text - offered, "need", at)
+    met = met + share * index.shared_weight(offered | offered_text, "need_text", at)
     whole = index.weight["need"][at] + share * index.weight["need_text"][at]
-    heaviest = np.maximum(index.heaviest["need"][at], share * index.heaviest["need_text"][at])
-    return _coverage(found, whole, heaviest)
-
-
-def _coverage(found, whole, heaviest) -> np.ndarray:
-    """engine._covered's strength from (met weight, best need met) pairs (0 where none is
-    met). best / heaviest needs no rounding guard: both are one idf times one factor, so
-    the heaviest need met gives exactly 1."""
-    met, best = found[0]
-    for total, top in found[1:]:
-        met = met + total
-        np.maximum(best, top, out=best)
-    main = np.zeros_like(best)
-    np.divide(best, heaviest, out=main, where=best > 0)
-    return (_ratio(met, whole) + main) / 2
+    return _ratio(met, whole)
 
 
 def _shared_role(role: str):

@@ -131,27 +131,6 @@ def test_offers_needed_lists_rarer_tags_first_and_weighs_them_more():
     assert rare.strength > 0.5 > common.strength
 
 
-def test_meeting_the_main_need_is_a_match_however_many_other_needs_there_are():
-    # A buyer of robots, monitoring and fall sensors: the robot supplier meets one of three
-    # needs fully, which counts for more than a third (the best need met, against the
-    # heaviest), and less than meeting all three.
-    subject = org(1, need=["logistics_robotics", "remote_monitoring", "fall_detection_alarms"])
-    one = run("offers_needed", subject, org(2, capability=["logistics_robotics"]))
-    assert one.strength == pytest.approx((1 / 3 + 1) / 2)
-    every = org(3, capability=["logistics_robotics", "remote_monitoring", "fall_detection_alarms"])
-    assert run("offers_needed", subject, every).strength == pytest.approx(1.0)
-
-
-def test_a_generic_need_met_beside_a_rare_one_unmet_counts_for_little():
-    stats = TagStats(1000, {"software_development": 600, "biobank": 3})
-    subject = project(1, need=["software_development", "biobank"])
-    common = run("offers_needed", subject, org(2, capability=["software_development"]), stats)
-    share = stats.idf("software_development") / stats.weight(["software_development", "biobank"])
-    best = stats.idf("software_development") / stats.idf("biobank")
-    assert common.strength == pytest.approx((share + best) / 2)
-    assert common.strength < 0.25
-
-
 def test_needs_offered_looks_the_other_way():
     subject = org(1, capability=["manufacturing"])
     candidate = org(2, need=["manufacturing", "regulatory_mdr"])
